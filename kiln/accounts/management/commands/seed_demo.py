@@ -1,0 +1,82 @@
+"""`python manage.py seed_demo`: demo artists, their procedural art, and (when those apps are
+installed) projects, posts and follows. Idempotent: running it again changes nothing."""
+
+import io
+
+from allauth.account.models import EmailAddress
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from kiln.accounts import services
+from kiln.accounts.demo import DEMO_ARTISTS, DEMO_LOGIN, DEMO_PASSWORD
+from kiln.accounts.images import normalise_profile_image
+from kiln.accounts.models import User
+from kiln.core.hooks import optional_callable
+from kiln.core.procedural import artwork
+
+# Other apps add their demo content through these hooks: f(*, artists, stdout) -> None.
+SEED_HOOKS = [
+    "kiln.portfolio.seed.seed_projects",
+    "kiln.posts.seed.seed_posts",
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo artists and their work (safe to run again)."
+
+    def handle(self, *args, **options):
+        artists = []
+        created = 0
+        for index, (username, name, pronouns, location, fields, status, bio) in enumerate(
+            DEMO_ARTISTS
+        ):
+            user, was_created = self._ensure_artist(
+                index, username, name, pronouns, location, fields, status, bio
+            )
+            created += was_created
+            artists.append(user)
+        self.stdout.write(f"Demo artists: {created} created, {len(artists) - created} existing.")
+        for hook_path in SEED_HOOKS:
+            hook = optional_callable(hook_path)
+            if hook is not None:
+                hook(artists=artists, stdout=self.stdout)
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo login: username {DEMO_LOGIN}, password {DEMO_PASSWORD}")
+        )
+
+    @transaction.atomic
+    def _ensure_artist(self, index, username, name, pronouns, location, fields, status, bio):
+        user = User.objects.filter(username=username).first()
+        if user is not None:
+            return user, False
+        user = User.objects.create_user(
+            username=username, email=f"{username}@demo.kiln.local", password=DEMO_PASSWORD
+        )
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+        services.profile_update(
+            user=user,
+            display_name=name,
+            bio=bio,
+            pronouns=pronouns,
+            location=location,
+            fields_of_work=fields,
+            status=status,
+            links=[f"https://example.com/{username}"],
+        )
+        services.profile_images_update(
+            user=user,
+            avatar=normalise_profile_image(
+                _png_upload(artwork(9000 + index, 400, 400)), kind="avatar"
+            ),
+            banner=normalise_profile_image(
+                _png_upload(artwork(9100 + index, 1500, 500)), kind="banner"
+            ),
+        )
+        return user, True
+
+
+def _png_upload(image) -> SimpleUploadedFile:
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return SimpleUploadedFile("art.png", out.getvalue(), content_type="image/png")

@@ -1,0 +1,71 @@
+"""`python -m kiln.devserver`: the web server and the background workers as one command.
+
+gunicorn serves the site; one `db_worker` takes renditions, fan-out and backfills; a second
+takes the slow cloak queue alone, so cloaking never starves thumbnails. Ctrl-C (SIGINT) or
+SIGTERM stops all three and waits for them.
+"""
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    args = parser.parse_args()
+    python = sys.executable
+    commands = {
+        "web": [
+            python,
+            "-m",
+            "gunicorn",
+            "kiln.wsgi:application",
+            "--bind",
+            f"{args.host}:{args.port}",
+            "--workers",
+            os.environ.get("WEB_CONCURRENCY", "2"),
+            "--threads",
+            "4",
+            "--access-logfile",
+            "-",
+        ],
+        "worker": [python, "manage.py", "db_worker", "--queue-name", "default,low", "--no-reload"],
+        "cloak-worker": [python, "manage.py", "db_worker", "--queue-name", "cloak", "--no-reload"],
+    }
+    processes = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
+    stopping = False
+
+    def stop(signum, frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    exit_code = 0
+    while not stopping:
+        for name, process in processes.items():
+            if process.poll() is not None:
+                print(f"kiln: {name} exited with {process.returncode}; stopping.", file=sys.stderr)
+                exit_code = process.returncode or 1
+                stopping = True
+        time.sleep(0.3)
+    for process in processes.values():
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for process in processes.values():
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+    print("kiln: stopped.")
+    return exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

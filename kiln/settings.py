@@ -1,0 +1,328 @@
+"""Kiln settings: every value comes from the environment, with defaults for local development.
+
+`make run` needs no variables at all. Production sets DEBUG=0, which turns on every strict check
+(a real SECRET_KEY, explicit ALLOWED_HOSTS, secure cookies, HSTS).
+"""
+
+import hashlib
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+# Everything Kiln writes at run time (SQLite file, local media, generated dev key) lives here.
+VAR_DIR = Path(os.environ.get("KILN_VAR_DIR", BASE_DIR / "var"))
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw not in (None, "") else default
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+# DEBUG: development conveniences (console email, detailed errors). Production sets DEBUG=0.
+DEBUG = env_bool("DEBUG", True)
+
+
+def _secret_key() -> str:
+    """A real key from the environment; in development, one generated once and kept in var/."""
+    key = os.environ.get("SECRET_KEY", "")
+    if key:
+        if not DEBUG and (len(key) < 32 or key.startswith("django-insecure")):
+            raise ImproperlyConfigured("SECRET_KEY must be at least 32 random characters.")
+        return key
+    if not DEBUG:
+        raise ImproperlyConfigured("DEBUG=0 needs a SECRET_KEY in the environment.")
+    key_file = VAR_DIR / "secret_key"
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+    return key_file.read_text().strip()
+
+
+# SECRET_KEY: signs sessions, tokens and rendition URLs.
+SECRET_KEY = _secret_key()
+
+# ALLOWED_HOSTS: comma-separated host names. Required when DEBUG=0.
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
+if not DEBUG and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("DEBUG=0 needs ALLOWED_HOSTS (comma-separated) in the environment.")
+# KILN_SITE_URL: the public origin, used in emails, XMP rights statements and the TDM policy.
+KILN_SITE_URL = os.environ.get("KILN_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "csp",
+    "django_tasks",
+    "django_tasks_db",
+    "kiln.core",
+    "kiln.accounts",
+    "kiln.social",
+    "kiln.media",
+    "kiln.portfolio",
+    "kiln.posts",
+    "kiln.timelines",
+    "kiln.notifications",
+    "kiln.shield",
+    "kiln.cloak",
+    "kiln.provenance",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+]
+
+ROOT_URLCONF = "kiln.urls"
+WSGI_APPLICATION = "kiln.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "kiln.core.context_processors.site",
+            ],
+        },
+    },
+]
+
+# DATABASE_URL: e.g. postgres://user@host:5432/kiln. Default: SQLite in WAL mode under var/.
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": VAR_DIR / "kiln.sqlite3",
+            "OPTIONS": {
+                # WAL lets the web server read while the worker writes; IMMEDIATE avoids
+                # "database is locked" upgrades from read to write transactions.
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+                ),
+                "transaction_mode": "IMMEDIATE",
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# REDIS_URL: cache, counters and rate limits shared between processes. Default: local memory.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Background work: the Django Tasks API on the database backend; the worker is `db_worker`.
+# Queues: "default" (renditions, fan-out), "cloak" (slow adversarial cloaking, its own worker so
+# thumbnails are never starved), "low" (backfills and trims).
+KILN_TASK_QUEUES = ["default", "cloak", "low"]
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("KILN_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": KILN_TASK_QUEUES,
+    }
+}
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# django-allauth: sign-up with email + username, mandatory verification, TOTP with recovery codes.
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_PRESERVE_USERNAME_CASING = True
+ACCOUNT_USERNAME_MIN_LENGTH = 3
+ACCOUNT_USERNAME_VALIDATORS = "kiln.accounts.validators.username_validators"
+ACCOUNT_ADAPTER = "kiln.accounts.adapters.AccountAdapter"
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Kiln] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# Rate limits (allauth's own, kept in the cache): "count/period/key".
+ACCOUNT_RATE_LIMITS = {
+    "login": os.environ.get("KILN_RATE_LOGIN", "30/m/ip"),
+    "login_failed": os.environ.get("KILN_RATE_LOGIN_FAILED", "10/m/ip,5/5m/key"),
+    "signup": os.environ.get("KILN_RATE_SIGNUP", "20/m/ip"),
+    "reset_password": os.environ.get("KILN_RATE_RESET", "20/m/ip,5/m/key"),
+    "reset_password_from_key": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Kiln"
+LOGIN_REDIRECT_URL = "/"
+LOGIN_URL = "account_login"
+
+# Email: console in development; SMTP when EMAIL_HOST is set.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = env_int("EMAIL_PORT", 587)
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Kiln <noreply@kiln.local>")
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = VAR_DIR / "staticfiles"
+# KILN_MEDIA_ROOT: where public renditions ("media") and private originals live locally.
+MEDIA_ROOT = Path(os.environ.get("KILN_MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = "/media/"
+STORAGES = {
+    # Public renditions. Served through Kiln's own view so the shield applies to every byte.
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT / "public", "base_url": MEDIA_URL},
+    },
+    # Originals: never served to anyone, the owner included.
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT / "private", "base_url": None},
+    },
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+# KILN_S3_BUCKET (+ KILN_S3_ENDPOINT_URL, KILN_S3_REGION, AWS_ACCESS_KEY_ID,
+# AWS_SECRET_ACCESS_KEY): keep media in S3 (or any S3-compatible store) instead of local files.
+KILN_S3_BUCKET = os.environ.get("KILN_S3_BUCKET", "")
+if KILN_S3_BUCKET:
+    _s3 = {
+        "bucket_name": KILN_S3_BUCKET,
+        "endpoint_url": os.environ.get("KILN_S3_ENDPOINT_URL") or None,
+        "region_name": os.environ.get("KILN_S3_REGION") or None,
+        "file_overwrite": False,
+        "default_acl": None,
+        "querystring_auth": False,
+    }
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_s3, "location": "public"},
+    }
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_s3, "location": "private", "querystring_auth": True},
+    }
+
+# KILN_MODELS_DIR: encoder weights for the cloak (`python manage.py fetch_models`).
+KILN_MODELS_DIR = Path(os.environ.get("KILN_MODELS_DIR", VAR_DIR / "models"))
+
+# KILN_ADMIN_PATH: the Django admin lives at an unguessable path. Default: derived from the key.
+KILN_ADMIN_PATH = os.environ.get(
+    "KILN_ADMIN_PATH", "staff-" + hashlib.sha256(SECRET_KEY.encode()).hexdigest()[:16]
+).strip("/")
+
+# Security headers. Cookies are secure and HSTS is on whenever DEBUG=0.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SECURE_HSTS_SECONDS = 0 if DEBUG else env_int("SECURE_HSTS_SECONDS", 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# KILN_TRUSTED_PROXIES: comma-separated proxy IPs whose X-Forwarded-* headers are believed.
+KILN_TRUSTED_PROXIES = env_list("KILN_TRUSTED_PROXIES", [])
+if KILN_TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content security policy: only Kiln's own scripts and styles; images from self (and the
+# media CDN when one is configured).
+KILN_MEDIA_ORIGIN = os.environ.get("KILN_MEDIA_ORIGIN", "")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:", *([KILN_MEDIA_ORIGIN] if KILN_MEDIA_ORIGIN else [])],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "kiln": {"handlers": ["console"], "level": os.environ.get("KILN_LOG_LEVEL", "INFO")},
+        "django_tasks": {"handlers": ["console"], "level": "INFO"},
+    },
+}
