@@ -51,9 +51,8 @@ def _check(args) -> int:
         dist = "" if r.get("distance") is None else str(r["distance"])
         reserved = "ERROR" if r.get("error") else ("yes" if r.get("match") else "no")
         extra = r.get("error") or r.get("url") or ""
-        print(
-            f"{r['file']!s:<{width}}  {reserved:<8}  {dist:>4}  {r.get('artist') or '':<20}  {extra}"
-        )
+        artist = r.get("artist") or ""
+        print(f"{r['file']!s:<{width}}  {reserved:<8}  {dist:>4}  {artist:<20}  {extra}")
     return 0
 
 

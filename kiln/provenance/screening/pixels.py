@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 
@@ -89,10 +90,8 @@ def _read_stream(bits: np.ndarray) -> tuple[str, str] | None:
     payload_bits = bits[152 : 152 + min(length, bits.shape[0] - 152)]
     payload = np.packbits(payload_bits).tobytes()
     if _MAGICS[magic]:
-        try:
+        with contextlib.suppress(Exception):  # the magic alone is the signal
             payload = gzip.decompress(payload)
-        except Exception:  # noqa: S110 - the magic alone is the signal
-            pass
     return magic.decode(), payload.decode("utf-8", "replace")
 
 
