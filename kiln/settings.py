@@ -193,6 +193,7 @@ ACCOUNT_PRESERVE_USERNAME_CASING = True
 ACCOUNT_USERNAME_MIN_LENGTH = 3
 ACCOUNT_USERNAME_VALIDATORS = "kiln.accounts.validators.username_validators"
 ACCOUNT_ADAPTER = "kiln.accounts.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"login": "kiln.accounts.forms.LoginForm"}
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Kiln] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
@@ -274,6 +275,30 @@ if KILN_S3_BUCKET:
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {**_s3, "location": "private", "querystring_auth": True},
     }
+
+# --- Media pipeline (kiln.media). Every limit is checked in the upload request. ---
+# KILN_MEDIA_MAX_BYTES: largest upload accepted, in bytes (default 50 MB).
+KILN_MEDIA_MAX_BYTES = env_int("KILN_MEDIA_MAX_BYTES", 50 * 1024 * 1024)
+# KILN_MEDIA_MAX_PIXELS: largest image, width x height (default 100 megapixels).
+KILN_MEDIA_MAX_PIXELS = env_int("KILN_MEDIA_MAX_PIXELS", 100_000_000)
+# KILN_MEDIA_MAX_SIDE: largest width, and largest height, each on its own (default 30,000 px).
+KILN_MEDIA_MAX_SIDE = env_int("KILN_MEDIA_MAX_SIDE", 30_000)
+# KILN_MEDIA_MAX_FRAMES: most frames in an animation (default 1,000).
+KILN_MEDIA_MAX_FRAMES = env_int("KILN_MEDIA_MAX_FRAMES", 1000)
+# KILN_MEDIA_MAX_ANIMATION_PIXELS: width x height x frames of an animation (default 400 MP).
+KILN_MEDIA_MAX_ANIMATION_PIXELS = env_int("KILN_MEDIA_MAX_ANIMATION_PIXELS", 400_000_000)
+# KILN_MEDIA_WIDTHS: rendition widths in px, comma-separated; never upscaled.
+KILN_MEDIA_WIDTHS = [int(w) for w in env_list("KILN_MEDIA_WIDTHS", ["320", "640", "1280", "2048"])]
+# KILN_MEDIA_QUALITY_{JPEG,WEBP,AVIF}: encoder quality, tuned by bench/ingest.py for equal SSIM.
+KILN_MEDIA_QUALITY_JPEG = env_int("KILN_MEDIA_QUALITY_JPEG", 85)
+KILN_MEDIA_QUALITY_WEBP = env_int("KILN_MEDIA_QUALITY_WEBP", 82)
+KILN_MEDIA_QUALITY_AVIF = env_int("KILN_MEDIA_QUALITY_AVIF", 60)
+# KILN_MEDIA_LEASE_SECONDS: how long a worker may hold an asset before the sweeper retakes it.
+KILN_MEDIA_LEASE_SECONDS = env_int("KILN_MEDIA_LEASE_SECONDS", 300)
+# KILN_MEDIA_MAX_ATTEMPTS: processing tries before an asset is marked failed.
+KILN_MEDIA_MAX_ATTEMPTS = env_int("KILN_MEDIA_MAX_ATTEMPTS", 3)
+# KILN_MEDIA_URL_LIFETIME: seconds a rendition URL keeps working (default 7 days; 0 = forever).
+KILN_MEDIA_URL_LIFETIME = env_int("KILN_MEDIA_URL_LIFETIME", 7 * 24 * 3600)
 
 # KILN_MODELS_DIR: encoder weights for the cloak (`python manage.py fetch_models`).
 KILN_MODELS_DIR = Path(os.environ.get("KILN_MODELS_DIR", VAR_DIR / "models"))

@@ -99,3 +99,10 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1280, "height": 900}}
+
+
+@pytest.fixture
+def page(page):
+    """Fail fast: a missing element should not cost 30 seconds of a 2-core CI run."""
+    page.set_default_timeout(8000)
+    return page

@@ -1,3 +1,4 @@
+from allauth.account import forms as allauth_forms
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -61,3 +62,12 @@ class ConsentForm(forms.Form):
     )
     show_likes_publicly = forms.BooleanField(required=False, label="Show my Likes tab to others")
     show_mature = forms.BooleanField(required=False, label="Show mature work without blurring")
+
+
+class LoginForm(allauth_forms.LoginForm):
+    """allauth's login form, with a label that says what goes in the box."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = "Username or email"
+        self.fields["login"].widget.attrs["autocomplete"] = "username"

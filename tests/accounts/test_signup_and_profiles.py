@@ -1,3 +1,4 @@
+import io
 import re
 
 import pytest
@@ -176,3 +177,29 @@ def test_pages_carry_security_headers(client):
     csp = response["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_javascript_links_are_refused(client, make_user):
+    user = make_user("linker")
+    client.force_login(user)
+    response = client.post(
+        reverse("accounts:profile_edit"),
+        {"status": "work", "links": "javascript:alert(1)"},
+    )
+    assert response.status_code == 200
+    assert "is not a web address" in response.content.decode()
+    assert not user.profile.links.exists()
+
+
+def test_seed_demo_is_idempotent(db):
+    from django.core.management import call_command
+
+    from kiln.accounts.demo import DEMO_ARTISTS
+
+    call_command("seed_demo", "--artists-only", stdout=io.StringIO())
+    call_command("seed_demo", "--artists-only", stdout=io.StringIO())
+    assert User.objects.count() == len(DEMO_ARTISTS)
+    mira = User.objects.get(username="mira")
+    assert mira.check_password("kiln-demo-2026")
+    assert mira.emailaddress_set.get().verified
+    assert mira.profile.avatar and mira.profile.banner

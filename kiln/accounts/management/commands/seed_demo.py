@@ -25,6 +25,13 @@ SEED_HOOKS = [
 class Command(BaseCommand):
     help = "Create the demo artists and their work (safe to run again)."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--artists-only",
+            action="store_true",
+            help="Create the artists and their profiles, but no projects or posts.",
+        )
+
     def handle(self, *args, **options):
         artists = []
         created = 0
@@ -37,7 +44,7 @@ class Command(BaseCommand):
             created += was_created
             artists.append(user)
         self.stdout.write(f"Demo artists: {created} created, {len(artists) - created} existing.")
-        for hook_path in SEED_HOOKS:
+        for hook_path in [] if options["artists_only"] else SEED_HOOKS:
             hook = optional_callable(hook_path)
             if hook is not None:
                 hook(artists=artists, stdout=self.stdout)
