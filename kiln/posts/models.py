@@ -37,6 +37,13 @@ class Post(BaseModel):
     quote = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="quotes"
     )
+    # The text rendered once at write time (escaped, autolinked), like a Mastodon Status's
+    # `content`: reads never re-resolve mentions, so a page of posts needs no extra queries.
+    text_html = models.TextField(blank=True)
+    # A portfolio project shared as a rich card (stored by id: see ProjectLike).
+    shared_project_id = models.BigIntegerField(null=True, blank=True)
+    # Set on project comments (and their replies): the comment thread of that project.
+    commented_project_id = models.BigIntegerField(null=True, blank=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
     # Denormalised counters, updated in the same transaction as the row they count.
@@ -48,6 +55,7 @@ class Post(BaseModel):
         indexes = [
             models.Index(fields=["author", "-id"], name="post_author_newest"),
             models.Index(fields=["thread_root", "id"], name="post_thread"),
+            models.Index(fields=["commented_project_id", "id"], name="post_project_comments"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -59,6 +67,10 @@ class Post(BaseModel):
 
     def __str__(self) -> str:
         return f"Post {self.pk} by {self.author_id}"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
 
 
 class PostAttachment(models.Model):
@@ -75,3 +87,134 @@ class PostAttachment(models.Model):
 
     def __str__(self) -> str:
         return f"Attachment {self.asset_id} on {self.post_id}"
+
+
+class PostLike(BaseModel):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="post_likes"
+    )
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="likes")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "post"], name="post_like_unique")]
+        # The Likes tab reads a user's likes newest first.
+        indexes = [models.Index(fields=["user", "-id"], name="post_like_user_newest")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} likes {self.post_id}"
+
+
+class PostMention(models.Model):
+    """Who a post mentions, resolved when it is written (notifications, visibility, blocks)."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="mentions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentioned_in"
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["post", "user"], name="mention_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.post_id} mentions {self.user_id}"
+
+
+class PostTag(models.Model):
+    """A hashtag on a post, case-folded, so tag pages are one indexed range query."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="tags")
+    tag = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["post", "tag"], name="post_tag_unique")]
+        indexes = [models.Index(fields=["tag", "-post"], name="post_tag_newest")]
+
+    def __str__(self) -> str:
+        return f"#{self.tag} on {self.post_id}"
+
+
+class PostEdit(BaseModel):
+    """The version of a post before an edit; the post row always holds the current text."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="edits")
+    text = models.TextField(max_length=2000, blank=True)
+    content_warning = models.CharField(max_length=200, blank=True)
+    is_mature = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"Edit of {self.post_id}"
+
+
+class ProjectLike(BaseModel):
+    """A like on a portfolio project (stored by id so the feed does not depend on portfolio's
+    migrations; the portfolio app owns the project row)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="project_likes"
+    )
+    project_id = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "project_id"], name="project_like_unique")
+        ]
+        indexes = [models.Index(fields=["project_id"], name="project_like_project")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} likes project {self.project_id}"
+
+
+class BookmarkCollection(BaseModel):
+    """A private, named set of saved posts and projects ("references", "inspiration")."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bookmark_collections"
+    )
+    name = models.CharField(max_length=60)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                "owner", models.functions.Lower("name"), name="bookmark_collection_name_unique"
+            )
+        ]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Bookmark(BaseModel):
+    collection = models.ForeignKey(
+        BookmarkCollection, on_delete=models.CASCADE, related_name="bookmarks"
+    )
+    post = models.ForeignKey(
+        Post, null=True, blank=True, on_delete=models.CASCADE, related_name="bookmarks"
+    )
+    project_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collection", "post"],
+                condition=models.Q(post__isnull=False),
+                name="bookmark_post_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["collection", "project_id"],
+                condition=models.Q(project_id__isnull=False),
+                name="bookmark_project_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(post__isnull=False, project_id__isnull=True)
+                | models.Q(post__isnull=True, project_id__isnull=False),
+                name="bookmark_one_target",
+            ),
+        ]
+        indexes = [models.Index(fields=["collection", "-id"], name="bookmark_newest")]
+
+    def __str__(self) -> str:
+        return f"Bookmark {self.pk}"

@@ -1,0 +1,86 @@
+"""Writes for notifications. Called by the posts and social services inside their transaction."""
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from kiln.notifications.models import Notification, NotificationPreference
+from kiln.social.models import Block, Mute
+
+Kind = Notification.Kind
+
+# Kinds where repeating the same action (like, unlike, like) must not notify twice.
+DEDUPLICATED_KINDS = {Kind.LIKE, Kind.REPOST, Kind.FOLLOW, Kind.PROJECT_LIKE}
+
+
+def _suppressed(*, recipient_id: int, actor_id: int, kind: str) -> bool:
+    """Nothing from blocked (either way) or muted accounts, nor kinds switched off."""
+    if NotificationPreference.objects.filter(
+        user_id=recipient_id, kind=kind, enabled=False
+    ).exists():
+        return True
+    if Mute.objects.filter(muter_id=recipient_id, muted_id=actor_id).exists():
+        return True
+    return Block.objects.filter(
+        Q(blocker_id=recipient_id, blocked_id=actor_id)
+        | Q(blocker_id=actor_id, blocked_id=recipient_id)
+    ).exists()
+
+
+@transaction.atomic
+def notification_create(
+    *, recipient_id: int, actor, kind: str, post=None, project_id: int | None = None
+) -> Notification | None:
+    if recipient_id == actor.pk or _suppressed(
+        recipient_id=recipient_id, actor_id=actor.pk, kind=kind
+    ):
+        return None
+    fields = {
+        "recipient_id": recipient_id,
+        "actor_id": actor.pk,
+        "kind": kind,
+        "post": post,
+        "project_id": project_id,
+    }
+    if kind in DEDUPLICATED_KINDS:
+        notification, _ = Notification.objects.get_or_create(**fields)
+        return notification
+    return Notification.objects.create(**fields)
+
+
+def notifications_delete_between(*, user_a_id: int, user_b_id: int) -> None:
+    """A block removes what either side was told about the other."""
+    Notification.objects.filter(
+        Q(recipient_id=user_a_id, actor_id=user_b_id)
+        | Q(recipient_id=user_b_id, actor_id=user_a_id)
+    ).delete()
+
+
+def notifications_delete_from(*, recipient_id: int, actor_id: int) -> None:
+    Notification.objects.filter(recipient_id=recipient_id, actor_id=actor_id).delete()
+
+
+def notifications_delete_for_post(*, post) -> None:
+    Notification.objects.filter(post=post).delete()
+
+
+@transaction.atomic
+def notifications_mark_all_read(*, user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def notification_preferences_update(*, user, enabled_kinds: set[str]) -> None:
+    """Store the whole set of kinds the user wants; unknown kinds are refused."""
+    from django.core.exceptions import ValidationError
+
+    valid = set(Kind.values)
+    unknown = set(enabled_kinds) - valid
+    if unknown:
+        raise ValidationError(f"Unknown notification type: {', '.join(sorted(unknown))}.")
+    for kind in valid:
+        NotificationPreference.objects.update_or_create(
+            user=user, kind=kind, defaults={"enabled": kind in enabled_kinds}
+        )

@@ -1,0 +1,248 @@
+"""Reads for posts: visibility, hydration of a page of posts, threads, profile tabs."""
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+
+from kiln.posts.models import Bookmark, Post, PostAttachment, PostLike, PostMention
+from kiln.social.models import Follow
+from kiln.social.selectors import blocked_user_ids, following_ids
+
+
+def _viewer_id(viewer) -> int | None:
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return None
+    return viewer.pk
+
+
+def visibility_q(viewer, *, prefix: str = "") -> Q:
+    """Posts the viewer may see by visibility alone (blocks are applied separately).
+
+    Public posts; and followers-only posts of accounts the viewer follows, their own, or ones
+    that mention them. Written as subqueries so a listing stays a single query.
+    """
+    public = Q(**{f"{prefix}visibility": Post.Visibility.PUBLIC})
+    viewer_id = _viewer_id(viewer)
+    if viewer_id is None:
+        return public
+    follows = Follow.objects.filter(follower_id=viewer_id, followed_id=OuterRef(f"{prefix}author"))
+    mentioned = PostMention.objects.filter(user_id=viewer_id, post_id=OuterRef(f"{prefix}id"))
+    return (
+        public | Q(**{f"{prefix}author_id": viewer_id}) | Q(Exists(follows)) | Q(Exists(mentioned))
+    )
+
+
+def visible_posts(viewer, *, blocked: set[int] | None = None) -> QuerySet[Post]:
+    """Live posts the viewer may see, excluding authors blocked either way."""
+    if blocked is None:
+        blocked = blocked_user_ids(viewer)
+    qs = Post.objects.filter(deleted_at__isnull=True).filter(visibility_q(viewer))
+    if blocked:
+        qs = qs.exclude(author_id__in=blocked)
+    return qs
+
+
+def can_view_post(post: Post, viewer, *, blocked=None, following=None) -> bool:
+    """The same rule as visibility_q, for a post already in memory."""
+    if post.deleted_at is not None or not post.author.is_active:
+        return False
+    viewer_id = _viewer_id(viewer)
+    if blocked is None:
+        blocked = blocked_user_ids(viewer)
+    if post.author_id in blocked:
+        return False
+    if post.visibility == Post.Visibility.PUBLIC or post.author_id == viewer_id:
+        return True
+    if viewer_id is None:
+        return False
+    if following is None:
+        following = following_ids(viewer)
+    if post.author_id in following:
+        return True
+    return PostMention.objects.filter(post_id=post.pk, user_id=viewer_id).exists()
+
+
+def _hydration_queryset() -> QuerySet[Post]:
+    return Post.objects.select_related(
+        "author__profile",
+        "in_reply_to__author",
+        "reblog__author__profile",
+        "reblog__in_reply_to__author",
+        "reblog__quote__author__profile",
+        "quote__author__profile",
+    )
+
+
+ATTACHMENTS = Prefetch(
+    "attachments",
+    queryset=PostAttachment.objects.select_related("asset").prefetch_related("asset__renditions"),
+)
+
+
+def posts_hydrated(ids, viewer, *, hidden: set[int] | None = None) -> list[Post]:
+    """The posts with these ids, in the given order, ready for `posts/_post.html`.
+
+    A constant number of queries whatever len(ids): posts with authors, profiles, reblog and
+    quote targets (one joined query); attachments, assets and renditions (two); the viewer's
+    likes, reposts and bookmarks (three); blocks (one) unless `hidden` is given; and shared
+    project cards (at most one). Deleted posts, reposts of deleted posts and anything by an
+    author in `hidden` (default: blocked either way) are left out.
+    """
+    ids = [int(i) for i in ids]
+    if not ids:
+        return []
+    if hidden is None:
+        hidden = blocked_user_ids(viewer)
+    by_id = {p.pk: p for p in _hydration_queryset().filter(pk__in=ids)}
+    posts = []
+    for pk in ids:
+        post = by_id.get(pk)
+        if post is None or post.deleted_at is not None or post.author_id in hidden:
+            continue
+        target = post.reblog
+        if target is not None and (target.deleted_at is not None or target.author_id in hidden):
+            continue
+        posts.append(post)
+    # Everything a card shows comes from the "display" post: the original for a repost.
+    displays = [p.reblog or p for p in posts]
+    quotes = [d.quote for d in displays if d.quote_id and d.quote is not None]
+    for quote in quotes:
+        if quote.deleted_at is not None or quote.author_id in hidden:
+            quote.hidden_from_viewer = True
+    prefetch_related_objects(displays + quotes, ATTACHMENTS)
+    target_ids = {d.pk for d in displays}
+    viewer_id = _viewer_id(viewer)
+    liked = reposted = bookmarked = set()
+    if viewer_id is not None and target_ids:
+        liked = set(
+            PostLike.objects.filter(user_id=viewer_id, post_id__in=target_ids).values_list(
+                "post_id", flat=True
+            )
+        )
+        reposted = set(
+            Post.objects.filter(author_id=viewer_id, reblog_id__in=target_ids).values_list(
+                "reblog_id", flat=True
+            )
+        )
+        bookmarked = set(
+            Bookmark.objects.filter(
+                collection__owner_id=viewer_id, post_id__in=target_ids
+            ).values_list("post_id", flat=True)
+        )
+    from kiln.posts.projects import project_cards
+
+    cards = project_cards([d.shared_project_id for d in displays if d.shared_project_id], viewer)
+    for post, display in zip(posts, displays, strict=True):
+        post.display = display
+        display.viewer_liked = display.pk in liked
+        display.viewer_reposted = display.pk in reposted
+        display.viewer_bookmarked = display.pk in bookmarked
+        display.viewer_is_author = display.author_id == viewer_id
+        display.project_card = cards.get(display.shared_project_id)
+    return posts
+
+
+def post_for_page(*, username: str, post_id: int, viewer) -> Post | None:
+    """The post at /@username/posts/<id> if the viewer may see it (None otherwise)."""
+    post = (
+        Post.objects.select_related("author")
+        .filter(pk=post_id, author__username__iexact=username, reblog__isnull=True)
+        .first()
+    )
+    if post is None or not can_view_post(post, viewer):
+        return None
+    return post
+
+
+def thread_for(*, post: Post, viewer) -> dict:
+    """The whole thread around `post`: its ancestors, the post, and every visible reply below
+    it (depth-first, oldest first), each with a `depth` for indentation. Three queries plus
+    hydration, however long the thread."""
+    root_id = post.thread_root_id or post.pk
+    blocked = blocked_user_ids(viewer)
+    rows = list(
+        Post.objects.filter(Q(pk=root_id) | Q(thread_root_id=root_id))
+        .filter(Q(deleted_at__isnull=True) | Q(replies_count__gt=0))
+        .filter(visibility_q(viewer) | Q(deleted_at__isnull=False))
+        .exclude(author_id__in=blocked)
+        .values_list("id", "in_reply_to_id", "deleted_at")
+        .order_by("id")
+    )
+    parent_of = {pk: parent for pk, parent, _ in rows}
+    deleted = {pk for pk, _, when in rows if when is not None}
+    ancestors = []
+    cursor = parent_of.get(post.pk)
+    while cursor is not None and cursor in parent_of:
+        ancestors.append(cursor)
+        cursor = parent_of.get(cursor)
+    ancestors.reverse()
+    children: dict[int, list[int]] = {}
+    for pk, parent, _ in rows:
+        if parent is not None:
+            children.setdefault(parent, []).append(pk)
+    descendants: list[tuple[int, int]] = []
+    stack = [(child, 1) for child in reversed(children.get(post.pk, []))]
+    while stack:
+        pk, depth = stack.pop()
+        descendants.append((pk, depth))
+        stack.extend((child, depth + 1) for child in reversed(children.get(pk, [])))
+    hydrated = {
+        p.pk: p
+        for p in posts_hydrated(
+            [pk for pk in ancestors + [pk for pk, _ in descendants] if pk not in deleted]
+            + [post.pk],
+            viewer,
+            hidden=blocked,
+        )
+    }
+
+    def entry(pk, depth=0):
+        return {"post": hydrated.get(pk), "deleted": pk in deleted, "depth": min(depth, 6)}
+
+    return {
+        "ancestors": [entry(pk) for pk in ancestors],
+        "focus": hydrated.get(post.pk),
+        "replies": [entry(pk, depth) for pk, depth in descendants],
+    }
+
+
+def profile_post_ids(*, owner, viewer, before=None, size=20):
+    """The Posts tab: the owner's posts and reposts (not project comments), newest first."""
+    from kiln.core.pagination import paginate_by_id
+
+    qs = visible_posts(viewer).filter(author_id=owner.pk, commented_project_id__isnull=True)
+    return paginate_by_id(qs.only("id"), before=before, size=size)
+
+
+def liked_post_page(*, owner, viewer, before=None, size=20):
+    """The Likes tab: likes by `owner`, newest like first (cursor is the like's id)."""
+    from kiln.core.pagination import paginate_by_id
+
+    qs = PostLike.objects.filter(user_id=owner.pk).filter(
+        Exists(visible_posts(viewer).filter(pk=OuterRef("post_id")))
+    )
+    return paginate_by_id(qs.only("id", "post_id"), before=before, size=size)
+
+
+def post_edits(*, post: Post):
+    return list(post.edits.all())
+
+
+def project_comment_ids(*, project_id: int, viewer) -> list[int]:
+    """Every visible comment and reply on a project, oldest first (threads are short)."""
+    return list(
+        visible_posts(viewer)
+        .filter(commented_project_id=project_id)
+        .order_by("id")
+        .values_list("id", flat=True)[:500]
+    )
+
+
+def project_like_state(*, project_id: int, viewer) -> dict:
+    from kiln.posts.models import ProjectLike
+
+    viewer_id = _viewer_id(viewer)
+    count = ProjectLike.objects.filter(project_id=project_id).count()
+    liked = (
+        viewer_id is not None
+        and ProjectLike.objects.filter(project_id=project_id, user_id=viewer_id).exists()
+    )
+    return {"count": count, "liked": liked}

@@ -1,0 +1,432 @@
+"""Writes for posts: create, reply, quote, repost, like, edit, delete, project likes.
+
+Every check that refuses a request raises before anything is written: ValidationError for bad
+input (shown next to the form), AccessDenied for what this user may not do.
+"""
+
+from collections.abc import Iterable, Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from kiln.accounts.models import User
+from kiln.core.access import AccessDenied
+from kiln.notifications.models import Notification
+from kiln.notifications.services import notification_create, notifications_delete_for_post
+from kiln.posts.media import asset_delete
+from kiln.posts.models import Post, PostAttachment, PostEdit, PostLike, PostMention, PostTag
+from kiln.posts.selectors import can_view_post
+from kiln.posts.text import extract_hashtags, extract_mentions, render_post_html
+from kiln.social.feed_hooks import timelines_on_commit
+from kiln.social.selectors import blocked_user_ids
+
+MAX_TEXT_LENGTH = 2000
+MAX_IMAGES = 10
+MAX_ALT_TEXT = 1500
+MAX_CONTENT_WARNING = 200
+
+Kind = Notification.Kind
+
+
+def _require_login(user, verb: str) -> None:
+    if user is None or not user.is_authenticated:
+        raise AccessDenied(f"Log in to {verb}.")
+
+
+def _load_post(post) -> Post:
+    if isinstance(post, Post):
+        return post
+    try:
+        post_id = int(post)
+    except (TypeError, ValueError):
+        raise ValidationError("That post does not exist.") from None
+    found = Post.objects.select_related("author").filter(pk=post_id).first()
+    if found is None:
+        raise ValidationError("That post does not exist.")
+    return found
+
+
+def _access_interaction(*, user, post: Post, verb: str) -> None:
+    """Refuse interactions across a block, and with posts the user cannot see."""
+    blocked = blocked_user_ids(user)
+    if post.author_id in blocked:
+        raise AccessDenied(f"You can't {verb} posts by @{post.author.username}.")
+    if not can_view_post(post, user, blocked=blocked):
+        raise ValidationError(f"You can't {verb} this post: it was deleted or you can't see it.")
+
+
+def _validate_text(text: str, content_warning: str) -> None:
+    if len(text) > MAX_TEXT_LENGTH:
+        raise ValidationError(
+            f"A post can be at most {MAX_TEXT_LENGTH:,} characters; this one has {len(text):,}."
+        )
+    if len(content_warning) > MAX_CONTENT_WARNING:
+        raise ValidationError(f"A content warning can be at most {MAX_CONTENT_WARNING} characters.")
+
+
+def _resolve_mentions(*, author, text: str) -> list[User]:
+    """Existing, active users mentioned in the text. Mentioning across a block is refused."""
+    names = extract_mentions(text)
+    if not names:
+        return []
+    from django.db.models import Q
+
+    query = Q()
+    for name in names:
+        query |= Q(username__iexact=name)
+    users = list(User.objects.filter(query, is_active=True))
+    blocked = blocked_user_ids(author)
+    for user in users:
+        if user.pk in blocked:
+            raise ValidationError(f"You can't mention @{user.username}.")
+    return users
+
+
+def _validate_attachments(*, author, attachments: Sequence) -> list[tuple]:
+    """[(asset, alt_text)], checked: the author's own, unused assets, each with alt text."""
+    from kiln.media.models import MediaAsset
+
+    if len(attachments) > MAX_IMAGES:
+        raise ValidationError(
+            f"A post can have at most {MAX_IMAGES} images; this one has {len(attachments)}."
+        )
+    checked = []
+    ids = []
+    for index, item in enumerate(attachments, start=1):
+        asset, alt_text = item
+        asset_id = asset.pk if isinstance(asset, MediaAsset) else asset
+        alt_text = (alt_text or "").strip()
+        if not alt_text:
+            raise ValidationError(f"Describe image {index} (alt text) so everyone can enjoy it.")
+        if len(alt_text) > MAX_ALT_TEXT:
+            raise ValidationError(
+                f"The description of image {index} is over {MAX_ALT_TEXT} characters."
+            )
+        ids.append(asset_id)
+        checked.append((asset_id, alt_text))
+    if len(set(ids)) != len(ids):
+        raise ValidationError("The same image is attached twice.")
+    assets = {a.pk: a for a in MediaAsset.objects.filter(pk__in=ids, owner_id=author.pk)}
+    used = set(PostAttachment.objects.filter(asset_id__in=ids).values_list("asset_id", flat=True))
+    result = []
+    for index, (asset_id, alt_text) in enumerate(checked, start=1):
+        asset = assets.get(asset_id)
+        if asset is None:
+            raise ValidationError(f"Image {index} is not one of your uploads.")
+        if asset_id in used:
+            raise ValidationError(f"Image {index} is already used in another post.")
+        if asset.state == MediaAsset.State.FAILED:
+            raise ValidationError(f"Image {index} could not be processed.")
+        result.append((asset, alt_text))
+    return result
+
+
+def _write_text(post: Post, *, text: str, mentioned: list[User]) -> None:
+    """Rendered HTML, tags and mentions for the post's current text."""
+    post.text = text
+    post.text_html = render_post_html(text, {u.username.lower(): u.username for u in mentioned})
+
+
+def _replace_tags_and_mentions(post: Post, *, text: str, mentioned: list[User]) -> set[int]:
+    """Returns the ids of users newly mentioned (to notify)."""
+    before = set(PostMention.objects.filter(post=post).values_list("user_id", flat=True))
+    PostTag.objects.filter(post=post).delete()
+    PostMention.objects.filter(post=post).delete()
+    PostTag.objects.bulk_create(PostTag(post=post, tag=tag) for tag in extract_hashtags(text))
+    PostMention.objects.bulk_create(PostMention(post=post, user=user) for user in mentioned)
+    return {u.pk for u in mentioned} - before
+
+
+@transaction.atomic
+def post_create(
+    *,
+    author,
+    text: str,
+    visibility: str = Post.Visibility.PUBLIC,
+    in_reply_to=None,
+    quote=None,
+    attachments: Iterable = (),
+    content_warning: str = "",
+    is_mature: bool = False,
+    project=None,
+    commented_project=None,
+) -> Post:
+    """Write a post (or a reply, quote, project share or project comment).
+
+    `attachments` is a sequence of (MediaAsset or id, alt text). `project` shares a portfolio
+    project as a card; `commented_project` makes this a comment in that project's thread.
+    """
+    _require_login(author, "post")
+    text = (text or "").strip()
+    content_warning = (content_warning or "").strip()
+    attachments = list(attachments)
+    if visibility not in Post.Visibility.values:
+        raise ValidationError("Choose who can see this post: public or followers only.")
+    _validate_text(text, content_warning)
+    if not text and not attachments and project is None:
+        raise ValidationError("A post needs some text or an image.")
+    checked_attachments = _validate_attachments(author=author, attachments=attachments)
+
+    parent = None
+    if in_reply_to is not None:
+        parent = _load_post(in_reply_to)
+        if parent.reblog_id:
+            parent = parent.reblog
+        _access_interaction(user=author, post=parent, verb="reply to")
+    quoted = None
+    if quote is not None:
+        quoted = _load_post(quote)
+        if quoted.reblog_id:
+            quoted = quoted.reblog
+        _access_interaction(user=author, post=quoted, verb="quote")
+        if quoted.visibility != Post.Visibility.PUBLIC and quoted.author_id != author.pk:
+            raise ValidationError("Only public posts can be quoted.")
+    shared_project_id = None
+    if project is not None:
+        from kiln.posts.projects import project_for_feed
+
+        shared_project_id = project_for_feed(
+            project_id=getattr(project, "pk", project), viewer=author
+        ).pk
+    commented_project_id = None
+    project_owner = None
+    if commented_project is not None:
+        from kiln.posts.projects import project_for_feed, project_owner_id
+
+        found = project_for_feed(
+            project_id=getattr(commented_project, "pk", commented_project), viewer=author
+        )
+        commented_project_id = found.pk
+        project_owner = project_owner_id(found)
+        if project_owner in blocked_user_ids(author):
+            raise AccessDenied("You can't comment on this project.")
+    elif parent is not None:
+        commented_project_id = parent.commented_project_id
+    mentioned = _resolve_mentions(author=author, text=text)
+
+    post = Post(
+        author=author,
+        visibility=visibility,
+        content_warning=content_warning,
+        is_mature=bool(is_mature),
+        in_reply_to=parent,
+        thread_root_id=(parent.thread_root_id or parent.pk) if parent else None,
+        quote=quoted,
+        shared_project_id=shared_project_id,
+        commented_project_id=commented_project_id,
+    )
+    _write_text(post, text=text, mentioned=mentioned)
+    post.save()
+    _replace_tags_and_mentions(post, text=text, mentioned=mentioned)
+    PostAttachment.objects.bulk_create(
+        PostAttachment(post=post, asset=asset, alt_text=alt, position=i)
+        for i, (asset, alt) in enumerate(checked_attachments)
+    )
+
+    notified = set()
+    if parent is not None:
+        Post.objects.filter(pk=parent.pk).update(replies_count=F("replies_count") + 1)
+        notification_create(recipient_id=parent.author_id, actor=author, kind=Kind.REPLY, post=post)
+        notified.add(parent.author_id)
+    elif project_owner is not None:
+        notification_create(
+            recipient_id=project_owner,
+            actor=author,
+            kind=Kind.PROJECT_COMMENT,
+            post=post,
+            project_id=commented_project_id,
+        )
+        notified.add(project_owner)
+    if quoted is not None and quoted.author_id not in notified:
+        notification_create(recipient_id=quoted.author_id, actor=author, kind=Kind.QUOTE, post=post)
+        notified.add(quoted.author_id)
+    for user in mentioned:
+        if user.pk not in notified:
+            notification_create(recipient_id=user.pk, actor=author, kind=Kind.MENTION, post=post)
+    if commented_project_id is None:
+        # Project comments live on the project page, not in timelines.
+        timelines_on_commit("timeline_post_created", post=post)
+    return post
+
+
+@transaction.atomic
+def post_edit(
+    *,
+    post,
+    editor,
+    text: str,
+    content_warning: str | None = None,
+    is_mature: bool | None = None,
+) -> Post:
+    """Change a post's text (and warning); the previous version is kept as a PostEdit."""
+    _require_login(editor, "edit posts")
+    post = _load_post(post)
+    if post.author_id != editor.pk:
+        raise AccessDenied("Only the author can edit this post.")
+    if post.deleted_at is not None or post.reblog_id:
+        raise ValidationError("This post can't be edited.")
+    text = (text or "").strip()
+    content_warning = post.content_warning if content_warning is None else content_warning.strip()
+    is_mature = post.is_mature if is_mature is None else bool(is_mature)
+    _validate_text(text, content_warning)
+    if not text and not post.attachments.exists() and post.shared_project_id is None:
+        raise ValidationError("A post needs some text or an image.")
+    if (text, content_warning, is_mature) == (post.text, post.content_warning, post.is_mature):
+        return post
+    mentioned = _resolve_mentions(author=editor, text=text)
+    PostEdit.objects.create(
+        post=post, text=post.text, content_warning=post.content_warning, is_mature=post.is_mature
+    )
+    _write_text(post, text=text, mentioned=mentioned)
+    post.content_warning = content_warning
+    post.is_mature = is_mature
+    post.edited_at = timezone.now()
+    post.save(update_fields=["text", "text_html", "content_warning", "is_mature", "edited_at"])
+    for user_id in _replace_tags_and_mentions(post, text=text, mentioned=mentioned):
+        notification_create(recipient_id=user_id, actor=editor, kind=Kind.MENTION, post=post)
+    return post
+
+
+@transaction.atomic
+def post_delete(*, post, actor) -> Post:
+    """Soft-delete (the thread keeps its shape), remove the images from storage, drop reposts."""
+    _require_login(actor, "delete posts")
+    post = _load_post(post)
+    if post.author_id != actor.pk:
+        raise AccessDenied("Only the author can delete this post.")
+    if post.reblog_id:
+        raise ValidationError("Undo the repost instead.")
+    if post.deleted_at is not None:
+        return post
+    attachments = list(post.attachments.select_related("asset"))
+    PostAttachment.objects.filter(post=post).delete()
+    for attachment in attachments:
+        asset_delete(asset=attachment.asset)
+    for reblog in list(Post.objects.filter(reblog=post)):
+        timelines_on_commit("timeline_post_deleted", post=reblog)
+    Post.objects.filter(reblog=post).delete()
+    if post.in_reply_to_id:
+        Post.objects.filter(pk=post.in_reply_to_id, replies_count__gt=0).update(
+            replies_count=F("replies_count") - 1
+        )
+    PostTag.objects.filter(post=post).delete()
+    PostMention.objects.filter(post=post).delete()
+    notifications_delete_for_post(post=post)
+    post.text = ""
+    post.text_html = ""
+    post.content_warning = ""
+    post.reblogs_count = 0
+    post.deleted_at = timezone.now()
+    post.save(update_fields=["text", "text_html", "content_warning", "reblogs_count", "deleted_at"])
+    timelines_on_commit("timeline_post_deleted", post=post)
+    return post
+
+
+@transaction.atomic
+def post_reblog(*, user, post) -> Post:
+    """Repost: a Post whose `reblog` is the original (idempotent)."""
+    _require_login(user, "repost")
+    target = _load_post(post)
+    if target.reblog_id:
+        target = target.reblog
+    _access_interaction(user=user, post=target, verb="repost")
+    if target.visibility != Post.Visibility.PUBLIC:
+        raise ValidationError("Only public posts can be reposted.")
+    existing = Post.objects.filter(author=user, reblog=target).first()
+    if existing is not None:
+        return existing
+    reblog = Post.objects.create(author=user, reblog=target, visibility=Post.Visibility.PUBLIC)
+    Post.objects.filter(pk=target.pk).update(reblogs_count=F("reblogs_count") + 1)
+    notification_create(recipient_id=target.author_id, actor=user, kind=Kind.REPOST, post=target)
+    timelines_on_commit("timeline_post_created", post=reblog)
+    return reblog
+
+
+@transaction.atomic
+def post_unreblog(*, user, post) -> bool:
+    _require_login(user, "undo a repost")
+    target = _load_post(post)
+    if target.reblog_id:
+        target = target.reblog
+    reblog = Post.objects.filter(author=user, reblog=target).first()
+    if reblog is None:
+        return False
+    # A queryset delete keeps `reblog.pk` set for the timelines hook.
+    Post.objects.filter(pk=reblog.pk).delete()
+    Post.objects.filter(pk=target.pk, reblogs_count__gt=0).update(
+        reblogs_count=F("reblogs_count") - 1
+    )
+    timelines_on_commit("timeline_post_deleted", post=reblog)
+    return True
+
+
+@transaction.atomic
+def post_like(*, user, post) -> Post:
+    """Like (idempotent: a second like changes nothing). Returns the liked original."""
+    _require_login(user, "like posts")
+    target = _load_post(post)
+    if target.reblog_id:
+        target = target.reblog
+    _access_interaction(user=user, post=target, verb="like")
+    _, created = PostLike.objects.get_or_create(user=user, post=target)
+    if created:
+        Post.objects.filter(pk=target.pk).update(likes_count=F("likes_count") + 1)
+        notification_create(recipient_id=target.author_id, actor=user, kind=Kind.LIKE, post=target)
+    target.refresh_from_db(fields=["likes_count"])
+    return target
+
+
+@transaction.atomic
+def post_unlike(*, user, post) -> Post:
+    _require_login(user, "like posts")
+    target = _load_post(post)
+    if target.reblog_id:
+        target = target.reblog
+    deleted, _ = PostLike.objects.filter(user=user, post=target).delete()
+    if deleted:
+        Post.objects.filter(pk=target.pk, likes_count__gt=0).update(
+            likes_count=F("likes_count") - 1
+        )
+    target.refresh_from_db(fields=["likes_count"])
+    return target
+
+
+@transaction.atomic
+def project_comment_create(*, author, project_id, text: str, in_reply_to=None) -> Post:
+    """A comment on a portfolio project: the same Post and reply code as the feed."""
+    if in_reply_to is not None:
+        parent = _load_post(in_reply_to)
+        if parent.commented_project_id != int(project_id):
+            raise ValidationError("That comment belongs to another project.")
+        return post_create(author=author, text=text, in_reply_to=parent)
+    return post_create(author=author, text=text, commented_project=project_id)
+
+
+@transaction.atomic
+def project_like_create(*, user, project_id) -> bool:
+    """Like a project (idempotent). True when a new like was written."""
+    from kiln.posts.models import ProjectLike
+    from kiln.posts.projects import project_for_feed, project_owner_id
+
+    _require_login(user, "like projects")
+    project = project_for_feed(project_id=project_id, viewer=user)
+    owner_id = project_owner_id(project)
+    if owner_id in blocked_user_ids(user):
+        raise AccessDenied("You can't like this project.")
+    _, created = ProjectLike.objects.get_or_create(user=user, project_id=project.pk)
+    if created:
+        notification_create(
+            recipient_id=owner_id, actor=user, kind=Kind.PROJECT_LIKE, project_id=project.pk
+        )
+    return created
+
+
+@transaction.atomic
+def project_like_delete(*, user, project_id) -> bool:
+    from kiln.posts.models import ProjectLike
+
+    _require_login(user, "like projects")
+    deleted, _ = ProjectLike.objects.filter(user=user, project_id=int(project_id)).delete()
+    return bool(deleted)

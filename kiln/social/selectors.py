@@ -1,0 +1,147 @@
+"""Reads for the social graph: who is hidden from whom, relationships, follower lists."""
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from kiln.accounts.models import User
+from kiln.social.models import Block, Follow, Mute
+
+
+def _pk(user) -> int | None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return user.pk
+
+
+def blocked_user_ids(viewer) -> set[int]:
+    """Users on either side of a block with the viewer (one query)."""
+    viewer_id = _pk(viewer)
+    if viewer_id is None:
+        return set()
+    made = Block.objects.filter(blocker_id=viewer_id).values_list("blocked_id", flat=True)
+    received = Block.objects.filter(blocked_id=viewer_id).values_list("blocker_id", flat=True)
+    return set(made.union(received))
+
+
+def hidden_author_ids(viewer) -> set[int]:
+    """Authors whose posts the viewer's timelines skip: blocked either way, or muted.
+
+    One query (a UNION), so a timeline page can filter a whole page at once.
+    """
+    viewer_id = _pk(viewer)
+    if viewer_id is None:
+        return set()
+    made = Block.objects.filter(blocker_id=viewer_id).values_list("blocked_id", flat=True)
+    received = Block.objects.filter(blocked_id=viewer_id).values_list("blocker_id", flat=True)
+    muted = Mute.objects.filter(muter_id=viewer_id).values_list("muted_id", flat=True)
+    return set(made.union(received, muted))
+
+
+def is_blocked_between(a_id: int, b_id: int) -> bool:
+    return Block.objects.filter(blocker_id=a_id, blocked_id=b_id).exists() or (
+        Block.objects.filter(blocker_id=b_id, blocked_id=a_id).exists()
+    )
+
+
+def has_blocked(*, blocker_id: int, blocked_id: int) -> bool:
+    return Block.objects.filter(blocker_id=blocker_id, blocked_id=blocked_id).exists()
+
+
+def is_muting(*, muter_id: int, muted_id: int) -> bool:
+    return Mute.objects.filter(muter_id=muter_id, muted_id=muted_id).exists()
+
+
+def is_following(*, follower_id: int, followed_id: int) -> bool:
+    return Follow.objects.filter(follower_id=follower_id, followed_id=followed_id).exists()
+
+
+def following_ids(user) -> set[int]:
+    user_id = _pk(user)
+    if user_id is None:
+        return set()
+    return set(Follow.objects.filter(follower_id=user_id).values_list("followed_id", flat=True))
+
+
+def follower_ids(user) -> list[int]:
+    return list(Follow.objects.filter(followed_id=user.pk).values_list("follower_id", flat=True))
+
+
+def follow_counts(user) -> tuple[int, int]:
+    """(followers, following), each one COUNT over an index."""
+    return (
+        Follow.objects.filter(followed_id=user.pk).count(),
+        Follow.objects.filter(follower_id=user.pk).count(),
+    )
+
+
+def followers_of(*, owner, viewer) -> QuerySet[Follow]:
+    """Follow rows pointing at `owner`, newest first, hiding accounts blocked with the viewer."""
+    qs = Follow.objects.filter(followed_id=owner.pk, follower__is_active=True).select_related(
+        "follower__profile"
+    )
+    return _annotate_viewer_follows(qs, viewer, "follower_id").exclude(
+        follower_id__in=blocked_user_ids(viewer)
+    )
+
+
+def following_of(*, owner, viewer) -> QuerySet[Follow]:
+    qs = Follow.objects.filter(follower_id=owner.pk, followed__is_active=True).select_related(
+        "followed__profile"
+    )
+    return _annotate_viewer_follows(qs, viewer, "followed_id").exclude(
+        followed_id__in=blocked_user_ids(viewer)
+    )
+
+
+def _annotate_viewer_follows(qs, viewer, person_field: str):
+    viewer_id = _pk(viewer)
+    if viewer_id is None:
+        return qs
+    return qs.annotate(
+        viewer_follows=Exists(
+            Follow.objects.filter(follower_id=viewer_id, followed_id=OuterRef(person_field))
+        )
+    )
+
+
+def profile_relationship_context(*, viewer, owner: User) -> dict:
+    """What the profile page shows about the viewer and the owner: counts, follow state and
+    the actions template. `blocked` True means the page must hide the profile's details."""
+    viewer_id = _pk(viewer)
+    rel = {"following": False, "followed_by": False, "blocking": False, "muting": False}
+    if viewer_id is not None and viewer_id != owner.pk:
+        blocks = set(
+            Block.objects.filter(
+                blocker_id__in=[viewer_id, owner.pk], blocked_id__in=[viewer_id, owner.pk]
+            ).values_list("blocker_id", flat=True)
+        )
+        rel["blocking"] = viewer_id in blocks
+        if blocks:
+            return {
+                "blocked": True,
+                "blocking": rel["blocking"],
+                "relationship_template": "social/_profile_actions.html",
+            }
+        follows = set(
+            Follow.objects.filter(
+                follower_id__in=[viewer_id, owner.pk], followed_id__in=[viewer_id, owner.pk]
+            ).values_list("follower_id", flat=True)
+        )
+        rel["following"] = viewer_id in follows
+        rel["followed_by"] = owner.pk in follows
+        rel["muting"] = is_muting(muter_id=viewer_id, muted_id=owner.pk)
+    follower_count, following_count = follow_counts(owner)
+    return {
+        "blocked": False,
+        "follower_count": follower_count,
+        "following_count": following_count,
+        "relationship": rel,
+        "relationship_template": "social/_profile_actions.html",
+    }
+
+
+def blocks_made(user) -> QuerySet[Block]:
+    return Block.objects.filter(blocker=user).select_related("blocked__profile").order_by("-id")
+
+
+def mutes_made(user) -> QuerySet[Mute]:
+    return Mute.objects.filter(muter=user).select_related("muted__profile").order_by("-id")
