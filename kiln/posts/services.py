@@ -109,7 +109,7 @@ def _validate_attachments(*, author, attachments: Sequence) -> list[tuple]:
     if len(set(ids)) != len(ids):
         raise ValidationError("The same image is attached twice.")
     assets = {a.pk: a for a in MediaAsset.objects.filter(pk__in=ids, owner_id=author.pk)}
-    used = set(PostAttachment.objects.filter(asset_id__in=ids).values_list("asset_id", flat=True))
+    used = _assets_in_use(ids)
     result = []
     for index, (asset_id, alt_text) in enumerate(checked, start=1):
         asset = assets.get(asset_id)
@@ -121,6 +121,23 @@ def _validate_attachments(*, author, attachments: Sequence) -> list[tuple]:
             raise ValidationError(f"Image {index} could not be processed.")
         result.append((asset, alt_text))
     return result
+
+
+def _assets_in_use(asset_ids: list[int]) -> set[int]:
+    """Assets any app already uses (a post, a portfolio image): one use per asset, so deleting
+    a post never deletes someone else's use of the file."""
+    from kiln.media.models import MediaAsset
+
+    used: set[int] = set()
+    for relation in MediaAsset._meta.related_objects:
+        if not relation.field.concrete or relation.related_model._meta.app_label == "media":
+            continue  # renditions and the like belong to the asset itself
+        used |= set(
+            relation.related_model._default_manager.filter(
+                **{f"{relation.field.name}__in": asset_ids}
+            ).values_list(relation.field.attname, flat=True)
+        )
+    return used
 
 
 def _write_text(post: Post, *, text: str, mentioned: list[User]) -> None:
