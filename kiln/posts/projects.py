@@ -59,9 +59,8 @@ def project_cards(ids, viewer) -> dict:
     cards = {}
     for project in projects:
         all_images = list(project.images.all())
-        project.cover_image = next(
-            (i for i in all_images if i.pk == project.cover_id), all_images[0] if all_images else None
-        )
+        first = all_images[0] if all_images else None
+        project.cover_image = next((i for i in all_images if i.pk == project.cover_id), first)
         project.image_count = len(all_images)
         cards[project.pk] = project
     return cards
