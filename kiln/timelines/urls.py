@@ -1,1 +1,11 @@
-urlpatterns: list = []
+from django.urls import path
+
+from kiln.timelines import views
+
+app_name = "timelines"
+
+# The Following timeline is the home page "/" (kiln.core.views.home calls home_timeline).
+urlpatterns = [
+    path("discover", views.discover, name="discover"),
+    path("tags/<str:tag>", views.tag, name="tag"),
+]

@@ -1,0 +1,230 @@
+"""Reads for the Following, Discover and tag timelines.
+
+Every page is: one indexed range query for the ids on the page (cursor = a time-sortable id,
+never OFFSET), then one fixed set of hydration queries for those ids. So the number of
+queries does not depend on the page size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef
+
+from kiln.core.hooks import optional_callable
+from kiln.core.pagination import CursorPage, paginate_by_id
+from kiln.timelines.models import TimelineEntry, TimelineRebuild
+
+
+def page_by_id(
+    queryset, *, before: int | None, after: int | None, size: int, field: str = "id"
+) -> CursorPage:
+    """Older pages come from the core helper. Newer items (the "new posts" pill) are read
+    oldest-first from just above `after`, so a burst of more than a page of new posts is
+    loaded in order, page by page, with no gap between what was shown and what comes next."""
+    if after is None:
+        return paginate_by_id(queryset, before=before, size=size, field=field)
+    rows = list(queryset.filter(**{f"{field}__gt": after}).order_by(field)[: size + 1])
+    more_newer = len(rows) > size
+    rows = rows[:size][::-1]
+    newest = getattr(rows[0], field) if rows else after
+    page = CursorPage(items=rows, next_cursor=None, newest_cursor=newest)
+    page.more_newer = more_newer  # type: ignore[attr-defined]
+    return page
+
+
+def count_newer(queryset, *, after: int, field: str = "id", limit: int = 40) -> int:
+    """How many items are newer than `after`, counted up to `limit` (the pill says "40+")."""
+    return len(
+        queryset.filter(**{f"{field}__gt": after}).values_list(field, flat=True)[: limit + 1]
+    )
+
+
+def hidden_author_ids(viewer) -> set[int]:
+    """Blocked (both ways) and muted accounts: the social app's answer, preloaded once."""
+    if viewer is None or not viewer.is_authenticated:
+        return set()
+    provider = optional_callable("kiln.social.selectors.hidden_author_ids")
+    if provider is not None:
+        return set(provider(viewer))
+    from django.db.models import Q
+
+    from kiln.social.models import Block, Mute
+
+    ids = set(Mute.objects.filter(muter=viewer).values_list("muted_id", flat=True))
+    for blocker, blocked in Block.objects.filter(Q(blocker=viewer) | Q(blocked=viewer)).values_list(
+        "blocker_id", "blocked_id"
+    ):
+        ids.add(blocked if blocker == viewer.pk else blocker)
+    return ids
+
+
+def hydrate_posts(ids: list[int], viewer) -> list:
+    """Posts for these ids, in this order, ready for the card template (constant queries)."""
+    if not ids:
+        return []
+    provider = optional_callable("kiln.posts.selectors.posts_hydrated")
+    if provider is not None:
+        hydrated = provider(ids, viewer)
+    else:
+        from kiln.posts.models import Post
+
+        hydrated = (
+            Post.objects.filter(id__in=ids, deleted_at__isnull=True)
+            .select_related("author__profile", "reblog__author__profile")
+            .prefetch_related("attachments")
+        )
+    by_id = hydrated if isinstance(hydrated, dict) else {post.pk: post for post in hydrated}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+@dataclass
+class TimelinePage:
+    items: list[Any]
+    next_cursor: int | None
+    newest_cursor: int | None
+    more_newer: bool = False  # an `after` page that stopped at `size`: poll again
+    catching_up: bool = False
+
+
+def _page(cursor_page: CursorPage, items: list) -> TimelinePage:
+    return TimelinePage(
+        items=items,
+        next_cursor=cursor_page.next_cursor,
+        newest_cursor=cursor_page.newest_cursor,
+        more_newer=getattr(cursor_page, "more_newer", False),
+    )
+
+
+def home_entries(viewer):
+    """The viewer's materialised entries, with mutes and blocks applied at read time."""
+    entries = TimelineEntry.objects.filter(user_id=viewer.pk).only("id", "post_id")
+    hidden = hidden_author_ids(viewer)
+    if hidden:
+        entries = entries.exclude(author_id__in=hidden).exclude(origin_author_id__in=hidden)
+    return entries
+
+
+def home_timeline_page(
+    *, viewer, before: int | None = None, after: int | None = None, size: int = 20
+) -> TimelinePage:
+    """The Following timeline: own posts and the posts and reposts of followed accounts."""
+    page = page_by_id(home_entries(viewer), before=before, after=after, size=size, field="post_id")
+    return _page(page, hydrate_posts([e.post_id for e in page.items], viewer))
+
+
+def rebuild_in_progress(*, user_id: int) -> bool:
+    return TimelineRebuild.objects.filter(user_id=user_id, finished_at__isnull=True).exists()
+
+
+def public_posts(viewer):
+    """Public, live, top-level original posts (Discover and tag pages), minus hidden authors."""
+    from kiln.posts.models import Post
+
+    posts = Post.objects.filter(
+        visibility=Post.Visibility.PUBLIC,
+        deleted_at__isnull=True,
+        reblog__isnull=True,
+        in_reply_to__isnull=True,
+        commented_project_id__isnull=True,
+    )
+    hidden = hidden_author_ids(viewer)
+    if hidden:
+        posts = posts.exclude(author_id__in=hidden)
+    return posts.only("id")
+
+
+def tag_posts(viewer, tag: str):
+    from kiln.posts.models import PostTag
+
+    tagged = PostTag.objects.filter(tag=tag.casefold(), post=OuterRef("pk"))
+    return public_posts(viewer).filter(Exists(tagged))
+
+
+def tag_timeline_page(
+    *, viewer, tag: str, before: int | None = None, after: int | None = None, size: int = 20
+) -> TimelinePage:
+    """Public posts with this hashtag, newest first."""
+    page = page_by_id(tag_posts(viewer, tag), before=before, after=after, size=size)
+    return _page(page, hydrate_posts([p.pk for p in page.items], viewer))
+
+
+def discover_streams(viewer, *, field_slug: str | None = None, category: str | None = None):
+    """(kind, queryset) pairs merged by Discover: public posts, published projects."""
+    from kiln.portfolio.models import Project, ProjectTag
+
+    streams: list[tuple[str, Any]] = []
+    hidden = hidden_author_ids(viewer)
+    if not category:  # posts carry no category: a category filter shows projects only
+        posts = public_posts(viewer)
+        if field_slug:
+            # Fields of work are a short JSON list on the profile; the quoted slug is exact.
+            posts = posts.filter(author__profile__fields_of_work__icontains=f'"{field_slug}"')
+        streams.append(("post", posts))
+    projects = Project.objects.filter(state=Project.State.PUBLISHED).only("id")
+    for kind, slug in ((ProjectTag.Kind.FIELD, field_slug), (ProjectTag.Kind.CATEGORY, category)):
+        if slug:
+            labelled = ProjectTag.objects.filter(project=OuterRef("pk"), kind=kind, slug=slug)
+            projects = projects.filter(Exists(labelled))
+    if hidden:
+        projects = projects.exclude(owner_id__in=hidden)
+    streams.append(("project", projects))
+    return streams
+
+
+def hydrate_projects(ids: list[int]) -> dict[int, Any]:
+    if not ids:
+        return {}
+    from kiln.portfolio.models import Project
+
+    projects = Project.objects.filter(id__in=ids).select_related("owner__profile", "cover__asset")
+    return {p.pk: p for p in projects}
+
+
+def discover_page(
+    *,
+    viewer,
+    field_slug: str | None = None,
+    category: str | None = None,
+    before: int | None = None,
+    after: int | None = None,
+    size: int = 20,
+) -> TimelinePage:
+    """Every public post and published project, merged newest first. No ranking.
+
+    Both streams are paged by the same time-sortable id, so merging the two pages (each one
+    item longer than the page) and cutting at `size` loses and repeats nothing.
+    """
+    candidates: list[tuple[int, str]] = []
+    more = more_newer = False
+    for kind, queryset in discover_streams(viewer, field_slug=field_slug, category=category):
+        page = page_by_id(queryset, before=before, after=after, size=size)
+        candidates.extend((row.pk, kind) for row in page.items)
+        more = more or page.next_cursor is not None
+        more_newer = more_newer or getattr(page, "more_newer", False)
+    if after is not None:
+        # Newer items are taken oldest-first from just above the cursor, so nothing is skipped.
+        candidates.sort()
+        more_newer = more_newer or len(candidates) > size
+        chosen = sorted(candidates[:size], reverse=True)
+    else:
+        candidates.sort(reverse=True)
+        more = more or len(candidates) > size
+        chosen = candidates[:size]
+
+    posts_by_id = {
+        p.pk: p for p in hydrate_posts([pk for pk, kind in chosen if kind == "post"], viewer)
+    }
+    projects_by_id = hydrate_projects([pk for pk, kind in chosen if kind == "project"])
+    items = []
+    for pk, kind in chosen:
+        obj = posts_by_id.get(pk) if kind == "post" else projects_by_id.get(pk)
+        if obj is not None:
+            items.append({"kind": kind, "object": obj, "id": pk})
+    return TimelinePage(
+        items=items,
+        next_cursor=chosen[-1][0] if chosen and more and after is None else None,
+        newest_cursor=chosen[0][0] if chosen else after,
+        more_newer=more_newer,
+    )

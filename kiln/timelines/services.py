@@ -1,0 +1,302 @@
+"""Writes to the Following timeline: fan-out on write, backfill, removal, trim and rebuild.
+
+Every entry point is idempotent (unique (user, post) + `ignore_conflicts`), so a retried or
+duplicated task never shows a post twice. Work that touches many users runs in background
+batches enqueued on commit; work that one reader is waiting for (the author's own post,
+removals after an unfollow or block) runs inline and touches only indexed rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+from kiln.timelines.models import TimelineEntry, TimelineRebuild
+
+
+def _setting(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def timeline_max_entries() -> int:
+    return _setting("KILN_TIMELINE_MAX_ENTRIES", 800)
+
+
+def fanout_batch_size() -> int:
+    return _setting("KILN_TIMELINE_FANOUT_BATCH", 1000)
+
+
+def inactive_cutoff(now: dt.datetime | None = None) -> dt.datetime:
+    days = _setting("KILN_TIMELINE_INACTIVE_DAYS", 14)
+    return (now or timezone.now()) - dt.timedelta(days=days)
+
+
+def _timeline_posts():
+    """Posts that belong in Following timelines: live, not project comments, and not replies
+    to somebody else (those live in their thread; a reply to oneself continues a thread)."""
+    from kiln.posts.models import Post
+
+    return Post.objects.filter(deleted_at__isnull=True, commented_project_id__isnull=True).filter(
+        Q(in_reply_to__isnull=True) | Q(in_reply_to__author_id=F("author_id"))
+    )
+
+
+def _origin_author_id(post) -> int:
+    return post.reblog.author_id if post.reblog_id else post.author_id
+
+
+def _reaches_followers(post) -> bool:
+    if post.deleted_at is not None or getattr(post, "commented_project_id", None):
+        return False
+    return post.in_reply_to_id is None or post.in_reply_to.author_id == post.author_id
+
+
+def _insert(*, post_id: int, author_id: int, origin_author_id: int, user_ids: Iterable[int]):
+    rows = [
+        TimelineEntry(
+            user_id=uid, post_id=post_id, author_id=author_id, origin_author_id=origin_author_id
+        )
+        for uid in user_ids
+    ]
+    TimelineEntry.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    return len(rows)
+
+
+# --- Posts ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def timeline_post_created(*, post) -> None:
+    """Called on commit of a new post or repost: the author sees it at once, followers soon."""
+    if post.deleted_at is not None:
+        return
+    _insert(
+        post_id=post.pk,
+        author_id=post.author_id,
+        origin_author_id=_origin_author_id(post),
+        user_ids=[post.author_id],
+    )
+    if _reaches_followers(post):
+        from kiln.timelines.tasks import fanout_post
+
+        transaction.on_commit(lambda: fanout_post.enqueue(post_id=post.pk))
+
+
+def timeline_fanout_dispatch(*, post_id: int) -> int:
+    """Split the author's active followers into id ranges, one background batch each.
+
+    Ranges rather than id lists keep task arguments small; each batch re-reads its range, so
+    someone who unfollowed in between is not written to. Returns the number of batches.
+    """
+    from kiln.posts.models import Post
+    from kiln.social.models import Follow
+
+    post = Post.objects.select_related("reblog", "in_reply_to").filter(pk=post_id).first()
+    if post is None or not _reaches_followers(post):
+        return 0
+    follower_ids = list(
+        Follow.objects.filter(
+            followed_id=post.author_id, follower__last_active_at__gte=inactive_cutoff()
+        )
+        .order_by("follower_id")
+        .values_list("follower_id", flat=True)
+    )
+    size = fanout_batch_size()
+    chunks = [follower_ids[i : i + size] for i in range(0, len(follower_ids), size)]
+    if not chunks:
+        return 0
+    from kiln.timelines.tasks import fanout_post_batch
+
+    # The first batch runs here, saving a round trip through the queue for most posts.
+    timeline_fanout_batch(post_id=post_id, first_id=chunks[0][0], last_id=chunks[0][-1])
+    for chunk in chunks[1:]:
+        fanout_post_batch.enqueue(post_id=post_id, first_id=chunk[0], last_id=chunk[-1])
+    return len(chunks)
+
+
+def timeline_fanout_batch(*, post_id: int, first_id: int, last_id: int) -> int:
+    """Insert the post into the timelines of the author's active followers in [first, last]."""
+    from kiln.posts.models import Post
+    from kiln.social.models import Follow
+
+    post = Post.objects.select_related("reblog").filter(pk=post_id, deleted_at__isnull=True).first()
+    if post is None:
+        return 0
+    user_ids = list(
+        Follow.objects.filter(
+            followed_id=post.author_id,
+            follower_id__gte=first_id,
+            follower_id__lte=last_id,
+            follower__last_active_at__gte=inactive_cutoff(),
+        ).values_list("follower_id", flat=True)
+    )
+    inserted = _insert(
+        post_id=post.pk,
+        author_id=post.author_id,
+        origin_author_id=_origin_author_id(post),
+        user_ids=user_ids,
+    )
+    # Trimming needs a count per user, so it is sampled: every Nth post (by its id, which is
+    # effectively random in its low bits) schedules a trim of the users it was written to.
+    every = max(1, _setting("KILN_TIMELINE_TRIM_EVERY", 20))
+    if user_ids and post.pk % every == 0:
+        from kiln.timelines.tasks import trim_timelines
+
+        trim_timelines.enqueue(user_ids=user_ids)
+    return inserted
+
+
+def timeline_post_deleted(*, post) -> int:
+    """Remove a deleted post, and reposts of it, from every timeline (indexed on post)."""
+    from kiln.posts.models import Post
+
+    ids = [post.pk, *Post.objects.filter(reblog_id=post.pk).values_list("id", flat=True)]
+    deleted, _ = TimelineEntry.objects.filter(post_id__in=ids).delete()
+    return deleted
+
+
+# --- Follows -------------------------------------------------------------------------------
+
+
+def backfill_size() -> int:
+    return _setting("KILN_TIMELINE_BACKFILL", 100)
+
+
+@transaction.atomic
+def timeline_follow_created(*, follower, followed) -> None:
+    """Backfill the followed account's recent posts in the background (low queue)."""
+    from kiln.timelines.tasks import backfill_follow
+
+    transaction.on_commit(
+        lambda: backfill_follow.enqueue(follower_id=follower.pk, followed_id=followed.pk)
+    )
+
+
+def timeline_backfill(*, follower_id: int, followed_id: int) -> int:
+    from kiln.social.models import Follow
+
+    if not Follow.objects.filter(follower_id=follower_id, followed_id=followed_id).exists():
+        return 0  # unfollowed before the backfill ran
+    posts = list(
+        _timeline_posts()
+        .filter(author_id=followed_id)
+        .select_related("reblog")
+        .order_by("-id")[: backfill_size()]
+    )
+    rows = [
+        TimelineEntry(
+            user_id=follower_id,
+            post_id=p.pk,
+            author_id=p.author_id,
+            origin_author_id=_origin_author_id(p),
+        )
+        for p in posts
+    ]
+    TimelineEntry.objects.bulk_create(rows, ignore_conflicts=True)
+    timeline_trim(user_ids=[follower_id])
+    return len(rows)
+
+
+def timeline_follow_removed(*, follower, followed) -> int:
+    """Unfollow (and block, called both ways): drop the followed account's posts at once."""
+    deleted, _ = TimelineEntry.objects.filter(user_id=follower.pk, author_id=followed.pk).delete()
+    return deleted
+
+
+# --- Trim and rebuild ----------------------------------------------------------------------
+
+
+def timeline_trim(*, user_ids: Iterable[int]) -> int:
+    """Keep each user's newest `KILN_TIMELINE_MAX_ENTRIES` entries; delete the rest."""
+    user_ids = list(user_ids)
+    if not user_ids:
+        return 0
+    cap = timeline_max_entries()
+    ranked = (
+        TimelineEntry.objects.filter(user_id__in=user_ids)
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("user_id")], order_by=F("post_id").desc())
+        )
+        .filter(rank__gt=cap)
+        .values_list("id", flat=True)
+    )
+    excess = list(ranked)
+    deleted = 0
+    for i in range(0, len(excess), 900):
+        deleted += TimelineEntry.objects.filter(id__in=excess[i : i + 900]).delete()[0]
+    return deleted
+
+
+def timeline_rebuild(*, user_id: int) -> int:
+    """Rebuild a returning user's timeline from their own posts and those of everyone they
+    follow (newest `KILN_TIMELINE_MAX_ENTRIES`); idempotent, so it may run twice."""
+    from kiln.posts.models import Post
+    from kiln.social.models import Follow
+
+    cap = timeline_max_entries()
+    followed = list(
+        Follow.objects.filter(follower_id=user_id).values_list("followed_id", flat=True)
+    )
+    # One's own replies are in one's own timeline (added on creation), so no reply filter here.
+    sources = [
+        Post.objects.filter(
+            author_id=user_id, deleted_at__isnull=True, commented_project_id__isnull=True
+        )
+    ]
+    sources += [
+        _timeline_posts().filter(author_id__in=followed[i : i + 500])
+        for i in range(0, len(followed), 500)
+    ]
+    rows: list[TimelineEntry] = []
+    for posts in sources:
+        rows.extend(
+            TimelineEntry(
+                user_id=user_id,
+                post_id=p.pk,
+                author_id=p.author_id,
+                origin_author_id=_origin_author_id(p),
+            )
+            for p in posts.select_related("reblog").order_by("-id")[:cap]
+        )
+    rows.sort(key=lambda row: row.post_id, reverse=True)
+    TimelineEntry.objects.bulk_create(rows[:cap], ignore_conflicts=True, batch_size=1000)
+    timeline_trim(user_ids=[user_id])
+    TimelineRebuild.objects.filter(user_id=user_id).update(finished_at=timezone.now())
+    return min(len(rows), cap)
+
+
+def timeline_mark_active(*, user) -> bool:
+    """Record that `user` read their timeline; returns True when a rebuild was started.
+
+    The write is throttled (one UPDATE per `KILN_TIMELINE_ACTIVE_THROTTLE` seconds), so a
+    steady reader costs no extra queries. A reader back after the inactivity window was
+    skipped by fan-out, so their timeline is rebuilt in the background.
+    """
+    now = timezone.now()
+    last = user.last_active_at
+    throttle = dt.timedelta(seconds=_setting("KILN_TIMELINE_ACTIVE_THROTTLE", 300))
+    if last is not None and now - last < throttle:
+        return False
+    returning = last is None or last < inactive_cutoff(now)
+    get_user_model().objects.filter(pk=user.pk).update(last_active_at=now)
+    user.last_active_at = now
+    if returning:
+        timeline_rebuild_request(user_id=user.pk)
+    return returning
+
+
+@transaction.atomic
+def timeline_rebuild_request(*, user_id: int) -> None:
+    from kiln.timelines.tasks import rebuild_timeline
+
+    TimelineRebuild.objects.update_or_create(
+        user_id=user_id, defaults={"requested_at": timezone.now(), "finished_at": None}
+    )
+    transaction.on_commit(lambda: rebuild_timeline.enqueue(user_id=user_id))

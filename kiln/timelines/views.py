@@ -1,0 +1,230 @@
+"""Timeline pages: Following (the logged-in home page), Discover and tag pages.
+
+One view per timeline; each serves the full page, the htmx fragments for infinite scroll
+(`?before=`), the "new posts" pill (`?after=&pill=1`) and the newer posts it loads (`?after=`).
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template.loader import select_template
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET
+
+from kiln.accounts.choices import FIELD_LABELS, FIELDS_OF_WORK
+from kiln.core.pagination import parse_cursor, parse_page_size
+from kiln.timelines import selectors, services
+
+SESSION_REBUILD_FLAG = "timeline_catching_up"
+TAG_MAX_LENGTH = 100
+
+
+def _card_template() -> str:
+    """The posts app's card once it exists; a plain fallback card until then."""
+    return select_template(["posts/_post.html", "timelines/_post_fallback.html"]).template.name
+
+
+def _cursors(request):
+    return (
+        parse_cursor(request.GET.get("before")),
+        parse_cursor(request.GET.get("after")),
+        parse_page_size(request.GET.get("limit")),
+    )
+
+
+def _post_json(post) -> dict:
+    shown = post.reblog if post.reblog_id else post
+    return {
+        "id": str(post.pk),
+        "author": post.author.username,
+        "created_at": post.created_at.isoformat(),
+        "reblog_of": str(post.reblog_id) if post.reblog_id else None,
+        "text": shown.text if shown is not None else "",
+    }
+
+
+def _respond(request, page, *, template: str, context: dict, base_query: dict):
+    """Full page, or one of the htmx fragments, or JSON (`?format=json`)."""
+    if request.GET.get("format") == "json":
+        items = [
+            _post_json(item)
+            if not isinstance(item, dict)
+            else {"kind": item["kind"], "id": str(item["id"])}
+            for item in page.items
+        ]
+        return JsonResponse(
+            {
+                "items": items,
+                "next": str(page.next_cursor) if page.next_cursor else None,
+                "newest": str(page.newest_cursor) if page.newest_cursor else None,
+            }
+        )
+    query = {k: v for k, v in base_query.items() if v}
+    context = {
+        **context,
+        "page": page,
+        "card_template": _card_template(),
+        "older_url": (
+            f"{request.path}?{urlencode({**query, 'before': page.next_cursor})}"
+            if page.next_cursor
+            else None
+        ),
+        "newer_url": f"{request.path}?{urlencode({**query, 'after': page.newest_cursor or ''})}",
+        "pill_url": (
+            f"{request.path}?{urlencode({**query, 'after': page.newest_cursor or '', 'pill': 1})}"
+        ),
+    }
+    if request.headers.get("HX-Request") and (
+        request.GET.get("before") or request.GET.get("after")
+    ):
+        name = "timelines/_newer.html" if request.GET.get("after") else "timelines/_older.html"
+        return render(request, name, context)
+    return render(request, template, context)
+
+
+def _pill(request, queryset, *, field: str = "id"):
+    """The "new posts" pill: how many items are newer than the cursor (none: empty)."""
+    after = parse_cursor(request.GET.get("after"))
+    count = selectors.count_newer(queryset, after=after, field=field) if after else 0
+    query = {k: v for k, v in request.GET.items() if k not in {"pill", "before"}}
+    return render(
+        request,
+        "timelines/_pill.html",
+        {
+            "count": count,
+            "load_url": f"{request.path}?{urlencode(query)}",
+            "pill_url": f"{request.path}?{urlencode({**query, 'pill': 1})}",
+        },
+    )
+
+
+@login_required
+@require_GET
+def home_timeline(request):
+    """Following: own posts and the posts and reposts of everyone the user follows."""
+    user = request.user
+    if request.GET.get("pill"):
+        return _pill(request, selectors.home_entries(user), field="post_id")
+    if request.GET.get("catching_up"):
+        return _catching_up_status(request)
+    if services.timeline_mark_active(user=user):
+        request.session[SESSION_REBUILD_FLAG] = True
+    catching_up = False
+    if request.session.get(SESSION_REBUILD_FLAG):
+        # Only a returning reader pays this query, and only until the rebuild is done.
+        catching_up = selectors.rebuild_in_progress(user_id=user.pk)
+        if not catching_up:
+            del request.session[SESSION_REBUILD_FLAG]
+    before, after, size = _cursors(request)
+    page = selectors.home_timeline_page(viewer=user, before=before, after=after, size=size)
+    page.catching_up = catching_up
+    return _respond(
+        request,
+        page,
+        template="timelines/home.html",
+        context={"catching_up": catching_up, "status_url": f"{reverse('core:home')}?catching_up=1"},
+        base_query={"limit": request.GET.get("limit")},
+    )
+
+
+def _catching_up_status(request):
+    """Polled by the "catching up…" banner; refreshes the page once the rebuild is done."""
+    if selectors.rebuild_in_progress(user_id=request.user.pk):
+        return render(
+            request,
+            "timelines/_catching_up.html",
+            {"status_url": f"{reverse('core:home')}?catching_up=1"},
+        )
+    request.session.pop(SESSION_REBUILD_FLAG, None)
+    response = HttpResponse("")
+    response["HX-Refresh"] = "true"
+    return response
+
+
+@require_GET
+def discover(request):
+    """All public posts and published projects, newest first, by field and category."""
+    from kiln.portfolio.taxonomy import CATEGORIES
+
+    category_labels = dict(CATEGORIES)
+    field_slug = request.GET.get("field") or None
+    category = request.GET.get("category") or None
+    error = None
+    if field_slug and field_slug not in FIELD_LABELS:
+        error, field_slug = "That field of work does not exist; showing every field.", None
+    if category and category not in category_labels:
+        error, category = "That category does not exist; showing every category.", None
+    base_query = {"field": field_slug, "category": category, "limit": request.GET.get("limit")}
+    if request.GET.get("pill"):
+        return _discover_pill(request, field_slug=field_slug, category=category)
+    before, after, size = _cursors(request)
+    page = selectors.discover_page(
+        viewer=request.user,
+        field_slug=field_slug,
+        category=category,
+        before=before,
+        after=after,
+        size=size,
+    )
+    return _respond(
+        request,
+        page,
+        template="timelines/discover.html",
+        context={
+            "fields": FIELDS_OF_WORK,
+            "categories": CATEGORIES,
+            "field": field_slug,
+            "category": category,
+            "field_label": FIELD_LABELS.get(field_slug or ""),
+            "category_label": category_labels.get(category or ""),
+            "filter_error": error,
+        },
+        base_query=base_query,
+    )
+
+
+def _discover_pill(request, *, field_slug, category):
+    after = parse_cursor(request.GET.get("after"))
+    count = 0
+    if after:
+        for _kind, queryset in selectors.discover_streams(
+            request.user, field_slug=field_slug, category=category
+        ):
+            count += selectors.count_newer(queryset, after=after)
+    query = {k: v for k, v in request.GET.items() if k not in {"pill", "before"}}
+    return render(
+        request,
+        "timelines/_pill.html",
+        {
+            "count": min(count, 40),
+            "load_url": f"{request.path}?{urlencode(query)}",
+            "pill_url": f"{request.path}?{urlencode({**query, 'pill': 1})}",
+        },
+    )
+
+
+@require_GET
+def tag(request, tag: str):
+    """Public posts with one hashtag, newest first."""
+    normalised = tag.lstrip("#").casefold()
+    if not normalised or len(normalised) > TAG_MAX_LENGTH:
+        return render(
+            request,
+            "timelines/tag.html",
+            {"tag": tag[:TAG_MAX_LENGTH], "tag_error": "That is not a hashtag."},
+            status=404,
+        )
+    if request.GET.get("pill"):
+        return _pill(request, selectors.tag_posts(request.user, normalised))
+    before, after, size = _cursors(request)
+    page = selectors.tag_timeline_page(
+        viewer=request.user, tag=normalised, before=before, after=after, size=size
+    )
+    return _respond(
+        request,
+        page,
+        template="timelines/tag.html",
+        context={"tag": normalised},
+        base_query={"limit": request.GET.get("limit")},
+    )
