@@ -351,3 +351,15 @@ LOGGING = {
         "django_tasks": {"handlers": ["console"], "level": "INFO"},
     },
 }
+    },
+}
+
+# Timelines (kiln.timelines). KILN_TIMELINE_INACTIVE_DAYS: fan-out skips followers who have not
+# read their home timeline for this many days; their timeline is rebuilt when they return.
+KILN_TIMELINE_INACTIVE_DAYS = env_int("KILN_TIMELINE_INACTIVE_DAYS", 14)
+# KILN_TIMELINE_MAX_ENTRIES: each user's timeline is trimmed to about this many entries.
+KILN_TIMELINE_MAX_ENTRIES = env_int("KILN_TIMELINE_MAX_ENTRIES", 800)
+# KILN_TIMELINE_FANOUT_BATCH: followers written per background fan-out task.
+KILN_TIMELINE_FANOUT_BATCH = env_int("KILN_TIMELINE_FANOUT_BATCH", 1000)
+# KILN_TIMELINE_TRIM_EVERY: one post in N (by id) schedules a trim of the timelines it reached.
+KILN_TIMELINE_TRIM_EVERY = env_int("KILN_TIMELINE_TRIM_EVERY", 20)
