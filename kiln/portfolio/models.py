@@ -1,0 +1,105 @@
+"""Projects: multi-image works in an artist's portfolio, separate from the feed.
+
+Tags of every kind (fields, categories, software, mediums, free tags) live in one indexed table,
+so the listing pages are a single indexed join on every database (SQLite has no JSON contains).
+"""
+
+from django.conf import settings
+from django.db import models
+
+from kiln.core.models import BaseModel
+
+
+class Project(BaseModel):
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    class CloakIntensity(models.TextChoices):
+        # Read by kiln.cloak when it integrates; the portfolio only records the artist's wish.
+        LOW = "low", "Low"
+        DEFAULT = "default", "Default"
+        HIGH = "high", "High"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="projects"
+    )
+    title = models.CharField(max_length=200, blank=True)  # a draft may be untitled
+    description = models.TextField(blank=True)  # plain text, length checked in services
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    is_mature = models.BooleanField(default=False)
+    created_on = models.DateField(null=True, blank=True)  # when the artist made the work
+    published_at = models.DateTimeField(null=True, blank=True)
+    # Set on any change after the first publication; the page then says "Edited".
+    edited_at = models.DateTimeField(null=True, blank=True)
+    # The artist's own order on the Portfolio tab (ascending); new work goes first.
+    position = models.IntegerField(default=0)
+    cover = models.ForeignKey(
+        "portfolio.ProjectImage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    cloak_requested = models.BooleanField(default=False)
+    cloak_intensity = models.CharField(
+        max_length=10, choices=CloakIntensity.choices, default=CloakIntensity.DEFAULT
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["owner", "position", "id"], name="project_owner_position"),
+            models.Index(fields=["state", "-published_at"], name="project_state_published"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Project {self.pk}: {self.title or '(untitled)'}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.state == self.State.PUBLISHED
+
+
+class ProjectImage(BaseModel):
+    """One image of a project: an asset the project's owner uploaded, its alt text, its place."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="images")
+    # One asset belongs to one project image; PROTECT so the asset is only ever removed
+    # through media_asset_delete, which also removes its files.
+    asset = models.OneToOneField(
+        "media.MediaAsset", on_delete=models.PROTECT, related_name="project_image"
+    )
+    alt_text = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"Image {self.asset_id} of project {self.project_id}"
+
+
+class ProjectTag(models.Model):
+    """A label on a project. `slug` is what listings and URLs use; `name` is what people read."""
+
+    class Kind(models.TextChoices):
+        FIELD = "field", "Field"
+        CATEGORY = "category", "Category"
+        SOFTWARE = "software", "Software"
+        MEDIUM = "medium", "Medium"
+        TAG = "tag", "Tag"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="labels")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    slug = models.CharField(max_length=60)
+    name = models.CharField(max_length=60)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "kind", "slug"], name="project_tag_unique")
+        ]
+        indexes = [models.Index(fields=["kind", "slug"], name="project_tag_listing")]
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.slug}"

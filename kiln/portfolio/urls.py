@@ -1,1 +1,25 @@
-urlpatterns: list = []
+from django.urls import path
+
+from kiln.portfolio import views
+
+app_name = "portfolio"
+
+urlpatterns = [
+    path("@<str:username>/projects/<int:project_id>", views.project_detail, name="project"),
+    path("portfolio/new", views.project_new, name="new"),
+    path("portfolio/projects/<int:project_id>/edit", views.project_edit, name="edit"),
+    path("portfolio/projects/<int:project_id>/delete", views.project_delete, name="delete"),
+    path("portfolio/projects/<int:project_id>/move", views.project_move, name="move"),
+    path("portfolio/reorder", views.portfolio_reorder, name="reorder"),
+    path("portfolio/uploads/<int:asset_id>/card", views.asset_card, name="asset_card"),
+    path("portfolio/uploads/<int:asset_id>/state", views.asset_state, name="asset_state"),
+    *[
+        path(
+            f"portfolio/{segment}/<str:slug>",
+            views.label_listing,
+            {"segment": segment},
+            name=segment,
+        )
+        for segment in views.LISTINGS
+    ],
+]

@@ -1,0 +1,294 @@
+"""Thin views: parse, call a selector or service, render. Permission errors from services
+(AccessDenied) become Django's 403 page; someone else's project id is a 404."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kiln.core.pagination import parse_cursor
+from kiln.media.models import MediaAsset
+from kiln.portfolio import selectors, services, taxonomy
+from kiln.portfolio.forms import ProjectForm
+from kiln.portfolio.models import Project, ProjectTag
+from kiln.portfolio.templatetags.portfolio_tags import project_url
+
+# URL segment -> (label kind, heading). Every label on a project page links to one of these.
+LISTINGS = {
+    "tags": (ProjectTag.Kind.TAG, "Tag"),
+    "software": (ProjectTag.Kind.SOFTWARE, "Software"),
+    "mediums": (ProjectTag.Kind.MEDIUM, "Medium"),
+    "categories": (ProjectTag.Kind.CATEGORY, "Category"),
+    "fields": (ProjectTag.Kind.FIELD, "Field"),
+}
+KIND_TO_SEGMENT = {kind: segment for segment, (kind, _) in LISTINGS.items()}
+
+
+def profile_tab(request, owner):
+    """The Portfolio tab on /@username: the artist's own order; drafts for the artist."""
+    is_owner = request.user.is_authenticated and request.user.pk == owner.pk
+    projects = selectors.portfolio_projects(owner=owner, viewer=request.user)
+    return "portfolio/_tab.html", {"projects": projects, "is_owner": is_owner}
+
+
+def project_detail(request, username: str, project_id: int):
+    project = selectors.project_for_view(
+        viewer=request.user, username=username, project_id=project_id
+    )
+    groups: dict[str, list] = {}
+    for label in project.labels.all():
+        groups.setdefault(label.kind, []).append(
+            (label.name, reverse(f"portfolio:{KIND_TO_SEGMENT[label.kind]}", args=[label.slug]))
+        )
+    return render(
+        request,
+        "portfolio/project_detail.html",
+        {
+            "project": project,
+            "owner": project.owner,
+            "images": list(project.images.all()),
+            "label_groups": [
+                (heading, groups[kind]) for _, (kind, heading) in LISTINGS.items() if kind in groups
+            ],
+            "is_owner": request.user.is_authenticated and request.user.pk == project.owner_id,
+        },
+    )
+
+
+def label_listing(request, segment: str, slug: str):
+    kind, heading = LISTINGS[segment]
+    fixed = {"categories": taxonomy.CATEGORY_LABELS, "fields": None}
+    if segment in fixed:
+        from kiln.accounts.choices import FIELD_LABELS
+
+        names = fixed[segment] or FIELD_LABELS
+        if slug not in names:
+            raise Http404("No such category.")
+        name = names[slug]
+    else:
+        name = selectors.label_name(kind=kind, slug=slug) or slug
+    page = selectors.projects_with_label(
+        kind=kind, slug=slug, before=parse_cursor(request.GET.get("before"))
+    )
+    return render(
+        request,
+        "portfolio/listing.html",
+        {"heading": heading, "name": name, "page": page, "projects": page.items},
+    )
+
+
+# --- editor --------------------------------------------------------------------------------
+
+
+def _int_list(values) -> list[int]:
+    try:
+        return [int(v) for v in values]
+    except (TypeError, ValueError):
+        raise ValidationError(
+            {"images": ["The image list was garbled; reload and retry."]}
+        ) from None
+
+
+def _parse_images(post) -> tuple[list[services.ImageInput], int | None]:
+    ids = _int_list(post.getlist("image"))
+    images = [
+        services.ImageInput(
+            asset_id=asset_id, alt_text=post.get(f"alt-{asset_id}", "").replace("\r\n", "\n")
+        )
+        for asset_id in ids
+    ]
+    cover = post.get("cover")
+    return images, (_int_list([cover])[0] if cover else None)
+
+
+def _project_input(cleaned: dict, images, cover) -> services.ProjectInput:
+    return services.ProjectInput(
+        title=cleaned["title"],
+        description=cleaned["description"].replace("\r\n", "\n"),
+        images=images,
+        cover_asset_id=cover,
+        fields=cleaned["fields_of_work"],
+        categories=cleaned["categories"],
+        software=taxonomy.split_list(cleaned["software"]),
+        mediums=taxonomy.split_list(cleaned["mediums"]),
+        tags=taxonomy.split_list(cleaned["tags"]),
+        is_mature=cleaned["is_mature"],
+        created_on=cleaned["created_on"],
+        cloak_requested=cleaned["cloak_requested"],
+        cloak_intensity=cleaned["cloak_intensity"] or Project.CloakIntensity.DEFAULT,
+    )
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for name, errors in exc.message_dict.items():
+        target = name if name in form.fields else None
+        for message in errors:
+            form.add_error(target, message)
+
+
+def _image_items(*, user, images, cover) -> list[dict]:
+    """Cards to re-render after a refused save: the user's own assets only."""
+    ids = [image.asset_id for image in images]
+    assets = MediaAsset.objects.filter(pk__in=ids, owner_id=user.pk).prefetch_related("renditions")
+    by_id = {asset.pk: asset for asset in assets}
+    return [
+        {
+            "asset": by_id[image.asset_id],
+            "alt_text": image.alt_text,
+            "is_cover": image.asset_id == cover,
+        }
+        for image in images
+        if image.asset_id in by_id
+    ]
+
+
+def _editor(request, project: Project | None):
+    if project is not None:
+        cover = selectors.cover_image(project)
+        image_items = [
+            {"asset": image.asset, "alt_text": image.alt_text, "is_cover": image == cover}
+            for image in project.images.all()
+        ]
+        form = ProjectForm(initial=ProjectForm.initial_for(project))
+    else:
+        image_items = []
+        form = ProjectForm()
+    if request.method == "POST":
+        form = ProjectForm(request.POST)
+        action = request.POST.get("action", "draft")
+        try:
+            images, cover = _parse_images(request.POST)
+        except ValidationError as exc:
+            images, cover = [], None
+            _add_errors(form, exc)
+        else:
+            image_items = _image_items(user=request.user, images=images, cover=cover)
+        if form.is_valid() and not form.errors:
+            data = _project_input(form.cleaned_data, images, cover)
+            was_new = project is None
+            try:
+                # Save and publish together: a refused publish changes nothing.
+                with transaction.atomic():
+                    if was_new:
+                        saved = services.project_create(owner=request.user, data=data)
+                    else:
+                        saved = services.project_update(
+                            user=request.user, project=project, data=data
+                        )
+                    if action == "publish":
+                        saved = services.project_publish(user=request.user, project=saved)
+                    elif action == "unpublish":
+                        saved = services.project_unpublish(user=request.user, project=saved)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                return _after_save(request, saved, action)
+    return render(
+        request,
+        "portfolio/editor.html",
+        {
+            "form": form,
+            "project": project if project is not None and project.pk else None,
+            "image_items": image_items,
+            "images_max": services.IMAGES_MAX,
+            "alt_max": services.ALT_MAX,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _after_save(request, project: Project, action: str):
+    if action == "publish":
+        messages.success(request, "Published.")
+    elif action == "unpublish":
+        messages.success(request, "Moved back to drafts; only you can see it.")
+    elif project.is_published:
+        messages.success(request, "Changes saved.")
+    else:
+        messages.success(request, "Draft saved. Only you can see it.")
+    if project.is_published:
+        return redirect(project_url(project))
+    return redirect("portfolio:edit", project_id=project.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_new(request):
+    return _editor(request, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_edit(request, project_id: int):
+    project = selectors.project_for_edit(user=request.user, project_id=project_id)
+    return _editor(request, project)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_delete(request, project_id: int):
+    project = selectors.project_for_edit(user=request.user, project_id=project_id)
+    if request.method == "POST":
+        services.project_delete(user=request.user, project=project)
+        messages.success(request, "Project deleted, with every copy of its images.")
+        return redirect("accounts:profile", username=request.user.username)
+    return render(request, "portfolio/delete.html", {"project": project})
+
+
+@login_required
+@require_POST
+def project_move(request, project_id: int):
+    """Keyboard alternative to dragging: move one place earlier or later."""
+    project = selectors.project_for_edit(user=request.user, project_id=project_id)
+    offset = -1 if request.POST.get("direction") == "earlier" else 1
+    services.portfolio_move(user=request.user, project=project, offset=offset)
+    return redirect("accounts:profile", username=request.user.username)
+
+
+@login_required
+@require_POST
+def portfolio_reorder(request):
+    """The drag-to-reorder endpoint: every project id, in the new order."""
+    try:
+        ids = [int(v) for v in request.POST.getlist("project")]
+        services.portfolio_reorder(user=request.user, project_ids=ids)
+    except (TypeError, ValueError):
+        return HttpResponseBadRequest("The order was garbled; reload and retry.")
+    except ValidationError as exc:
+        return HttpResponseBadRequest(" ".join(exc.messages))
+    return HttpResponse(status=204)
+
+
+def _own_asset(request, asset_id: int) -> MediaAsset:
+    asset = (
+        MediaAsset.objects.filter(pk=asset_id, owner_id=request.user.pk)
+        .prefetch_related("renditions")
+        .first()
+    )
+    if asset is None:
+        raise Http404("No such upload.")
+    return asset
+
+
+@login_required
+@require_GET
+def asset_card(request, asset_id: int):
+    """The editor card for a fresh upload (the upload script inserts it)."""
+    item = {"asset": _own_asset(request, asset_id), "alt_text": "", "is_cover": False}
+    return render(
+        request, "portfolio/_image_card.html", {"item": item, "alt_max": services.ALT_MAX}
+    )
+
+
+@login_required
+@require_GET
+def asset_state(request, asset_id: int):
+    """htmx polls this until the upload is ready or failed."""
+    return render(request, "portfolio/_asset_state.html", {"asset": _own_asset(request, asset_id)})
