@@ -33,6 +33,7 @@ def main() -> int:
             "4",
             "--access-logfile",
             "-",
+            "--no-control-socket",  # several servers (tests, benchmarks) may run side by side
         ],
         "worker": [python, "manage.py", "db_worker", "--queue-name", "default,low", "--no-reload"],
         "cloak-worker": [python, "manage.py", "db_worker", "--queue-name", "cloak", "--no-reload"],
