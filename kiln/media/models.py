@@ -43,6 +43,14 @@ class MediaAsset(BaseModel):
     failure_reason = models.CharField(max_length=300, blank=True)
     phase_timings = models.JSONField(default=dict, blank=True)  # {"decode": 0.12, …} seconds
     processed_at = models.DateTimeField(null=True, blank=True)
+    # The work's page, for the XMP WebStatement; empty means the artist's profile.
+    work_url = models.CharField(max_length=300, blank=True)
+    # A replacement master in storages["private"] (e.g. the cloaked image): renditions are
+    # rebuilt from it instead of the original when set.
+    master_key = models.CharField(max_length=200, blank=True)
+    # Rendition keys written by an attempt that has not committed yet: the next attempt (or
+    # a delete) removes any of them that no Rendition row points at, so a kill leaks nothing.
+    pending_keys = models.JSONField(default=list, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["state", "locked_until"], name="media_asset_state_lease")]

@@ -1,0 +1,402 @@
+"""Writes for media assets: upload, process, rebuild, retry, sweep, delete.
+
+Files and rows are ordered so that a crash at any point loses nothing and leaks nothing:
+- upload: the original is stored, then the row is created; a refusal stores nothing;
+- processing: rendition keys are recorded on the row (`pending_keys`), the files are written,
+  then the Rendition rows are committed; the next attempt deletes pending files no row uses;
+- deletes of old files always happen on commit.
+"""
+
+import hashlib
+import io
+import logging
+import secrets
+from datetime import timedelta
+
+import pyvips
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from kiln.core.hooks import optional_callable
+from kiln.media import imaging
+from kiln.media.models import MediaAsset, Rendition
+from kiln.media.rights import rights_for_owner
+from kiln.media.validation import probe_image
+
+logger = logging.getLogger("kiln.media")
+
+ORIGINAL_EXTENSIONS = {"jpeg": "jpg", "png": "png", "gif": "gif", "webp": "webp", "avif": "avif"}
+ORIGINAL_EXTENSIONS["heic"] = "heic"
+
+
+def _public():
+    return storages["default"]
+
+
+def _private():
+    return storages["private"]
+
+
+def _read_upload(upload) -> bytes:
+    """The upload's bytes, refusing oversized files before reading them."""
+    max_bytes = settings.KILN_MEDIA_MAX_BYTES
+    size = getattr(upload, "size", None)
+    if size is not None and size > max_bytes:
+        raise ValidationError(f"That file is over the {max_bytes / 1024 / 1024:,.0f} MB limit.")
+    if isinstance(upload, bytes | bytearray):
+        return bytes(upload)
+    upload.seek(0)
+    data = upload.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ValidationError(f"That file is over the {max_bytes / 1024 / 1024:,.0f} MB limit.")
+    return data
+
+
+def _enqueue_process(asset_id: int) -> None:
+    from kiln.media.tasks import media_asset_process_task
+
+    transaction.on_commit(lambda: media_asset_process_task.enqueue(asset_id=asset_id))
+
+
+def _delete_files_on_commit(storage_alias: str, keys) -> None:
+    keys = [k for k in keys if k]
+    if not keys:
+        return
+
+    def delete():
+        storage = storages[storage_alias]
+        for key in keys:
+            try:
+                storage.delete(key)
+            except OSError:  # already gone, or the store is down: log, never fail the request
+                logger.warning("could not delete %s from %s", key, storage_alias)
+
+    transaction.on_commit(delete)
+
+
+def media_asset_create(*, owner, upload, work_url: str = "") -> MediaAsset:
+    """Check an upload, keep the original privately and queue its processing.
+
+    `upload` is an UploadedFile, any file object, or bytes. Raises ValidationError (with a
+    message the artist can read) and stores nothing when the file is refused.
+    """
+    data = _read_upload(upload)
+    probe = probe_image(data)
+    name = f"originals/{secrets.token_hex(16)}.{ORIGINAL_EXTENSIONS[probe.format]}"
+    stored = _private().save(name, ContentFile(data))
+    try:
+        with transaction.atomic():
+            asset = MediaAsset.objects.create(
+                owner=owner,
+                original_key=stored,
+                original_format=probe.format,
+                original_bytes=len(data),
+                original_sha256=hashlib.sha256(data).hexdigest(),
+                width=probe.width,
+                height=probe.height,
+                is_animated=probe.is_animated,
+                frame_count=probe.frames,
+                work_url=work_url[:300],
+            )
+            _enqueue_process(asset.pk)
+    except BaseException:
+        _private().delete(stored)
+        raise
+    return asset
+
+
+# --- Processing ----------------------------------------------------------------------------
+
+
+def _claim(asset_id: int) -> MediaAsset | None:
+    """Take the lease on an asset that is waiting, or whose previous lease ran out."""
+    now = timezone.now()
+    lease_until = now + timedelta(seconds=settings.KILN_MEDIA_LEASE_SECONDS)
+    with transaction.atomic():
+        claimable = Q(state=MediaAsset.State.UPLOADED) | Q(
+            state=MediaAsset.State.PROCESSING, locked_until__lt=now
+        )
+        asset = (
+            MediaAsset.objects.select_for_update()
+            .filter(claimable, pk=asset_id)
+            .select_related("owner__profile")
+            .first()
+        )
+        if asset is None:
+            return None
+        if asset.attempts >= settings.KILN_MEDIA_MAX_ATTEMPTS:
+            asset.state = MediaAsset.State.FAILED
+            asset.locked_until = None
+            asset.failure_reason = (
+                "Processing stopped before finishing several times. Try again, or upload "
+                "a smaller file."
+            )
+            asset.save(update_fields=["state", "locked_until", "failure_reason"])
+            return None
+        asset.state = MediaAsset.State.PROCESSING
+        asset.locked_until = lease_until
+        asset.attempts = F("attempts") + 1
+        asset.save(update_fields=["state", "locked_until", "attempts"])
+    asset.refresh_from_db(fields=["attempts"])
+    return asset
+
+
+def _rendition_key(asset: MediaAsset, encoded: imaging.Encoded) -> str:
+    """Content-addressed: the same bytes of the same asset always get the same key."""
+    digest = hashlib.sha256(f"{asset.pk}:".encode() + encoded.data).hexdigest()[:40]
+    return f"{digest[:2]}/{digest}.{imaging.EXTENSIONS[encoded.format]}"
+
+
+def _write_public(key: str, data: bytes) -> None:
+    storage = _public()
+    if storage.exists(key):
+        if storage.size(key) == len(data):
+            return  # identical content (the key is its hash): a previous attempt finished it
+        storage.delete(key)  # a partial write from a killed attempt
+    saved = storage.save(key, ContentFile(data))
+    if saved != key:  # another writer got there between exists() and save(): same content
+        storage.delete(saved)
+
+
+def _referenced_keys(keys) -> set[str]:
+    return set(Rendition.objects.filter(key__in=list(keys)).values_list("key", flat=True))
+
+
+def _cleanup_pending(asset: MediaAsset) -> None:
+    """Delete files a killed attempt wrote but never committed rows for."""
+    pending = [k for k in asset.pending_keys if k]
+    if not pending:
+        return
+    orphaned = set(pending) - _referenced_keys(pending)
+    for key in orphaned:
+        _public().delete(key)
+    MediaAsset.objects.filter(pk=asset.pk).update(pending_keys=[])
+    asset.pending_keys = []
+
+
+def _watermark_for(owner):
+    apply = optional_callable("kiln.shield.watermark.apply_watermark")
+    if apply is None:
+        return None
+    return lambda image: apply(image, owner=owner)
+
+
+def _screen_provenance(asset: MediaAsset) -> None:
+    screen = optional_callable("kiln.provenance.services.provenance_screen_asset")
+    if screen is not None:
+        screen(asset=asset)
+
+
+def _load_source(asset: MediaAsset):
+    """The image renditions are made from: the replacement master, else the original."""
+    if asset.master_key:
+        with _private().open(asset.master_key) as handle:
+            return pyvips.Image.new_from_buffer(handle.read(), ""), "png"
+    with _private().open(asset.original_key) as handle:
+        return handle.read(), asset.original_format
+
+
+def _store_rendered(asset: MediaAsset, rendered: imaging.Rendered, timings: dict, lease) -> bool:
+    """Write files, then commit rows. Returns False when the lease was lost meanwhile."""
+    keyed = [(_rendition_key(asset, enc), enc) for enc in rendered.renditions]
+    new_keys = [key for key, _ in keyed]
+    MediaAsset.objects.filter(pk=asset.pk).update(pending_keys=new_keys)
+    with imaging.Timer(timings)("store"):
+        for key, enc in keyed:
+            _write_public(key, enc.data)
+    with transaction.atomic():
+        current = MediaAsset.objects.select_for_update().filter(pk=asset.pk).first()
+        if current is None or (lease is not None and current.locked_until != lease):
+            return False  # deleted, or another worker took over: it cleans pending_keys
+        old_keys = set(current.renditions.values_list("key", flat=True))
+        current.renditions.all().delete()
+        Rendition.objects.bulk_create(
+            Rendition(
+                asset=current,
+                format=enc.format,
+                width=enc.width,
+                height=enc.height,
+                key=key,
+                bytes=len(enc.data),
+            )
+            for key, enc in keyed
+        )
+        current.state = MediaAsset.State.READY
+        current.width, current.height = rendered.width, rendered.height
+        current.is_animated = rendered.is_animated
+        current.frame_count = rendered.frame_count
+        current.blurhash = rendered.blurhash
+        current.dominant_color = rendered.dominant_color
+        current.phase_timings = timings
+        current.locked_until = None
+        current.failure_reason = ""
+        current.pending_keys = []
+        current.processed_at = timezone.now()
+        current.save()
+        _delete_files_on_commit("default", old_keys - set(new_keys))
+    return True
+
+
+def _readable_failure(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)[:300]
+    detail = str(exc).strip().splitlines()[-1][:120] if str(exc).strip() else type(exc).__name__
+    return f"We couldn't process this image ({detail}). Try again, or upload another file."[:300]
+
+
+def _fail(asset: MediaAsset, exc: Exception, lease) -> None:
+    logger.warning("media asset %s failed: %s", asset.pk, exc)
+    MediaAsset.objects.filter(pk=asset.pk, locked_until=lease).update(
+        state=MediaAsset.State.FAILED, locked_until=None, failure_reason=_readable_failure(exc)
+    )
+
+
+def media_asset_process(*, asset_id: int) -> bool:
+    """Render an asset's renditions (the worker's entry point). True when it became ready.
+
+    Not atomic on purpose: rendering takes seconds and must not hold a transaction; the row's
+    lease (`locked_until`) is what keeps two workers apart.
+    """
+    asset = _claim(asset_id)
+    if asset is None:
+        return False
+    lease = asset.locked_until
+    _cleanup_pending(asset)
+    timings: dict = {}
+    start = imaging.time.perf_counter()
+    try:
+        with imaging.Timer(timings)("screen"):
+            _screen_provenance(asset)
+        source, fmt = _load_source(asset)
+        rendered = imaging.render(
+            source=source,
+            fmt=fmt,
+            rights=rights_for_owner(owner=asset.owner, work_url=asset.work_url),
+            watermark=_watermark_for(asset.owner),
+            timings=timings,
+        )
+    except (pyvips.Error, ValidationError, ValueError, OSError) as exc:
+        _fail(asset, exc, lease)
+        return False
+    ok = _store_rendered(asset, rendered, timings, lease)
+    timings["total"] = round(imaging.time.perf_counter() - start, 4)
+    if ok:
+        MediaAsset.objects.filter(pk=asset.pk).update(phase_timings=timings)
+        logger.info("media asset %s ready: %s", asset.pk, timings)
+    return ok
+
+
+def media_asset_rebuild_renditions(*, asset: MediaAsset, master=None) -> MediaAsset:
+    """Re-render every public rendition now, deleting the old files on commit.
+
+    `master` (a pyvips.Image, a PIL image or encoded bytes) replaces the original as the
+    source from now on, e.g. the cloaked version; it is kept in private storage so later
+    rebuilds (a watermark change) start from it too. Without it the current source is used.
+    """
+    if master is not None:
+        if not isinstance(master, pyvips.Image):
+            master = (
+                pyvips.Image.new_from_buffer(master, "")
+                if isinstance(master, bytes | bytearray)
+                else imaging.pil_to_vips(master)
+            )
+        png = master.pngsave_buffer(compression=1, keep=pyvips.enums.ForeignKeep.ICC)
+        old_master = asset.master_key
+        asset.master_key = _private().save(f"masters/{secrets.token_hex(16)}.png", ContentFile(png))
+        MediaAsset.objects.filter(pk=asset.pk).update(master_key=asset.master_key)
+        if old_master:
+            _private().delete(old_master)
+    asset = MediaAsset.objects.select_related("owner__profile").get(pk=asset.pk)
+    _cleanup_pending(asset)
+    timings: dict = {}
+    source, fmt = _load_source(asset)
+    rendered = imaging.render(
+        source=source,
+        fmt=fmt,
+        rights=rights_for_owner(owner=asset.owner, work_url=asset.work_url),
+        watermark=_watermark_for(asset.owner),
+        timings=timings,
+    )
+    _store_rendered(asset, rendered, timings, lease=None)
+    asset.refresh_from_db()
+    return asset
+
+
+def media_asset_set_work_url(*, asset: MediaAsset, work_url: str) -> None:
+    """Point the renditions' XMP WebStatement at the work's page; re-renders on commit."""
+    if asset.work_url == work_url:
+        return
+    MediaAsset.objects.filter(pk=asset.pk).update(work_url=work_url[:300])
+    if asset.state == MediaAsset.State.READY:
+        _enqueue_rebuild(asset.pk)
+
+
+def _enqueue_rebuild(asset_id: int) -> None:
+    from kiln.media.tasks import media_asset_rebuild_task
+
+    transaction.on_commit(lambda: media_asset_rebuild_task.enqueue(asset_id=asset_id))
+
+
+def media_assets_rebuild_for_owner(*, owner) -> int:
+    """Queue a rebuild of every ready asset of `owner` (after a watermark change)."""
+    ids = list(
+        MediaAsset.objects.filter(owner=owner, state=MediaAsset.State.READY).values_list(
+            "pk", flat=True
+        )
+    )
+    for asset_id in ids:
+        _enqueue_rebuild(asset_id)
+    return len(ids)
+
+
+@transaction.atomic
+def media_asset_retry(*, asset: MediaAsset) -> MediaAsset:
+    """Queue a failed asset again, with a fresh count of attempts."""
+    updated = MediaAsset.objects.filter(pk=asset.pk, state=MediaAsset.State.FAILED).update(
+        state=MediaAsset.State.UPLOADED, attempts=0, failure_reason="", locked_until=None
+    )
+    if updated:
+        _enqueue_process(asset.pk)
+    asset.refresh_from_db()
+    return asset
+
+
+def media_sweep(*, now=None) -> int:
+    """Re-queue assets whose worker died (lease past) or whose enqueue was lost.
+
+    Run by `python manage.py media_sweep` (cron, or `--every N` as a loop), and after every
+    processed asset, so a running worker also picks up what a dead one left behind.
+    """
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=settings.KILN_MEDIA_LEASE_SECONDS)
+    ids = list(
+        MediaAsset.objects.filter(
+            Q(state=MediaAsset.State.PROCESSING, locked_until__lt=now)
+            | Q(state=MediaAsset.State.UPLOADED, created_at__lt=stale)
+        ).values_list("pk", flat=True)[:500]
+    )
+    from kiln.media.tasks import media_asset_process_task
+
+    for asset_id in ids:
+        media_asset_process_task.enqueue(asset_id=asset_id)
+    return len(ids)
+
+
+@transaction.atomic
+def media_asset_delete(*, asset: MediaAsset) -> None:
+    """Delete the asset, its renditions and its original; the files go on commit."""
+    public_keys = set(asset.renditions.values_list("key", flat=True)) | set(asset.pending_keys)
+    private_keys = [asset.original_key, asset.master_key]
+    asset.delete()
+    _delete_files_on_commit("default", public_keys)
+    _delete_files_on_commit("private", private_keys)
+
+
+def media_bytes(data: bytes) -> io.BytesIO:
+    """A file object for bytes (tests and seeding call media_asset_create with it)."""
+    return io.BytesIO(data)
