@@ -97,11 +97,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The shield before WhiteNoise, so static files are covered too (AI crawler 403s, headers).
+    "kiln.shield.middleware.ShieldMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kiln.shield.middleware.ShieldAccountMiddleware",  # per-account rate limits and bans
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -323,6 +326,16 @@ KILN_TRUSTED_PROXIES = env_list("KILN_TRUSTED_PROXIES", [])
 if KILN_TRUSTED_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# The shield (kiln/shield/conf.py has the defaults).
+# KILN_EXTRA_AI_CRAWLERS: comma-separated user-agent tokens refused on top of the shipped list.
+KILN_EXTRA_AI_CRAWLERS = env_list("KILN_EXTRA_AI_CRAWLERS", [])
+# KILN_RATE_PAGES / KILN_RATE_RENDITIONS: requests per client IP (and per account) per window.
+KILN_RATE_PAGES = env_int("KILN_RATE_PAGES", 240)
+KILN_RATE_RENDITIONS = env_int("KILN_RATE_RENDITIONS", 300)
+KILN_RATE_WINDOW_SECONDS = env_int("KILN_RATE_WINDOW_SECONDS", 60)
+# KILN_HONEYPOT_BAN_SECONDS: how long a client that follows the hidden trap link loses images.
+KILN_HONEYPOT_BAN_SECONDS = env_int("KILN_HONEYPOT_BAN_SECONDS", 24 * 3600)
+
 # Content security policy: only Kiln's own scripts and styles; images from self (and the
 # media CDN when one is configured).
 KILN_MEDIA_ORIGIN = os.environ.get("KILN_MEDIA_ORIGIN", "")
@@ -349,8 +362,6 @@ LOGGING = {
     "loggers": {
         "kiln": {"handlers": ["console"], "level": os.environ.get("KILN_LOG_LEVEL", "INFO")},
         "django_tasks": {"handlers": ["console"], "level": "INFO"},
-    },
-}
     },
 }
 
