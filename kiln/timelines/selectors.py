@@ -60,22 +60,27 @@ def hidden_author_ids(viewer) -> set[int]:
     return ids
 
 
-def hydrate_posts(ids: list[int], viewer) -> list:
-    """Posts for these ids, in this order, ready for the card template (constant queries)."""
+def hydrate_posts(ids: list[int], viewer, *, hidden: set[int] | None = None) -> list:
+    """Posts for these ids, in this order, ready for the card template (constant queries).
+
+    `hidden` (blocked either way, muted) is passed on when the caller has already loaded it,
+    which saves the posts app a query of its own.
+    """
     if not ids:
         return []
     provider = optional_callable("kiln.posts.selectors.posts_hydrated")
     if provider is not None:
-        hydrated = provider(ids, viewer)
-    else:
-        from kiln.posts.models import Post
+        if hidden is None:
+            hidden = hidden_author_ids(viewer)
+        return list(provider(ids, viewer, hidden=hidden))
+    from kiln.posts.models import Post
 
-        hydrated = (
-            Post.objects.filter(id__in=ids, deleted_at__isnull=True)
-            .select_related("author__profile", "reblog__author__profile")
-            .prefetch_related("attachments")
+    by_id = {
+        post.pk: post
+        for post in Post.objects.filter(id__in=ids, deleted_at__isnull=True).select_related(
+            "author__profile", "reblog__author__profile"
         )
-    by_id = hydrated if isinstance(hydrated, dict) else {post.pk: post for post in hydrated}
+    }
     return [by_id[i] for i in ids if i in by_id]
 
 
@@ -99,8 +104,11 @@ def _page(cursor_page: CursorPage, items: list) -> TimelinePage:
 
 def home_entries(viewer):
     """The viewer's materialised entries, with mutes and blocks applied at read time."""
+    return _home_entries(viewer, hidden_author_ids(viewer))
+
+
+def _home_entries(viewer, hidden: set[int]):
     entries = TimelineEntry.objects.filter(user_id=viewer.pk).only("id", "post_id")
-    hidden = hidden_author_ids(viewer)
     if hidden:
         entries = entries.exclude(author_id__in=hidden).exclude(origin_author_id__in=hidden)
     return entries
@@ -110,15 +118,17 @@ def home_timeline_page(
     *, viewer, before: int | None = None, after: int | None = None, size: int = 20
 ) -> TimelinePage:
     """The Following timeline: own posts and the posts and reposts of followed accounts."""
-    page = page_by_id(home_entries(viewer), before=before, after=after, size=size, field="post_id")
-    return _page(page, hydrate_posts([e.post_id for e in page.items], viewer))
+    hidden = hidden_author_ids(viewer)
+    entries = _home_entries(viewer, hidden)
+    page = page_by_id(entries, before=before, after=after, size=size, field="post_id")
+    return _page(page, hydrate_posts([e.post_id for e in page.items], viewer, hidden=hidden))
 
 
 def rebuild_in_progress(*, user_id: int) -> bool:
     return TimelineRebuild.objects.filter(user_id=user_id, finished_at__isnull=True).exists()
 
 
-def public_posts(viewer):
+def public_posts(viewer, hidden: set[int] | None = None):
     """Public, live, top-level original posts (Discover and tag pages), minus hidden authors."""
     from kiln.posts.models import Post
 
@@ -129,35 +139,44 @@ def public_posts(viewer):
         in_reply_to__isnull=True,
         commented_project_id__isnull=True,
     )
-    hidden = hidden_author_ids(viewer)
+    if hidden is None:
+        hidden = hidden_author_ids(viewer)
     if hidden:
         posts = posts.exclude(author_id__in=hidden)
     return posts.only("id")
 
 
-def tag_posts(viewer, tag: str):
+def tag_posts(viewer, tag: str, hidden: set[int] | None = None):
     from kiln.posts.models import PostTag
 
     tagged = PostTag.objects.filter(tag=tag.casefold(), post=OuterRef("pk"))
-    return public_posts(viewer).filter(Exists(tagged))
+    return public_posts(viewer, hidden).filter(Exists(tagged))
 
 
 def tag_timeline_page(
     *, viewer, tag: str, before: int | None = None, after: int | None = None, size: int = 20
 ) -> TimelinePage:
     """Public posts with this hashtag, newest first."""
-    page = page_by_id(tag_posts(viewer, tag), before=before, after=after, size=size)
-    return _page(page, hydrate_posts([p.pk for p in page.items], viewer))
+    hidden = hidden_author_ids(viewer)
+    page = page_by_id(tag_posts(viewer, tag, hidden), before=before, after=after, size=size)
+    return _page(page, hydrate_posts([p.pk for p in page.items], viewer, hidden=hidden))
 
 
-def discover_streams(viewer, *, field_slug: str | None = None, category: str | None = None):
+def discover_streams(
+    viewer,
+    *,
+    field_slug: str | None = None,
+    category: str | None = None,
+    hidden: set[int] | None = None,
+):
     """(kind, queryset) pairs merged by Discover: public posts, published projects."""
     from kiln.portfolio.models import Project, ProjectTag
 
     streams: list[tuple[str, Any]] = []
-    hidden = hidden_author_ids(viewer)
+    if hidden is None:
+        hidden = hidden_author_ids(viewer)
     if not category:  # posts carry no category: a category filter shows projects only
-        posts = public_posts(viewer)
+        posts = public_posts(viewer, hidden)
         if field_slug:
             # Fields of work are a short JSON list on the profile; the quoted slug is exact.
             posts = posts.filter(author__profile__fields_of_work__icontains=f'"{field_slug}"')
@@ -198,7 +217,9 @@ def discover_page(
     """
     candidates: list[tuple[int, str]] = []
     more = more_newer = False
-    for kind, queryset in discover_streams(viewer, field_slug=field_slug, category=category):
+    hidden = hidden_author_ids(viewer)
+    streams = discover_streams(viewer, field_slug=field_slug, category=category, hidden=hidden)
+    for kind, queryset in streams:
         page = page_by_id(queryset, before=before, after=after, size=size)
         candidates.extend((row.pk, kind) for row in page.items)
         more = more or page.next_cursor is not None
@@ -214,7 +235,8 @@ def discover_page(
         chosen = candidates[:size]
 
     posts_by_id = {
-        p.pk: p for p in hydrate_posts([pk for pk, kind in chosen if kind == "post"], viewer)
+        p.pk: p
+        for p in hydrate_posts([pk for pk, kind in chosen if kind == "post"], viewer, hidden=hidden)
     }
     projects_by_id = hydrate_projects([pk for pk, kind in chosen if kind == "project"])
     items = []

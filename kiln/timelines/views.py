@@ -150,11 +150,13 @@ def discover(request):
     category_labels = dict(CATEGORIES)
     field_slug = request.GET.get("field") or None
     category = request.GET.get("category") or None
-    error = None
+    errors = []
     if field_slug and field_slug not in FIELD_LABELS:
-        error, field_slug = "That field of work does not exist; showing every field.", None
+        errors.append("That field of work does not exist; showing every field.")
+        field_slug = None
     if category and category not in category_labels:
-        error, category = "That category does not exist; showing every category.", None
+        errors.append("That category does not exist; showing every category.")
+        category = None
     base_query = {"field": field_slug, "category": category, "limit": request.GET.get("limit")}
     if request.GET.get("pill"):
         return _discover_pill(request, field_slug=field_slug, category=category)
@@ -178,7 +180,7 @@ def discover(request):
             "category": category,
             "field_label": FIELD_LABELS.get(field_slug or ""),
             "category_label": category_labels.get(category or ""),
-            "filter_error": error,
+            "filter_errors": errors,
         },
         base_query=base_query,
     )

@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from django.utils.html import escape
 
 
 @pytest.fixture
@@ -36,6 +37,8 @@ def publish(db, django_capture_on_commit_callbacks):
 
     def make(author, text="hello", **fields):
         with django_capture_on_commit_callbacks(execute=True):
+            # text_html is what the card shows; the posts app renders it at write time.
+            fields.setdefault("text_html", escape(text))
             post = Post.objects.create(author=author, text=text, **fields)
             timeline_post_created(post=post)
         return post
