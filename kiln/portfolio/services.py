@@ -196,6 +196,22 @@ def _publish_problems(project: Project) -> list[str]:
 # --- writes --------------------------------------------------------------------------------
 
 
+def _point_rights_at_project(project: Project) -> None:
+    """Each image's XMP WebStatement names the project page once it is public (the media
+    service re-renders on commit, in the background, only where the URL changed)."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from kiln.media.services import media_asset_set_work_url
+
+    url = settings.KILN_SITE_URL + reverse(
+        "portfolio:project",
+        kwargs={"username": project.owner.username, "project_id": project.pk},
+    )
+    for image in project.images.select_related("asset"):
+        media_asset_set_work_url(asset=image.asset, work_url=url)
+
+
 def _delete_asset(asset: MediaAsset) -> None:
     from kiln.media.services import media_asset_delete
 
@@ -295,6 +311,8 @@ def project_update(*, user, project: Project, data: ProjectInput) -> Project:
             raise ValidationError({"__all__": problems})
     _mark_edited(project, changed)
     project.save()
+    if project.is_published:
+        _point_rights_at_project(project)
     return project
 
 
@@ -310,6 +328,7 @@ def project_publish(*, user, project: Project) -> Project:
     project.state = Project.State.PUBLISHED
     project.published_at = timezone.now()
     project.save(update_fields=["state", "published_at"])
+    _point_rights_at_project(project)
     return project
 
 

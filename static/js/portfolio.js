@@ -47,6 +47,17 @@
     }
   });
 
+  // The widest candidate in the <img>'s srcset: the largest rendition, for the full screen.
+  function largestSource(img) {
+    var best = img.currentSrc || img.src, bestWidth = 0;
+    (img.getAttribute("srcset") || "").split(",").forEach(function (part) {
+      var bits = part.trim().split(/\s+/);
+      var width = parseInt(bits[1], 10) || 0;
+      if (bits[0] && width > bestWidth) { best = bits[0]; bestWidth = width; }
+    });
+    return best;
+  }
+
   // --- Viewer ---------------------------------------------------------------------------------
   function setupViewer() {
     var dialog = document.getElementById("viewer");
@@ -63,7 +74,7 @@
       index = (i + openers.length) % openers.length;
       var img = openers[index].querySelector("img");
       if (!img) return;
-      image.src = img.getAttribute("data-full") || img.currentSrc || img.src;
+      image.src = largestSource(img);
       image.alt = img.alt;
       count.textContent = "Image " + (index + 1) + " of " + openers.length;
     }
