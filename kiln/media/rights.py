@@ -90,9 +90,10 @@ def rights_exif_fields(rights: Rights) -> dict[str, str]:
     """EXIF IFD0 strings, named the way libvips writes them on save.
 
     EXIF strings are ASCII: libvips transliterates other characters, so the XMP (UTF-8)
-    stays the authoritative copy of the name.
+    stays the authoritative copy of the name. libvips drops a trailing " (...)" as its own
+    type description, so each value ends with one to keep the real text intact.
     """
     return {
-        "exif-ifd0-Artist": f"{rights.creator} ({rights.profile_url})",
-        "exif-ifd0-Copyright": f"{rights.copyright} No AI training.",
+        "exif-ifd0-Artist": f"{rights.creator}, {rights.profile_url} (ASCII)",
+        "exif-ifd0-Copyright": f"{rights.copyright} No AI training. (ASCII)",
     }
