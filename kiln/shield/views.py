@@ -1,11 +1,33 @@
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_http_methods
 
-from kiln.shield import services
+from kiln.shield import services, signals_text
+from kiln.shield.client import client_key
+from kiln.shield.conf import shield_setting
+from kiln.shield.crawlers import ai_crawler_tokens
 from kiln.shield.forms import WatermarkForm
-from kiln.shield.models import WatermarkPreference
+from kiln.shield.models import RefusalTally, WatermarkPreference
+from kiln.shield.ratelimit import ban_set
+from kiln.shield.refusals import refusal_record
+
+logger = logging.getLogger("kiln.shield")
+CLOAK_SECTION_TEMPLATE = "cloak/_protection_section.html"
+
+
+def _existing_template(name: str) -> str | None:
+    try:
+        get_template(name)
+    except TemplateDoesNotExist:
+        return None
+    return name
 
 
 @login_required
@@ -27,3 +49,67 @@ def protection_settings(request):
         "shield/settings.html",
         {"form": form, "profile": getattr(request.user, "profile", None)},
     )
+
+
+@require_GET
+@cache_control(public=True, max_age=3600)
+def robots_txt(request):
+    return HttpResponse(signals_text.robots_txt(), content_type="text/plain; charset=utf-8")
+
+
+@require_GET
+@cache_control(public=True, max_age=3600)
+def ai_txt(request):
+    return HttpResponse(signals_text.ai_txt(), content_type="text/plain; charset=utf-8")
+
+
+@require_GET
+@cache_control(public=True, max_age=3600)
+def tdmrep_json(request):
+    return JsonResponse(signals_text.tdmrep_json(), safe=False)
+
+
+@require_GET
+@cache_control(public=True, max_age=3600)
+def tdm_policy(request):
+    return JsonResponse(signals_text.tdm_policy(), content_type="application/ld+json")
+
+
+@require_GET
+def protection_page(request):
+    return render(
+        request,
+        "shield/protection.html",
+        {
+            "rate_pages": shield_setting("KILN_RATE_PAGES"),
+            "rate_renditions": shield_setting("KILN_RATE_RENDITIONS"),
+            "window": shield_setting("KILN_RATE_WINDOW_SECONDS"),
+            "ban_hours": round(shield_setting("KILN_HONEYPOT_BAN_SECONDS") / 3600, 1),
+            "crawler_count": len(ai_crawler_tokens()),
+            # The cloak app adds its own section ("what cloaking can and cannot do") here.
+            "cloak_section_template": _existing_template(CLOAK_SECTION_TEMPLATE),
+        },
+    )
+
+
+def honeypot(request):
+    """A link only scrapers follow: ban this client (and account) from images for a while."""
+    ip = getattr(request, "shield_client_ip", "") or request.META.get("REMOTE_ADDR", "")
+    seconds = shield_setting("KILN_HONEYPOT_BAN_SECONDS")
+    ban_set(ident=f"ip:{client_key(ip)}", seconds=seconds)
+    if request.user.is_authenticated:
+        ban_set(ident=f"user:{request.user.pk}", seconds=seconds)
+    refusal_record(
+        reason=RefusalTally.Reason.HONEYPOT_HIT,
+        ip=ip,
+        user_agent=request.META.get("HTTP_USER_AGENT", "") or "",
+        path=request.path,
+    )
+    response = HttpResponse(
+        "403 Forbidden.\n\nThis link is hidden from people and disallowed in /robots.txt; only "
+        "scrapers follow it. Images are refused to this client for a while.\n",
+        status=403,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Cache-Control"] = "no-store"
+    return response

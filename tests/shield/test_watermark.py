@@ -1,5 +1,5 @@
-import pyvips
 import pytest
+import pyvips
 
 from kiln.shield import services
 from kiln.shield.models import WatermarkPreference
@@ -73,7 +73,7 @@ def test_settings_page_saves_and_triggers_rebuild(
     calls = []
     monkeypatch.setattr(
         "kiln.shield.services.optional_callable",
-        lambda path: (lambda *, owner: calls.append(owner.pk)),
+        lambda path: lambda *, owner: calls.append(owner.pk),
     )
     owner = make_user("ana")
     client.force_login(owner)
@@ -94,7 +94,7 @@ def test_change_calls_media_rebuild_on_commit(make_user, monkeypatch):
     calls = []
     monkeypatch.setattr(
         "kiln.shield.services.optional_callable",
-        lambda path: (lambda *, owner: calls.append(owner.pk)),
+        lambda path: lambda *, owner: calls.append(owner.pk),
     )
     owner = make_user("ana")
     services.watermark_preference_update(user=owner, enabled=True, corner="top-left", opacity=70)

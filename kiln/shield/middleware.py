@@ -1,0 +1,207 @@
+"""The shield on every request.
+
+`ShieldMiddleware` sits right after SecurityMiddleware and before WhiteNoise, so it sees every
+request, static files included. In order: refuse AI crawlers (403), refuse clients banned by the
+honeypot from images, apply per-IP rate limits (429), and on the way out add the reservation
+headers to every response. `ShieldAccountMiddleware` sits after AuthenticationMiddleware and
+applies the same budgets per account.
+"""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+
+from kiln.shield.client import client_ip, client_key
+from kiln.shield.conf import shield_setting
+from kiln.shield.crawlers import ai_crawler_token
+from kiln.shield.models import RefusalTally
+from kiln.shield.ratelimit import is_banned, rate_limit_hit
+from kiln.shield.refusals import refusal_record
+
+Reason = RefusalTally.Reason
+# The machine-readable opt-outs are served to everyone, AI crawlers included: a 4xx on
+# robots.txt means "no restrictions" to RFC 9309 crawlers, and a reservation has to be readable.
+OPT_OUT_PATHS = frozenset(
+    {"/robots.txt", "/ai.txt", "/.well-known/tdmrep.json", "/.well-known/tdm-policy.json"}
+)
+BASE_DIRECTIVES = ("noai", "noimageai")
+RENDITION_VIEW = "media:rendition"
+
+CRAWLER_MESSAGE = (
+    "403 Forbidden: Kiln refuses AI crawlers.\n\n"
+    "The artists on Kiln reserve their rights against text and data mining, including AI "
+    "training (EU DSM Directive Art. 4(3)). Your user agent carries the token {token!r}, which "
+    "is on Kiln's list of AI crawlers.\n"
+    "Machine-readable reservations: /robots.txt, /ai.txt, /.well-known/tdmrep.json.\n"
+    "How Kiln protects its artists' work: /protection\n"
+)
+RATE_MESSAGE = (
+    "429 Too Many Requests: slow down.\n\n"
+    "This client asked for more {what} than a person browsing would. Try again in {seconds} "
+    "seconds.\n"
+)
+BANNED_MESSAGE = (
+    "403 Forbidden: images are refused to this client for now.\n\n"
+    "It followed a link that is hidden from people and disallowed in /robots.txt; only scrapers "
+    "follow it. Access to images comes back on its own after a while.\n"
+)
+
+
+def tdm_policy_url() -> str:
+    return f"{settings.KILN_SITE_URL}/.well-known/tdm-policy.json"
+
+
+def is_rendition_path(path: str) -> bool:
+    return any(path.startswith(prefix) for prefix in shield_setting("KILN_RENDITION_PREFIXES"))
+
+
+def is_static_path(path: str) -> bool:
+    return bool(settings.STATIC_URL) and path.startswith(settings.STATIC_URL)
+
+
+def plain(text: str, *, status: int) -> HttpResponse:
+    response = HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def too_many(*, seconds: int, what: str) -> HttpResponse:
+    response = plain(RATE_MESSAGE.format(what=what, seconds=seconds), status=429)
+    response["Retry-After"] = str(seconds)
+    return response
+
+
+def image_search_allowed(request, response) -> bool:
+    """Whether the image's owner allowed image search: the view says so, or we look it up."""
+    marked = getattr(response, "shield_image_search", None)
+    if marked is not None:
+        return bool(marked)
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.view_name != RENDITION_VIEW or response.status_code != 200:
+        return False
+    from kiln.media.delivery import key_for_name
+    from kiln.media.models import Rendition
+
+    key = key_for_name(match.kwargs.get("name", ""))
+    if key is None:
+        return False
+    cache_key = f"shield:imgsearch:{key}"
+    allowed = cache.get(cache_key)
+    if allowed is None:
+        allowed = bool(
+            Rendition.objects.filter(key=key)
+            .values_list("asset__owner__profile__allow_image_search", flat=True)
+            .first()
+        )
+        # A consent change reaches cached answers within a minute.
+        cache.set(cache_key, allowed, timeout=60)
+    return allowed
+
+
+def add_reservation_headers(response, request=None) -> None:
+    """X-Robots-Tag (merged with any a view set), tdm-reservation and tdm-policy."""
+    directives = [d.strip() for d in response.get("X-Robots-Tag", "").split(",") if d.strip()]
+    wanted = list(BASE_DIRECTIVES)
+    content_type = response.get("Content-Type", "")
+    if content_type.startswith("image/") and not (
+        request is not None and image_search_allowed(request, response)
+    ):
+        wanted.append("noimageindex")
+    if getattr(response, "shield_noindex", False):
+        wanted.append("noindex")
+    for directive in wanted:
+        if directive not in directives:
+            directives.append(directive)
+    response["X-Robots-Tag"] = ", ".join(directives)
+    response["tdm-reservation"] = "1"
+    response["tdm-policy"] = tdm_policy_url()
+
+
+def mark_image_search(response, *, allowed: bool):
+    """For image views: the owner allowed image search, so `noimageindex` is left off."""
+    response.shield_image_search = bool(allowed)
+    return response
+
+
+def mark_noindex(response):
+    """For pages of artists who do not allow search indexing."""
+    response.shield_noindex = True
+    return response
+
+
+class ShieldMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.refuse(request)
+        if response is None:
+            response = self.get_response(request)
+        add_reservation_headers(response, request)
+        return response
+
+    def refuse(self, request) -> HttpResponse | None:
+        path = request.path_info
+        user_agent = request.META.get("HTTP_USER_AGENT", "") or ""
+        ip = client_ip(request)
+        request.shield_client_ip = ip
+        if path not in OPT_OUT_PATHS:
+            token = ai_crawler_token(user_agent)
+            if token is not None:
+                refusal_record(
+                    reason=Reason.AI_CRAWLER, ip=ip, user_agent=user_agent, path=path, detail=token
+                )
+                return plain(CRAWLER_MESSAGE.format(token=token), status=403)
+        if is_static_path(path) or path in OPT_OUT_PATHS:
+            return None
+        ident = client_key(ip)
+        window = shield_setting("KILN_RATE_WINDOW_SECONDS")
+        if is_rendition_path(path):
+            if is_banned(f"ip:{ident}"):
+                refusal_record(
+                    reason=Reason.HONEYPOT_BANNED, ip=ip, user_agent=user_agent, path=path
+                )
+                return plain(BANNED_MESSAGE, status=403)
+            limit, scope, what = shield_setting("KILN_RATE_RENDITIONS"), "r", "images"
+            reason = Reason.RATE_RENDITIONS
+        else:
+            limit, scope, what = shield_setting("KILN_RATE_PAGES"), "p", "pages"
+            reason = Reason.RATE_PAGES
+        retry_after = rate_limit_hit(scope=f"ip-{scope}", ident=ident, limit=limit, window=window)
+        if retry_after is not None:
+            refusal_record(reason=reason, ip=ip, user_agent=user_agent, path=path, detail="ip")
+            return too_many(seconds=retry_after, what=what)
+        return None
+
+
+class ShieldAccountMiddleware:
+    """Per-account budgets and honeypot bans (needs request.user, so it runs after auth)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        path = request.path_info
+        if user is None or not user.is_authenticated or is_static_path(path):
+            return self.get_response(request)
+        ident = f"user:{user.pk}"
+        ip = getattr(request, "shield_client_ip", "") or client_ip(request)
+        user_agent = request.META.get("HTTP_USER_AGENT", "") or ""
+        window = shield_setting("KILN_RATE_WINDOW_SECONDS")
+        if is_rendition_path(path):
+            if is_banned(ident):
+                refusal_record(
+                    reason=Reason.HONEYPOT_BANNED, ip=ip, user_agent=user_agent, path=path
+                )
+                return plain(BANNED_MESSAGE, status=403)
+            limit, scope, what = shield_setting("KILN_RATE_RENDITIONS"), "r", "images"
+            reason = Reason.RATE_RENDITIONS
+        else:
+            limit, scope, what = shield_setting("KILN_RATE_PAGES"), "p", "pages"
+            reason = Reason.RATE_PAGES
+        retry_after = rate_limit_hit(scope=f"u-{scope}", ident=ident, limit=limit, window=window)
+        if retry_after is not None:
+            refusal_record(reason=reason, ip=ip, user_agent=user_agent, path=path, detail=ident)
+            return too_many(seconds=retry_after, what=what)
+        return self.get_response(request)

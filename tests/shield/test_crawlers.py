@@ -1,0 +1,143 @@
+import time
+
+import pytest
+
+from kiln.shield.crawlers import (
+    SHIPPED_LIST,
+    CrawlerMatcher,
+    ai_crawler_token,
+    load_entries,
+    parse_crawler_list,
+)
+from tests.shield.conftest import BROWSER_USER_AGENTS, SEARCH_ENGINE_USER_AGENTS
+
+
+@pytest.fixture
+def matcher():
+    return CrawlerMatcher(load_entries(include_database=False))
+
+
+def test_shipped_list_covers_every_shared_agent(ai_agents):
+    assert len(ai_agents) == 166
+    shipped = {entry.token.lower() for entry in parse_crawler_list(SHIPPED_LIST.read_text())}
+    missing = [name for name in ai_agents if name.lower() not in shipped]
+    assert missing == []
+
+
+def test_every_agent_is_recognised_in_the_shapes_crawlers_send(matcher, ai_agents):
+    missed = []
+    for name in ai_agents:
+        shapes = [
+            name,
+            name.upper(),
+            f"{name}/1.0",
+            f"Mozilla/5.0 (compatible; {name}/1.0; +https://example.com/bot)",
+            f"Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; {name}/2.1; +https://example.com)",
+        ]
+        missed += [ua for ua in shapes if matcher.match(ua) is None]
+    assert missed == []
+
+
+def test_specific_tokens_also_match_as_a_trailing_product(matcher, ai_agents):
+    generic = {e.token.lower() for e in load_entries(include_database=False) if e.strict}
+    chrome = BROWSER_USER_AGENTS[0]
+    missed = [
+        name
+        for name in ai_agents
+        if name.lower() not in generic and matcher.match(f"{chrome} {name}/1.0") is None
+    ]
+    assert missed == []
+
+
+@pytest.mark.parametrize("user_agent", BROWSER_USER_AGENTS)
+def test_browsers_pass(matcher, user_agent):
+    assert matcher.match(user_agent) is None
+
+
+@pytest.mark.parametrize("user_agent", SEARCH_ENGINE_USER_AGENTS)
+def test_search_engines_pass(matcher, user_agent):
+    assert matcher.match(user_agent) is None
+
+
+def test_enough_real_agents_are_tested():
+    assert len(BROWSER_USER_AGENTS) >= 20 and len(SEARCH_ENGINE_USER_AGENTS) >= 5
+
+
+@pytest.mark.parametrize(
+    "user_agent",
+    [
+        "Mozilla/5.0 (compatible; Barcode Scanner)",  # "Code" inside a word
+        "Mozilla/5.0 (X11; Linux x86_64) Gecko Firefox/133.0 Operatorless/1",
+        "Mozilla/5.0 (compatible; Sogou web spider/4.0)",
+        "Mozilla/5.0 CursorPointer/1.0",
+        "NotGPTBotAtAll/1.0",
+        "Mozilla/5.0 (compatible; MyGPTBotFan/1.0)",
+    ],
+)
+def test_tokens_match_whole_product_tokens_only(matcher, user_agent):
+    assert matcher.match(user_agent) is None
+
+
+@pytest.mark.parametrize(
+    "user_agent",
+    ["Spider", "Spider/1.0", "Code/1.2 (X)", "Mozilla/5.0 (Operator; +https://x)", "x (a; Trae/1)"],
+)
+def test_generic_tokens_match_in_product_positions(matcher, user_agent):
+    assert matcher.match(user_agent) is not None
+
+
+@pytest.mark.parametrize(
+    "user_agent",
+    [
+        "",
+        " ",
+        "\x00\x01\x02",
+        "((((;;;;",
+        "/" * 10,
+        "é" * 100,
+        "a" * 8192,
+        "a " * 4096,
+        "(;" * 4096,
+    ],
+)
+def test_malformed_empty_and_huge_agents_never_fail(matcher, user_agent):
+    assert matcher.match(user_agent) is None
+
+
+def test_matching_is_fast(matcher):
+    agents = BROWSER_USER_AGENTS + SEARCH_ENGINE_USER_AGENTS
+    start = time.perf_counter()
+    rounds = 200
+    for _ in range(rounds):
+        for ua in agents:
+            matcher.match(ua)
+    per_call = (time.perf_counter() - start) / (rounds * len(agents))
+    # Measured about 20 µs per browser UA on the dev box; 500 µs leaves room for slow CI.
+    assert per_call < 500e-6
+
+
+@pytest.mark.django_db
+def test_settings_and_admin_tokens_are_added(settings):
+    from kiln.shield.crawlers import crawler_matcher_reset
+    from kiln.shield.services import crawler_token_create
+
+    assert ai_crawler_token("HarvestBot/1.0") is None
+    settings.KILN_EXTRA_AI_CRAWLERS = ["HarvestBot"]
+    crawler_matcher_reset()
+    assert ai_crawler_token("Mozilla/5.0 (compatible; harvestbot/1.0)").lower() == "harvestbot"
+    crawler_token_create(token="PixelHoover")
+    crawler_matcher_reset()
+    assert ai_crawler_token("PixelHoover/3").lower() == "pixelhoover"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("token", ["", "   ", "bad\ttoken", "(evil)", "x" * 81])
+def test_bad_admin_tokens_are_refused(token):
+    from django.core.exceptions import ValidationError
+
+    from kiln.shield.models import CrawlerToken
+    from kiln.shield.services import crawler_token_create
+
+    with pytest.raises(ValidationError):
+        crawler_token_create(token=token)
+    assert CrawlerToken.objects.count() == 0
