@@ -226,16 +226,6 @@ def post_edits(*, post: Post):
     return list(post.edits.all())
 
 
-def project_comment_ids(*, project_id: int, viewer) -> list[int]:
-    """Every visible comment and reply on a project, oldest first (threads are short)."""
-    return list(
-        visible_posts(viewer)
-        .filter(commented_project_id=project_id)
-        .order_by("id")
-        .values_list("id", flat=True)[:500]
-    )
-
-
 def project_like_state(*, project_id: int, viewer) -> dict:
     from kiln.posts.models import ProjectLike
 
@@ -246,3 +236,28 @@ def project_like_state(*, project_id: int, viewer) -> dict:
         and ProjectLike.objects.filter(project_id=project_id, user_id=viewer_id).exists()
     )
     return {"count": count, "liked": liked}
+
+
+def project_comments(*, project_id: int, viewer) -> list[dict]:
+    """The comment threads on a project, each reply under its parent: [{post, depth}]."""
+    blocked = blocked_user_ids(viewer)
+    rows = list(
+        visible_posts(viewer, blocked=blocked)
+        .filter(commented_project_id=project_id)
+        .order_by("id")
+        .values_list("id", "in_reply_to_id")[:500]
+    )
+    present = {pk for pk, _ in rows}
+    children: dict[int | None, list[int]] = {}
+    for pk, parent in rows:
+        children.setdefault(parent if parent in present else None, []).append(pk)
+    ordered: list[tuple[int, int]] = []
+    stack = [(pk, 0) for pk in reversed(children.get(None, []))]
+    while stack:
+        pk, depth = stack.pop()
+        ordered.append((pk, depth))
+        stack.extend((child, depth + 1) for child in reversed(children.get(pk, [])))
+    hydrated = {p.pk: p for p in posts_hydrated([pk for pk, _ in ordered], viewer, hidden=blocked)}
+    return [
+        {"post": hydrated[pk], "depth": min(depth, 4)} for pk, depth in ordered if pk in hydrated
+    ]

@@ -447,3 +447,31 @@ def project_like_delete(*, user, project_id) -> bool:
     _require_login(user, "like projects")
     deleted, _ = ProjectLike.objects.filter(user=user, project_id=int(project_id)).delete()
     return bool(deleted)
+
+
+def post_compose(*, author, uploads: Sequence = (), **fields) -> Post:
+    """The compose form: upload images through the media pipeline, then `post_create`.
+
+    `uploads` is [(file, alt text)]. Counts, alt text and the text are checked before any file
+    is stored, so a refused post leaves nothing behind.
+    """
+    _require_login(author, "post")
+    uploads = list(uploads)
+    if len(uploads) > MAX_IMAGES:
+        raise ValidationError(
+            f"A post can have at most {MAX_IMAGES} images; this one has {len(uploads)}."
+        )
+    for index, (_, alt_text) in enumerate(uploads, start=1):
+        if not (alt_text or "").strip():
+            raise ValidationError(f"Describe image {index} (alt text) so everyone can enjoy it.")
+    text = (fields.get("text") or "").strip()
+    _validate_text(text, (fields.get("content_warning") or "").strip())
+    if not text and not uploads and fields.get("project") is None:
+        raise ValidationError("A post needs some text or an image.")
+    from kiln.posts.media import asset_create_from_upload
+
+    with transaction.atomic():
+        attachments = [
+            (asset_create_from_upload(owner=author, upload=upload), alt) for upload, alt in uploads
+        ]
+        return post_create(author=author, attachments=attachments, **fields)

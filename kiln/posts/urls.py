@@ -1,1 +1,37 @@
-urlpatterns: list = []
+from django.urls import path
+
+from kiln.posts import views, views_bookmarks, views_projects
+
+app_name = "posts"
+
+urlpatterns = [
+    path("compose", views.compose, name="compose"),
+    path("@<str:username>/posts/<int:post_id>", views.post_detail, name="detail"),
+    path("@<str:username>/posts/<int:post_id>/history", views.post_history, name="history"),
+    path("@<str:username>/posts/<int:post_id>/edit", views.post_edit, name="edit"),
+    path("posts/<int:post_id>/like", views.like, name="like"),
+    path("posts/<int:post_id>/unlike", views.unlike, name="unlike"),
+    path("posts/<int:post_id>/repost", views.repost, name="repost"),
+    path("posts/<int:post_id>/unrepost", views.unrepost, name="unrepost"),
+    path("posts/<int:post_id>/delete", views.delete, name="delete"),
+    path("posts/<int:post_id>/bookmark", views_bookmarks.post_bookmark, name="bookmark"),
+    path("bookmarks", views_bookmarks.collections, name="bookmarks"),
+    path("bookmarks/<int:collection_id>", views_bookmarks.collection, name="bookmark_collection"),
+    path(
+        "bookmarks/<int:collection_id>/delete",
+        views_bookmarks.collection_delete,
+        name="bookmark_collection_delete",
+    ),
+    path("projects/<int:project_id>/like", views_projects.project_like, name="project_like"),
+    path("projects/<int:project_id>/unlike", views_projects.project_unlike, name="project_unlike"),
+    path(
+        "projects/<int:project_id>/comments",
+        views_projects.project_comment,
+        name="project_comment",
+    ),
+    path(
+        "projects/<int:project_id>/bookmark",
+        views_bookmarks.project_bookmark,
+        name="project_bookmark",
+    ),
+]

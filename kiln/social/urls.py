@@ -1,1 +1,21 @@
-urlpatterns: list = []
+from django.urls import path
+
+from kiln.social import views
+
+app_name = "social"
+
+urlpatterns = [
+    path("@<str:username>/followers", views.followers, name="followers"),
+    path("@<str:username>/following", views.following, name="following"),
+    # One explicit path per action, so /@name/posts and friends stay the profile's.
+    *[
+        path(
+            f"@<str:username>/{action}",
+            views.relationship_action,
+            {"action": action},
+            name=action,
+        )
+        for action in views.ACTIONS
+    ],
+    path("settings/blocked", views.blocked_and_muted, name="blocked"),
+]

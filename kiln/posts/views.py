@@ -1,0 +1,239 @@
+"""Thin views for posts: compose, the post page (whole thread), actions, edit history, tabs."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from kiln.core.access import AccessDenied
+from kiln.core.pagination import parse_cursor
+from kiln.posts import selectors, services
+from kiln.posts.http import is_htmx, refusal, safe_next
+from kiln.posts.models import Post
+from kiln.posts.services import MAX_IMAGES, MAX_TEXT_LENGTH
+from kiln.posts.templatetags.kiln_posts import post_url
+
+PAGE_SIZE = 20
+
+
+def _compose_context(request, *, values=None, error=None, in_reply_to=None, quote=None):
+    values = values or {}
+    return {
+        "values": values,
+        "error": error,
+        "in_reply_to": in_reply_to,
+        "quote": quote,
+        "max_text": MAX_TEXT_LENGTH,
+        "max_images": MAX_IMAGES,
+        "visibilities": Post.Visibility.choices,
+    }
+
+
+def _target(raw, viewer):
+    """A post referenced by a form (reply or quote), hydrated for display; None if unusable."""
+    try:
+        post_id = int(raw)
+    except (TypeError, ValueError):
+        return None
+    found = selectors.posts_hydrated([post_id], viewer)
+    return found[0] if found else None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def compose(request):
+    source = request.POST if request.method == "POST" else request.GET
+    in_reply_to = _target(source.get("in_reply_to"), request.user)
+    quote = _target(source.get("quote"), request.user)
+    if request.method == "GET":
+        values = {"visibility": "public", "project": request.GET.get("project", "")}
+        return render(
+            request,
+            "posts/compose.html",
+            _compose_context(request, values=values, in_reply_to=in_reply_to, quote=quote),
+        )
+    data = request.POST
+    files = request.FILES.getlist("images")
+    uploads = [(f, data.get(f"alt_{i}", "")) for i, f in enumerate(files)]
+    values = {
+        "text": data.get("text", ""),
+        "visibility": data.get("visibility", "public"),
+        "content_warning": data.get("content_warning", ""),
+        "is_mature": bool(data.get("is_mature")),
+        "project": data.get("project", ""),
+    }
+    try:
+        post = services.post_compose(
+            author=request.user,
+            uploads=uploads,
+            text=values["text"],
+            visibility=values["visibility"],
+            content_warning=values["content_warning"],
+            is_mature=values["is_mature"],
+            in_reply_to=data.get("in_reply_to") or None,
+            quote=data.get("quote") or None,
+            project=values["project"] or None,
+        )
+    except (ValidationError, AccessDenied) as exc:
+        if isinstance(exc, AccessDenied):
+            return refusal(request, exc)
+        context = _compose_context(
+            request, values=values, error=exc, in_reply_to=in_reply_to, quote=quote
+        )
+        return render(request, "posts/compose.html", context, status=400)
+    if post.in_reply_to_id:
+        return redirect(f"{post_url(post.in_reply_to)}#post-{post.pk}")
+    return redirect(post_url(post))
+
+
+def post_detail(request, username: str, post_id: int):
+    post = selectors.post_for_page(username=username, post_id=post_id, viewer=request.user)
+    if post is None:
+        raise Http404("No such post.")
+    thread = selectors.thread_for(post=post, viewer=request.user)
+    if thread["focus"] is None:
+        raise Http404("No such post.")
+    return render(
+        request,
+        "posts/detail.html",
+        {"thread": thread, "focus": thread["focus"], **_compose_context(request)},
+    )
+
+
+def post_history(request, username: str, post_id: int):
+    post = selectors.post_for_page(username=username, post_id=post_id, viewer=request.user)
+    if post is None:
+        raise Http404("No such post.")
+    hydrated = selectors.posts_hydrated([post.pk], request.user)
+    if not hydrated:
+        raise Http404("No such post.")
+    return render(
+        request,
+        "posts/history.html",
+        {"post": hydrated[0], "edits": selectors.post_edits(post=post)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_edit(request, username: str, post_id: int):
+    post = selectors.post_for_page(username=username, post_id=post_id, viewer=request.user)
+    if post is None:
+        raise Http404("No such post.")
+    error = None
+    if request.method == "POST":
+        try:
+            services.post_edit(
+                post=post,
+                editor=request.user,
+                text=request.POST.get("text", ""),
+                content_warning=request.POST.get("content_warning", ""),
+                is_mature=bool(request.POST.get("is_mature")),
+            )
+        except AccessDenied as exc:
+            return refusal(request, exc)
+        except ValidationError as exc:
+            error = exc
+        else:
+            return redirect(post_url(post))
+    elif post.author_id != request.user.pk:
+        return refusal(request, AccessDenied("Only the author can edit this post."))
+    values = {
+        "text": request.POST.get("text", post.text) if error else post.text,
+        "content_warning": post.content_warning,
+        "is_mature": post.is_mature,
+    }
+    return render(
+        request,
+        "posts/edit.html",
+        {"post": post, "values": values, "error": error, "max_text": MAX_TEXT_LENGTH},
+        status=400 if error else 200,
+    )
+
+
+def _action(request, post_id: int, action):
+    try:
+        action(user=request.user, post=post_id)
+    except (ValidationError, AccessDenied) as exc:
+        return refusal(request, exc)
+    hydrated = selectors.posts_hydrated([post_id], request.user)
+    if is_htmx(request):
+        if not hydrated:
+            return render(request, "posts/_gone.html")
+        display = hydrated[0].display
+        return render(request, "posts/_actions.html", {"p": display, "post": hydrated[0]})
+    default = post_url(hydrated[0].display) if hydrated else "/"
+    return redirect(safe_next(request, default))
+
+
+@login_required
+@require_POST
+def like(request, post_id: int):
+    return _action(request, post_id, services.post_like)
+
+
+@login_required
+@require_POST
+def unlike(request, post_id: int):
+    return _action(request, post_id, services.post_unlike)
+
+
+@login_required
+@require_POST
+def repost(request, post_id: int):
+    return _action(request, post_id, services.post_reblog)
+
+
+@login_required
+@require_POST
+def unrepost(request, post_id: int):
+    return _action(request, post_id, services.post_unreblog)
+
+
+@login_required
+@require_POST
+def delete(request, post_id: int):
+    try:
+        services.post_delete(post=post_id, actor=request.user)
+    except (ValidationError, AccessDenied) as exc:
+        return refusal(request, exc)
+    from django.contrib import messages
+
+    messages.success(request, "Post deleted.")
+    return redirect(f"/@{request.user.username}/posts")
+
+
+# --- profile tabs (wired by accounts.views.PROFILE_TABS) -----------------------------------
+
+
+def profile_tab(request, owner):
+    """The Posts tab: the owner's posts and reposts, newest first, paged by cursor."""
+    page = selectors.profile_post_ids(
+        owner=owner, viewer=request.user, before=parse_cursor(request.GET.get("before"))
+    )
+    posts = selectors.posts_hydrated([p.pk for p in page.items], request.user)
+    return "posts/_profile_tab.html", {
+        "tab_posts": posts,
+        "tab_next_cursor": page.next_cursor,
+        "tab_empty": "No posts yet.",
+    }
+
+
+def likes_tab(request, owner):
+    """The Likes tab; private unless the owner shows likes publicly (the owner always sees)."""
+    is_owner = request.user.is_authenticated and request.user.pk == owner.pk
+    if not owner.profile.show_likes_publicly and not is_owner:
+        return "posts/_profile_tab.html", {
+            "tab_posts": [],
+            "tab_empty": f"@{owner.username} keeps their likes private.",
+        }
+    page = selectors.liked_post_page(
+        owner=owner, viewer=request.user, before=parse_cursor(request.GET.get("before"))
+    )
+    posts = selectors.posts_hydrated([like.post_id for like in page.items], request.user)
+    return "posts/_profile_tab.html", {
+        "tab_posts": posts,
+        "tab_next_cursor": page.next_cursor,
+        "tab_empty": "No likes yet.",
+    }
