@@ -2,6 +2,7 @@
 
 from django.db.models import QuerySet
 
+from kiln.media.delivery import rendition_url  # noqa: F401 - re-exported for other apps
 from kiln.media.models import MediaAsset, Rendition
 
 
@@ -16,5 +17,11 @@ def media_asset_for_owner(*, owner, asset_id: int) -> MediaAsset | None:
     return MediaAsset.objects.filter(pk=asset_id, owner=owner).first()
 
 
-def rendition_by_key(*, key: str) -> Rendition | None:
-    return Rendition.objects.filter(key=key).only("key", "format", "bytes").first()
+def rendition_for_serving(*, key: str) -> dict | None:
+    """What serving a rendition needs, in one query: its format, size and the owner's
+    image-search consent (for the shield's `noimageindex`)."""
+    return (
+        Rendition.objects.filter(key=key)
+        .values("format", "bytes", "asset__owner__profile__allow_image_search")
+        .first()
+    )

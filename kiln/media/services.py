@@ -79,12 +79,15 @@ def _delete_files_on_commit(storage_alias: str, keys) -> None:
     transaction.on_commit(delete)
 
 
-def media_asset_create(*, owner, upload, work_url: str = "") -> MediaAsset:
+def media_asset_create(*, owner, upload=None, work_url: str = "", file=None) -> MediaAsset:
     """Check an upload, keep the original privately and queue its processing.
 
-    `upload` is an UploadedFile, any file object, or bytes. Raises ValidationError (with a
-    message the artist can read) and stores nothing when the file is refused.
+    `upload` (or its alias `file`) is an UploadedFile, any file object, or bytes. Raises
+    ValidationError (with a message the artist can read) and stores nothing when refused.
     """
+    upload = upload if upload is not None else file
+    if upload is None:
+        raise ValidationError("Choose an image to upload.")
     data = _read_upload(upload)
     probe = probe_image(data)
     name = f"originals/{secrets.token_hex(16)}.{ORIGINAL_EXTENSIONS[probe.format]}"

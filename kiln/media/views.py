@@ -30,15 +30,17 @@ def rendition_serve(request, token: str, name: str):
             status=410,
             content_type="text/plain; charset=utf-8",
         )
-    rendition = selectors.rendition_by_key(key=key)
+    rendition = selectors.rendition_for_serving(key=key)
     if rendition is None:
         raise Http404("No such image.")
     try:
         handle = storages["default"].open(key, "rb")
     except (FileNotFoundError, OSError) as exc:
         raise Http404("No such image.") from exc
-    response = FileResponse(handle, content_type=imaging.CONTENT_TYPES[rendition.format])
-    response["Content-Length"] = str(rendition.bytes)
+    response = FileResponse(handle, content_type=imaging.CONTENT_TYPES[rendition["format"]])
+    response["Content-Length"] = str(rendition["bytes"])
+    # Read by the shield's middleware: images get `noimageindex` unless the artist opted in.
+    response.shield_image_search = bool(rendition["asset__owner__profile__allow_image_search"])
     # Content at a URL never changes (it is addressed by its hash), but the URL itself dies
     # with its window, so caches may keep it exactly until then.
     max_age = max(0, min(signing.ONE_YEAR, int(expires - now)))
