@@ -35,7 +35,7 @@ def asset_delete(*, asset) -> None:
 
 
 def rendition_url(rendition) -> str:
-    helper = optional_callable("kiln.media.selectors.rendition_url")
+    helper = optional_callable("kiln.media.delivery.rendition_url")
     if helper is not None:
         return helper(rendition)
     return storages["default"].url(rendition.key)

@@ -4,12 +4,7 @@ from django import template
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from kiln.posts.media import rendition_url
-
 register = template.Library()
-
-FORMAT_ORDER = ("avif", "webp", "jpeg", "gif")
-MIME = {"avif": "image/avif", "webp": "image/webp", "jpeg": "image/jpeg", "gif": "image/gif"}
 
 
 @register.filter
@@ -42,36 +37,6 @@ def short_age(moment) -> str:
 def post_html(post):
     """The HTML rendered (escaped and autolinked) when the post was written."""
     return mark_safe(post.text_html)  # noqa: S308 - built from escaped pieces in kiln.posts.text
-
-
-@register.simple_tag
-def picture(asset) -> dict:
-    """Sources per format (best first), the fallback and the intrinsic size, from prefetched
-    renditions (no queries)."""
-    renditions = list(asset.renditions.all())
-    by_format: dict[str, list] = {}
-    for rendition in renditions:
-        by_format.setdefault(rendition.format, []).append(rendition)
-    sources = []
-    for fmt in FORMAT_ORDER:
-        items = sorted(by_format.get(fmt, []), key=lambda r: r.width)
-        if items:
-            srcset = ", ".join(f"{rendition_url(r)} {r.width}w" for r in items)
-            sources.append({"type": MIME[fmt], "srcset": srcset, "items": items})
-    fallback = sources[-1] if sources else None
-    smallest_fallback = None
-    if fallback:
-        # A middle width for the plain src: good enough for browsers without srcset.
-        items = fallback["items"]
-        smallest_fallback = items[min(1, len(items) - 1)]
-    return {
-        "ready": bool(sources),
-        "sources": sources[:-1],
-        "fallback_srcset": fallback["srcset"] if fallback else "",
-        "src": rendition_url(smallest_fallback) if smallest_fallback else "",
-        "width": asset.width or (smallest_fallback.width if smallest_fallback else 1),
-        "height": asset.height or (smallest_fallback.height if smallest_fallback else 1),
-    }
 
 
 @register.simple_tag

@@ -1,0 +1,88 @@
+"""Demo content for the feed: follows, posts with images and hashtags, replies, likes, reposts.
+
+Called by `seed_demo` after the portfolio seed. Idempotent: if the demo artists already have
+posts it does nothing. Images are small procedural artworks through the real media pipeline.
+"""
+
+import io
+
+from django.db import transaction
+
+from kiln.core.procedural import artwork
+from kiln.posts import services
+from kiln.posts.models import Post
+from kiln.social.services import follow_create
+
+LINES = [
+    "Morning light on the studio wall. Testing a new palette. #colour #studio",
+    "Thumbnails for a new series, three of ten. Which one reads best? #sketchbook #process",
+    "Glaze test came out of the kiln looking like a storm. Keeping it. #ceramics",
+    "Finished the cover! Lettering next. #illustration #wip",
+    "Reminder: your work on Kiln is never used to train AI. #artistsrights",
+    "Weekend plein-air session by the harbour. Windy, worth it. #painting #pleinair",
+    "Value study before colour, always. #process #painting",
+    "New environment sketch: a flooded station at dusk. #conceptart #environment",
+]
+REPLIES = [
+    "This is gorgeous. The edges in the top left!",
+    "Second one reads best to me.",
+    "What brushes are you using here?",
+    "Love the mood of this.",
+]
+
+
+def _image_asset(owner, seed: int):
+    from kiln.media.services import media_asset_create
+
+    out = io.BytesIO()
+    artwork(seed, 640, 480).save(out, "JPEG", quality=85)
+    return media_asset_create(owner=owner, file=out.getvalue())
+
+
+@transaction.atomic
+def seed_posts(*, artists, stdout=None) -> int:
+    """Returns the number of posts written (0 when the feed is already seeded)."""
+    artists = list(artists)
+    if len(artists) < 2 or Post.objects.filter(author__in=artists).exists():
+        if stdout:
+            stdout.write("Demo posts: already there.")
+        return 0
+    count = len(artists)
+    for index, artist in enumerate(artists):
+        for step in (1, 2, 3):
+            other = artists[(index + step) % count]
+            if other.pk != artist.pk:
+                follow_create(follower=artist, followed=other)
+    posts = []
+    for index, artist in enumerate(artists):
+        for n in range(2):
+            line = LINES[(index * 2 + n) % len(LINES)]
+            with_image = n == 0 and index < 6  # a few small images keep the seed fast
+            attachments = (
+                [(_image_asset(artist, 500 + index), f"Procedural artwork: {line.split('.')[0]}")]
+                if with_image
+                else []
+            )
+            mention = artists[(index + 1) % count]
+            text = line if n == 0 else f"{line} Thanks for the tips, @{mention.username}!"
+            posts.append(services.post_create(author=artist, text=text, attachments=attachments))
+    written = len(posts)
+    for index, post in enumerate(posts[:8]):
+        replier = artists[(index + 2) % count]
+        if replier.pk != post.author_id:
+            services.post_create(
+                author=replier, text=REPLIES[index % len(REPLIES)], in_reply_to=post
+            )
+            written += 1
+    for index, post in enumerate(posts):
+        for step in (1, 2):
+            fan = artists[(index + step) % count]
+            if fan.pk != post.author_id:
+                services.post_like(user=fan, post=post)
+        if index % 3 == 0:
+            fan = artists[(index + 3) % count]
+            if fan.pk != post.author_id:
+                services.post_reblog(user=fan, post=post)
+    if stdout:
+        stdout.write(f"Demo posts: {written} written, with follows, likes and reposts.")
+    return written
