@@ -19,7 +19,18 @@ PAGE_SIZE = 20
 
 def _compose_context(request, *, values=None, error=None, in_reply_to=None, quote=None):
     values = values or {}
+    shared_project = None
+    if values.get("project"):
+        from kiln.posts.projects import project_cards
+
+        try:
+            shared_project = project_cards([int(values["project"])], request.user).get(
+                int(values["project"])
+            )
+        except (TypeError, ValueError):
+            shared_project = None
     return {
+        "shared_project": shared_project,
         "values": values,
         "error": error,
         "in_reply_to": in_reply_to,
