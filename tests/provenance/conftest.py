@@ -14,3 +14,48 @@ def samples_dir(request):
     except pytest.FixtureLookupError:
         shared = Path(__file__).resolve().parents[2].parent / "shared"
     return Path(shared) / "samples"
+
+
+@pytest.fixture(autouse=True)
+def fresh_repost_index():
+    """The repost index is process-wide; each test starts from its own database."""
+    try:
+        from kiln.provenance import index
+    except Exception:  # Django not configured (pure screening tests)
+        yield
+        return
+    index.reset()
+    yield
+    index.reset()
+
+
+@pytest.fixture
+def upload(db, django_capture_on_commit_callbacks):
+    """upload(owner, data) -> a MediaAsset run through the real media pipeline inline."""
+    from kiln.media.services import media_asset_create
+
+    def make(owner, data: bytes):
+        with django_capture_on_commit_callbacks(execute=True):
+            asset = media_asset_create(owner=owner, upload=data)
+        asset.refresh_from_db()
+        return asset
+
+    return make
+
+
+@pytest.fixture
+def artist(make_user):
+    return make_user("ana")
+
+
+@pytest.fixture
+def thief(make_user):
+    return make_user("bo")
+
+
+@pytest.fixture
+def staff(make_user):
+    user = make_user("staffer")
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    return user

@@ -1,0 +1,54 @@
+"""Repost matching: PDQ (fast, exact Hamming radius) plus keypoint verification (crops, pads).
+
+Pure Python + numpy/faiss/OpenCV; the Django side feeds it from the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import hashing, keypoints
+
+
+@dataclass
+class Match:
+    owner: int
+    method: str  # "pdq" or "keypoints"
+    distance: int | None = None  # PDQ Hamming distance
+    inliers: int | None = None  # keypoint matches that agree on one geometry
+
+
+class RepostMatcher:
+    def __init__(self, radius: int = hashing.DEFAULT_RADIUS, use_keypoints: bool = True):
+        self.hashes = hashing.HashIndex(radius)
+        self.features = keypoints.FeatureIndex() if use_keypoints else None
+
+    def add(self, owner: int, rgb: np.ndarray) -> list[hashing.PdqHash]:
+        hs = hashing.index_hashes(rgb)
+        self.hashes.add(owner, [h.bits for h in hs])
+        if self.features is not None:
+            self.features.add(owner, keypoints.extract(hashing.load_rgb(rgb)))
+        return hs
+
+    def add_stored(self, owner: int, hashes: list[bytes], features: bytes | None) -> None:
+        self.hashes.add(owner, hashes)
+        if self.features is not None and features:
+            self.features.add(owner, keypoints.Features.from_bytes(features))
+
+    def remove(self, owner: int) -> None:
+        self.hashes.remove(owner)
+        if self.features is not None:
+            self.features.remove(owner)
+
+    def match(self, rgb: np.ndarray) -> dict[int, Match]:
+        small = hashing.load_rgb(rgb)
+        out: dict[int, Match] = {}
+        for owner, dist in self.hashes.search(h.bits for h in hashing.query_hashes(small)).items():
+            out[owner] = Match(owner, "pdq", distance=dist)
+        if self.features is not None:
+            for owner, inliers in self.features.search(keypoints.query_features(small)).items():
+                if owner not in out:
+                    out[owner] = Match(owner, "keypoints", inliers=inliers)
+        return out

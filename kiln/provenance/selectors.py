@@ -1,0 +1,101 @@
+"""Reads for provenance. `held_asset_ids` is the publish gate other apps call."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from .models import Appeal, RepostMatch, Screening, TakedownRequest
+from .services import BLOCKING_MATCH_STATES
+
+HELD_STATES = (Screening.State.HELD, Screening.State.REJECTED)
+
+
+def held_asset_ids(*, asset_ids) -> set[int]:
+    """The subset of `asset_ids` that must not be published: held by screening (AI policy
+    'hold', or staff kept the hold), or waiting on / taken down after a repost match.
+    Two indexed queries, whatever the number of ids."""
+    ids = list(asset_ids)
+    if not ids:
+        return set()
+    held = set(
+        Screening.objects.filter(asset_id__in=ids, state__in=HELD_STATES).values_list(
+            "asset_id", flat=True
+        )
+    )
+    held |= set(
+        RepostMatch.objects.filter(upload_id__in=ids, state__in=BLOCKING_MATCH_STATES).values_list(
+            "upload_id", flat=True
+        )
+    )
+    return held
+
+
+def ai_labels(*, asset_ids) -> dict[int, str]:
+    """{asset id: label} for works published under the 'label' policy (or released by staff
+    with findings), for the portfolio to show next to the image."""
+    rows = Screening.objects.filter(
+        asset_id__in=list(asset_ids), state__in=(Screening.State.LABELLED, Screening.State.RELEASED)
+    ).exclude(verdict=Screening.Verdict.CLEAN)
+    return {
+        s.asset_id: ("Contains AI-generated parts" if s.verdict == "composite" else "AI-generated")
+        for s in rows
+    }
+
+
+def screening_for_asset(*, asset_id: int) -> Screening | None:
+    return (
+        Screening.objects.select_related("asset", "asset__owner")
+        .prefetch_related("findings", "appeals")
+        .filter(asset_id=asset_id)
+        .first()
+    )
+
+
+def repost_matches_for_upload(*, asset_id: int) -> QuerySet[RepostMatch]:
+    return RepostMatch.objects.filter(upload_id=asset_id).select_related("original_artist")
+
+
+def repost_matches_for_artist(*, user) -> QuerySet[RepostMatch]:
+    return (
+        RepostMatch.objects.filter(original_artist=user)
+        .select_related("upload", "upload__owner", "original")
+        .order_by("-id")
+    )
+
+
+def review_queue() -> dict:
+    """What staff need to look at: open appeals, open takedowns, and holds nobody appealed."""
+    appeals = (
+        Appeal.objects.filter(state=Appeal.State.OPEN)
+        .select_related("screening", "screening__asset", "author")
+        .prefetch_related("screening__findings")
+        .order_by("id")
+    )
+    takedowns = (
+        TakedownRequest.objects.filter(state=TakedownRequest.State.OPEN)
+        .select_related(
+            "match", "match__upload", "match__upload__owner", "match__original", "requested_by"
+        )
+        .order_by("id")
+    )
+    holds = (
+        Screening.objects.filter(state=Screening.State.HELD)
+        .exclude(appeals__state=Appeal.State.OPEN)
+        .select_related("asset", "asset__owner")
+        .prefetch_related("findings")
+        .order_by("-id")[:100]
+    )
+    return {"appeals": appeals, "takedowns": takedowns, "holds": holds}
+
+
+def preview_url(asset) -> str:
+    """A rendition URL to show an asset in review pages ('' before it is rendered)."""
+    from kiln.media.delivery import rendition_url
+
+    renditions = list(asset.renditions.all())
+    if not renditions:
+        return ""
+    webp = [r for r in renditions if r.format == "webp"] or renditions
+    fitting = sorted((r for r in webp if r.width <= 1280), key=lambda r: r.width)
+    pick = fitting[-1] if fitting else min(webp, key=lambda r: r.width)
+    return rendition_url(pick)
