@@ -204,20 +204,22 @@ def thread_for(*, post: Post, viewer) -> dict:
     }
 
 
-def profile_post_ids(*, owner, viewer, before=None, size=20):
+def profile_post_ids(*, owner, viewer, before=None, size=20, blocked=None):
     """The Posts tab: the owner's posts and reposts (not project comments), newest first."""
     from kiln.core.pagination import paginate_by_id
 
-    qs = visible_posts(viewer).filter(author_id=owner.pk, commented_project_id__isnull=True)
+    qs = visible_posts(viewer, blocked=blocked).filter(
+        author_id=owner.pk, commented_project_id__isnull=True
+    )
     return paginate_by_id(qs.only("id"), before=before, size=size)
 
 
-def liked_post_page(*, owner, viewer, before=None, size=20):
+def liked_post_page(*, owner, viewer, before=None, size=20, blocked=None):
     """The Likes tab: likes by `owner`, newest like first (cursor is the like's id)."""
     from kiln.core.pagination import paginate_by_id
 
     qs = PostLike.objects.filter(user_id=owner.pk).filter(
-        Exists(visible_posts(viewer).filter(pk=OuterRef("post_id")))
+        Exists(visible_posts(viewer, blocked=blocked).filter(pk=OuterRef("post_id")))
     )
     return paginate_by_id(qs.only("id", "post_id"), before=before, size=size)
 

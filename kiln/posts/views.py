@@ -7,12 +7,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kiln.core.access import AccessDenied
-from kiln.core.pagination import parse_cursor
+from kiln.core.pagination import parse_cursor, parse_page_size
 from kiln.posts import selectors, services
 from kiln.posts.http import is_htmx, refusal, safe_next
 from kiln.posts.models import Post
 from kiln.posts.services import MAX_IMAGES, MAX_TEXT_LENGTH
 from kiln.posts.templatetags.kiln_posts import post_url
+from kiln.social.selectors import blocked_user_ids
 
 PAGE_SIZE = 20
 
@@ -220,10 +221,15 @@ def delete(request, post_id: int):
 
 def profile_tab(request, owner):
     """The Posts tab: the owner's posts and reposts, newest first, paged by cursor."""
+    blocked = blocked_user_ids(request.user)  # once for the page: listing and hydration
     page = selectors.profile_post_ids(
-        owner=owner, viewer=request.user, before=parse_cursor(request.GET.get("before"))
+        owner=owner,
+        viewer=request.user,
+        before=parse_cursor(request.GET.get("before")),
+        size=parse_page_size(request.GET.get("size")),
+        blocked=blocked,
     )
-    posts = selectors.posts_hydrated([p.pk for p in page.items], request.user)
+    posts = selectors.posts_hydrated([p.pk for p in page.items], request.user, hidden=blocked)
     return "posts/_profile_tab.html", {
         "tab_posts": posts,
         "tab_next_cursor": page.next_cursor,
@@ -239,10 +245,17 @@ def likes_tab(request, owner):
             "tab_posts": [],
             "tab_empty": f"@{owner.username} keeps their likes private.",
         }
+    blocked = blocked_user_ids(request.user)
     page = selectors.liked_post_page(
-        owner=owner, viewer=request.user, before=parse_cursor(request.GET.get("before"))
+        owner=owner,
+        viewer=request.user,
+        before=parse_cursor(request.GET.get("before")),
+        size=parse_page_size(request.GET.get("size")),
+        blocked=blocked,
     )
-    posts = selectors.posts_hydrated([like.post_id for like in page.items], request.user)
+    posts = selectors.posts_hydrated(
+        [like.post_id for like in page.items], request.user, hidden=blocked
+    )
     return "posts/_profile_tab.html", {
         "tab_posts": posts,
         "tab_next_cursor": page.next_cursor,
