@@ -223,3 +223,16 @@ def test_post_card_renders_images_with_alt_and_size(client, ana, make_asset):
     page = client.get(f"/@ana/posts/{post.pk}").content.decode()
     assert 'alt="A red square"' in page
     assert 'width="32" height="24"' in page
+
+
+def test_content_warning_and_mature_posts_are_collapsed(client, ana, ben):
+    services.post_create(author=ana, text="spoilers inside", content_warning="Plot spoilers")
+    services.post_create(author=ana, text="figure study", is_mature=True)
+    page = client.get("/@ana/posts").content.decode()
+    assert '<details class="post-cw">' in page and "Plot spoilers" in page
+    assert "Mature content" in page
+    ben.profile.show_mature = True
+    ben.profile.save()
+    client.force_login(ben)
+    page = client.get("/@ana/posts").content.decode()
+    assert page.count('<details class="post-cw" open>') == 1  # mature opens; CW stays shut
