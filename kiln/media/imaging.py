@@ -164,11 +164,26 @@ def encode(image: pyvips.Image, fmt: str) -> bytes:
         return image.webpsave_buffer(Q=settings.KILN_MEDIA_QUALITY_WEBP, effort=4, keep=_KEEP)
     if fmt == "avif":
         return image.heifsave_buffer(
-            compression="av1", Q=settings.KILN_MEDIA_QUALITY_AVIF, effort=2, keep=_KEEP
+            # effort 1 (aom cpu-used 8): 4× faster than 2 at the same SSIM per byte (bench).
+            compression="av1",
+            Q=settings.KILN_MEDIA_QUALITY_AVIF,
+            effort=1,
+            keep=_KEEP,
         )
     if fmt == "gif":
-        return image.gifsave_buffer(effort=4, keep=_KEEP)
+        return gif_add_xmp(image.gifsave_buffer(effort=4), image.get("xmp-data"))
     raise ValueError(f"unknown rendition format {fmt}")
+
+
+def gif_add_xmp(data: bytes, xmp: bytes) -> bytes:
+    """GIF has no EXIF; libvips writes no XMP there. Add the XMP application extension
+    ("XMP DataXMP" with its 258-byte magic trailer, per the XMP spec part 3) before the
+    trailer byte, where every decoder skips it and exiftool reads it."""
+    if not data.endswith(b";"):
+        return data
+    trailer = b"\x01" + bytes(range(255, -1, -1)) + b"\x00"
+    extension = b"\x21\xff\x0bXMP DataXMP" + xmp + trailer
+    return data[:-1] + extension + b";"
 
 
 def blurhash_and_colour(image: pyvips.Image) -> tuple[str, str]:

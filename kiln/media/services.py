@@ -190,9 +190,18 @@ def _watermark_for(owner):
 
 
 def _screen_provenance(asset: MediaAsset) -> None:
+    """The provenance app's screening of the original, before any rendition exists.
+
+    Its verdict lives on its own rows (a held asset is kept off public pages by the apps
+    that publish). A crash in screening is logged and never blocks the artist's upload.
+    """
     screen = optional_callable("kiln.provenance.services.provenance_screen_asset")
-    if screen is not None:
+    if screen is None:
+        return
+    try:
         screen(asset=asset)
+    except Exception:
+        logger.exception("provenance screening failed for media asset %s", asset.pk)
 
 
 def _load_source(asset: MediaAsset):
@@ -248,12 +257,18 @@ def _store_rendered(asset: MediaAsset, rendered: imaging.Rendered, timings: dict
 def _readable_failure(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         return " ".join(exc.messages)[:300]
-    detail = str(exc).strip().splitlines()[-1][:120] if str(exc).strip() else type(exc).__name__
-    return f"We couldn't process this image ({detail}). Try again, or upload another file."[:300]
+    if isinstance(exc, pyvips.Error):  # the decoder's own words help ("premature end…")
+        detail = (exc.detail or exc.message or "").strip().splitlines()
+        detail = f" ({detail[-1][:120]})" if detail else ""
+    elif isinstance(exc, OSError):
+        detail = " (the file store did not answer)"
+    else:  # internal errors stay in the log, not in front of the artist
+        detail = ""
+    return f"We couldn't process this image{detail}. Try again, or upload another file."[:300]
 
 
 def _fail(asset: MediaAsset, exc: Exception, lease) -> None:
-    logger.warning("media asset %s failed: %s", asset.pk, exc)
+    logger.warning("media asset %s failed: %s", asset.pk, exc, exc_info=True)
     MediaAsset.objects.filter(pk=asset.pk, locked_until=lease).update(
         state=MediaAsset.State.FAILED, locked_until=None, failure_reason=_readable_failure(exc)
     )
@@ -283,7 +298,7 @@ def media_asset_process(*, asset_id: int) -> bool:
             watermark=_watermark_for(asset.owner),
             timings=timings,
         )
-    except (pyvips.Error, ValidationError, ValueError, OSError) as exc:
+    except Exception as exc:  # any failure is the artist's to see and retry, not a stuck row
         _fail(asset, exc, lease)
         return False
     ok = _store_rendered(asset, rendered, timings, lease)

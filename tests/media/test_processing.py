@@ -125,7 +125,7 @@ def test_failure_is_readable_and_retry_works(artist, upload, monkeypatch):
     monkeypatch.setattr(services.imaging, "render", broken)
     asset = upload(artist, images.png())
     assert asset.state == MediaAsset.State.FAILED
-    assert asset.failure_reason.startswith("We couldn't process this image")
+    assert asset.failure_reason.startswith("We couldn't process this image (out of memory)")
     assert asset.locked_until is None
     monkeypatch.setattr(services.imaging, "render", real)
 
@@ -138,7 +138,7 @@ def test_retry_after_failure(artist, monkeypatch):
     asset = services.media_asset_create(owner=artist, upload=images.png())
     asset.refresh_from_db()
     assert asset.state == MediaAsset.State.FAILED
-    assert "disk full" in asset.failure_reason
+    assert "file store did not answer" in asset.failure_reason
     monkeypatch.undo()
     services.media_asset_retry(asset=asset)
     asset.refresh_from_db()
@@ -270,3 +270,20 @@ def test_delete_removes_every_file(artist, upload, media_root, django_capture_on
         services.media_asset_delete(asset=MediaAsset.objects.get(pk=asset.pk))
     assert MediaAsset.objects.count() == 0 and Rendition.objects.count() == 0
     assert files_under(media_root) == []
+
+
+@pytest.mark.django_db
+def test_animated_gif_rendition_carries_rights_xmp(artist, upload, exiftool):
+    asset = upload(artist, images.animated_gif(frames=3))
+    gif = asset.renditions.get(format="gif")
+    data = rendition_bytes(gif)
+    tags = exiftool(data)
+    assert tags["XMP-plus:DataMining"] == DATA_MINING_PROHIBITED
+    assert tags["XMP-xmpRights:Marked"] is True
+    assert pyvips.Image.new_from_buffer(data, "", n=-1).get("n-pages") == 3
+    from PIL import Image
+
+    with Image.open(__import__("io").BytesIO(data)) as image:
+        assert image.n_frames == 3
+        image.seek(2)
+        image.load()
