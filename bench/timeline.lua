@@ -1,0 +1,63 @@
+-- wrk driver for bench/timeline.py. Usage:
+--   wrk -s bench/timeline.lua URL -- <op> <sessions file> [delay_ms]
+-- op: floor (GET /healthz), home (GET /?limit=10), user (GET /@name/posts), post (POST /compose).
+-- Each line of the sessions file: "<sessionid> <csrf secret> <username>". Requests pick a random
+-- logged-in user (and, for user-timeline reads, a random other user's page).
+local op, sessions, usernames, delay_ms = "floor", {}, {}, 0
+local counter = 0
+
+function setup(thread)
+  counter = counter + 1
+  thread:set("tid", counter)
+end
+
+function init(args)
+  op = args[1] or "floor"
+  delay_ms = tonumber(args[3] or "0") or 0
+  math.randomseed(os.time() * 1000 + (tid or 0))
+  if args[2] then
+    for line in io.lines(args[2]) do
+      local sid, csrf, name = line:match("^(%S+)%s+(%S+)%s+(%S+)$")
+      if sid then
+        sessions[#sessions + 1] = { sid = sid, csrf = csrf }
+        usernames[#usernames + 1] = name
+      end
+    end
+  end
+end
+
+function delay()
+  if delay_ms <= 0 then return 0 end
+  -- Jitter around the mean so the connections do not march in step.
+  return math.floor(delay_ms * (0.5 + math.random()))
+end
+
+local n = 0
+function request()
+  if op == "floor" then
+    return wrk.format("GET", "/healthz")
+  end
+  local s = sessions[math.random(#sessions)]
+  local headers = { ["Cookie"] = "sessionid=" .. s.sid .. "; csrftoken=" .. s.csrf }
+  if op == "home" then
+    return wrk.format("GET", "/?limit=10", headers)
+  elseif op == "user" then
+    return wrk.format("GET", "/@" .. usernames[math.random(#usernames)] .. "/posts", headers)
+  else
+    n = n + 1
+    headers["Content-Type"] = "application/x-www-form-urlencoded"
+    headers["X-CSRFToken"] = s.csrf
+    local body = "visibility=public&text=bench+post+" .. n .. "+from+wrk+%23bench"
+    return wrk.format("POST", "/compose", headers, body)
+  end
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'WRKJSON {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, "mean_us": %.1f, ' ..
+    '"errors_connect": %d, "errors_read": %d, "errors_write": %d, "errors_status": %d, ' ..
+    '"errors_timeout": %d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    latency.mean, e.connect, e.read, e.write, e.status, e.timeout))
+end

@@ -1,0 +1,741 @@
+"""Timeline benchmark: the DeathStarBench social-network mix against Kiln under gunicorn.
+
+    .venv/bin/python bench/timeline.py [--quick] [--lanes sqlite,postgres] [--duration S]
+
+For each lane (SQLite always; PostgreSQL + Redis when DATABASE_URL is set):
+1. A fresh database, migrated, seeded from ../shared/graphs (each edge a mutual follow, about
+   10 posts per user, timelines materialised), with logged-in sessions written directly.
+2. gunicorn with the production settings (DEBUG=0, a generated SECRET_KEY, ALLOWED_HOSTS)
+   and the real background worker (`manage.py db_worker`).
+3. wrk with bench/timeline.lua: the framework floor (GET /healthz), each operation alone, the
+   60/30/10 mix at full load, then the mix paced to 80% of that load.
+4. The celebrity case: the largest account of musae_git_edges.csv (9,458 followers, all active)
+   posts; the author's request latency and the time until every follower's timeline has it.
+
+The shield's per-IP page budget is raised for the run (wrk is one IP standing in for many
+users); nothing else about authentication or the stack is changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import random
+import re
+import secrets
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GRAPHS = ROOT.parent / "shared" / "graphs"
+PY = str(ROOT / ".venv" / "bin" / "python")
+GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+LUA = str(ROOT / "bench" / "timeline.lua")
+BENCH_DB = "kiln_bench_timeline"
+MIX = {"home": 0.6, "user": 0.3, "post": 0.1}
+
+
+# --- Graphs --------------------------------------------------------------------------------
+
+
+def read_edges(name: str) -> list[tuple[int, int]]:
+    path = GRAPHS / name
+    edges = []
+    with path.open() as fh:
+        for line in fh:
+            parts = re.split(r"[,\s]+", line.strip())
+            if len(parts) < 2 or not parts[0].isdigit():
+                continue  # header or blank
+            a, b = int(parts[0]), int(parts[1])
+            if a != b:
+                edges.append((a, b))
+    return edges
+
+
+def celebrity_ego(edges: list[tuple[int, int]]) -> tuple[int, list[tuple[int, int]]]:
+    """The highest-degree node and its edges (the followers of the celebrity)."""
+    degree: dict[int, int] = {}
+    for a, b in edges:
+        degree[a] = degree.get(a, 0) + 1
+        degree[b] = degree.get(b, 0) + 1
+    star = max(degree, key=degree.get)
+    return star, [(a, b) for a, b in edges if star in (a, b)]
+
+
+# --- Dataset (runs inside Django, in a child process with the lane's environment) ----------
+
+
+def build_dataset(spec: dict) -> dict:
+    import django
+
+    django.setup()
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.db import connection, transaction
+    from django.utils import timezone
+    from django.utils.html import escape
+
+    from kiln.accounts.models import Profile, User
+    from kiln.core.ids import new_id
+    from kiln.posts.models import Post, PostTag
+    from kiln.social.models import Follow
+    from kiln.timelines.models import TimelineEntry
+    from kiln.timelines.services import timeline_max_entries, timeline_trim
+
+    started = time.perf_counter()
+    rng = random.Random(7)
+    now = timezone.now()
+    # Nodes are named per graph so the two graphs of the quick dataset never collide.
+    groups = []  # (prefix, edges, posts per user)
+    main = read_edges(spec["graph"])
+    groups.append(("fb" if "Reed" in spec["graph"] else "gh", main, spec["posts_per_user"]))
+    musae = read_edges("musae_git_edges.csv")
+    star, ego = celebrity_ego(musae)
+    if "musae" not in spec["graph"]:
+        groups.append(("gh", ego, spec["ego_posts_per_user"]))
+    star_name = f"gh{star}"
+
+    names: dict[str, int] = {}
+    posts_per: dict[str, int] = {}
+    follows: set[tuple[str, str]] = set()
+    for prefix, edges, per_user in groups:
+        for a, b in edges:
+            na, nb = f"{prefix}{a}", f"{prefix}{b}"
+            for name in (na, nb):
+                if name not in names:
+                    names[name] = new_id()
+                    posts_per[name] = per_user
+            follows.add((na, nb))
+            follows.add((nb, na))
+
+    with transaction.atomic():
+        User.objects.bulk_create(
+            [
+                User(
+                    id=uid,
+                    username=name,
+                    email=f"{name}@bench.invalid",
+                    password="!bench",  # noqa: S106 - unusable: sessions are written directly below
+                    last_active_at=now,
+                )
+                for name, uid in names.items()
+            ],
+            batch_size=5000,
+        )
+        Profile.objects.bulk_create(
+            [Profile(user_id=uid, display_name=name.upper()) for name, uid in names.items()],
+            batch_size=5000,
+        )
+        Follow.objects.bulk_create(
+            [Follow(follower_id=names[a], followed_id=names[b]) for a, b in follows],
+            batch_size=5000,
+        )
+    t_graph = time.perf_counter()
+
+    # Posts: oldest first so ids (time-sortable) interleave authors like real traffic.
+    order = [name for name, count in posts_per.items() for _ in range(count)]
+    rng.shuffle(order)
+    posts, tags = [], []
+    for i, name in enumerate(order):
+        pid = new_id()
+        text = f"Work in progress {i} by {name} #wip"
+        posts.append(Post(id=pid, author_id=names[name], text=text, text_html=escape(text)))
+        tags.append(PostTag(post_id=pid, tag="wip"))
+    with transaction.atomic():
+        Post.objects.bulk_create(posts, batch_size=5000)
+        PostTag.objects.bulk_create(tags, batch_size=5000)
+    t_posts = time.perf_counter()
+
+    # Timelines materialised in SQL: own posts, plus every followed author's posts.
+    entry = TimelineEntry._meta.db_table
+    post_t, follow_t = Post._meta.db_table, Follow._meta.db_table
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {entry} (user_id, post_id, author_id, origin_author_id) "  # noqa: S608
+            f"SELECT author_id, id, author_id, author_id FROM {post_t}"
+        )
+        cur.execute(
+            f"INSERT INTO {entry} (user_id, post_id, author_id, origin_author_id) "  # noqa: S608
+            f"SELECT f.follower_id, p.id, p.author_id, p.author_id FROM {follow_t} f "
+            f"JOIN {post_t} p ON p.author_id = f.followed_id"
+        )
+        cur.execute(
+            f"SELECT user_id FROM {entry} GROUP BY user_id HAVING COUNT(*) > %s",  # noqa: S608
+            [timeline_max_entries()],
+        )
+        over_cap = [row[0] for row in cur.fetchall()]
+    for i in range(0, len(over_cap), 200):
+        timeline_trim(user_ids=over_cap[i : i + 200])
+    entries = TimelineEntry.objects.count()
+    t_timelines = time.perf_counter()
+
+    # Logged-in sessions for a sample of the main graph's users (not the celebrity).
+    main_prefix = groups[0][0]
+    candidates = sorted(n for n in names if n.startswith(main_prefix) and n != star_name)
+    sample = rng.sample(candidates, min(spec["sessions"], len(candidates)))
+    lines = []
+    rows = []
+    users = {u.username: u for u in User.objects.filter(username__in=[*sample, star_name])}
+    for name in [*sample, star_name]:
+        user = users[name]
+        store = SessionStore()
+        data = {
+            SESSION_KEY: str(user.pk),
+            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+            HASH_SESSION_KEY: user.get_session_auth_hash(),
+        }
+        key = secrets.token_hex(16)
+        rows.append(
+            Session(
+                session_key=key,
+                session_data=store.encode(data),
+                expire_date=now + timezone.timedelta(days=1),
+            )
+        )
+        lines.append(f"{key} {secrets.token_hex(16)} {name}")
+    Session.objects.bulk_create(rows)
+    sessions_file = Path(spec["sessions_file"])
+    sessions_file.write_text("\n".join(lines[:-1]) + "\n")
+    star_followers = Follow.objects.filter(followed_id=names[star_name]).count()
+    merge = measure_read_merge(names[star_name], star_followers)
+    return {
+        "read_merge": merge,
+        "users": len(names),
+        "follows": len(follows),
+        "posts": len(posts),
+        "timeline_entries": entries,
+        "star": star_name,
+        "star_id": names[star_name],
+        "star_followers": star_followers,
+        "star_session": lines[-1],
+        "seconds": {
+            "graph": round(t_graph - started, 1),
+            "posts": round(t_posts - t_graph, 1),
+            "timelines": round(t_timelines - t_posts, 1),
+        },
+    }
+
+
+def measure_read_merge(star_id: int, followers: int) -> dict:
+    """The alternative to fan-out for big accounts: merge their posts in at read time.
+
+    Times, for one of the celebrity's followers, the home page's id query as it is (entries
+    only) and with the read-time merge (entries without the celebrity, plus the celebrity's
+    newest posts, merged in Python), so the decision rests on measured costs.
+    """
+    from kiln.posts.models import Post
+    from kiln.social.models import Follow
+    from kiln.timelines.models import TimelineEntry
+
+    reader = Follow.objects.filter(followed_id=star_id).values_list("follower_id", flat=True)[0]
+    rounds = 300
+
+    def entries_only():
+        return list(
+            TimelineEntry.objects.filter(user_id=reader)
+            .order_by("-post_id")
+            .values_list("post_id", flat=True)[:11]
+        )
+
+    def merged():
+        big = list(
+            Follow.objects.filter(follower_id=reader, followed_id__in=[star_id]).values_list(
+                "followed_id", flat=True
+            )
+        )
+        own = entries_only()
+        theirs = list(
+            Post.objects.filter(author_id__in=big, deleted_at__isnull=True)
+            .order_by("-id")
+            .values_list("id", flat=True)[:11]
+        )
+        return sorted(set(own) | set(theirs), reverse=True)[:11]
+
+    timings = {}
+    for name, fn in (("entries_only_ms", entries_only), ("read_merge_ms", merged)):
+        fn()
+        start = time.perf_counter()
+        for _ in range(rounds):
+            fn()
+        timings[name] = round((time.perf_counter() - start) / rounds * 1000, 3)
+    timings["fanout_rows_per_post"] = followers
+    return timings
+
+
+# --- Processes -----------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run(cmd, env, **kw):
+    return subprocess.run(cmd, env=env, cwd=ROOT, check=True, **kw)
+
+
+def wait_ready(port: int, proc, timeout: float = 30) -> None:
+    import http.client
+
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit("gunicorn exited during start-up; see the output above.")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise SystemExit("gunicorn did not answer /healthz in time.")
+
+
+def stop(proc) -> None:
+    if proc is None or proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def wrk(port, op, *, sessions, seconds, connections, threads=1, delay_ms=0) -> dict:
+    cmd = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "-s",
+        LUA,
+        f"http://127.0.0.1:{port}",
+        "--",
+        op,
+        str(sessions),
+        str(delay_ms),
+    ]
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def collect(proc) -> dict:
+    out, _ = proc.communicate()
+    for line in out.splitlines():
+        if line.startswith("WRKJSON "):
+            data = json.loads(line[len("WRKJSON ") :])
+            data["rps"] = data["requests"] / (data["duration_us"] / 1e6)
+            data["errors"] = sum(v for k, v in data.items() if k.startswith("errors_"))
+            return data
+    raise SystemExit(f"wrk gave no result:\n{out}")
+
+
+def run_ops(port, ops: dict[str, dict], sessions, seconds) -> dict:
+    """Run several wrk processes at once (one per operation) and collect each one's figures."""
+    procs = {
+        op: wrk(port, op, sessions=sessions, seconds=seconds, **cfg) for op, cfg in ops.items()
+    }
+    return {op: collect(p) for op, p in procs.items()}
+
+
+# --- Celebrity -----------------------------------------------------------------------------
+
+
+class Probe:
+    """Counts timeline rows for one post straight from the database (no Django)."""
+
+    def __init__(self, lane: str, env: dict):
+        if lane == "sqlite":
+            self.conn = sqlite3.connect(Path(env["KILN_VAR_DIR"]) / "kiln.sqlite3")
+            self.mark = "?"
+        else:
+            import psycopg
+
+            self.conn = psycopg.connect(env["DATABASE_URL"], autocommit=True)
+            self.mark = "%s"
+
+    def count(self, post_id: int) -> int:
+        cur = self.conn.cursor()
+        cur.execute(
+            f"SELECT COUNT(*) FROM timelines_timelineentry WHERE post_id = {self.mark}",  # noqa: S608
+            (post_id,),
+        )
+        value = cur.fetchone()[0]
+        if hasattr(self.conn, "commit") and self.mark == "?":
+            self.conn.commit()  # end the read transaction so the next count sees new rows
+        return value
+
+
+def check_responses(port: int, sessions: Path) -> None:
+    """Before timing anything: each operation really runs logged in and does its work."""
+    import http.client
+
+    sid, csrf, name = sessions.read_text().split("\n")[0].split()
+    cookie = {"Cookie": f"sessionid={sid}; csrftoken={csrf}"}
+    checks = [
+        ("GET", "/?limit=10", None, {}, 200, 'id="timeline-items"'),
+        ("GET", f"/@{name}/posts", None, {}, 200, f"@{name}"),
+        (
+            "POST",
+            "/compose",
+            "visibility=public&text=check",
+            {"Content-Type": "application/x-www-form-urlencoded", "X-CSRFToken": csrf},
+            302,
+            "/posts/",
+        ),
+    ]
+    for method, path, body, headers, status, needle in checks:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request(method, path, body=body, headers={**cookie, **headers})
+        response = conn.getresponse()
+        text = response.read().decode(errors="replace") + (response.getheader("Location") or "")
+        if response.status != status or needle not in text:
+            raise SystemExit(
+                f"{method} {path}: {response.status}, expected {status} with {needle!r}"
+            )
+
+
+def celebrity(port: int, lane: str, env: dict, data: dict, tries: int) -> list[dict]:
+    import http.client
+
+    sid, csrf, _ = data["star_session"].split()
+    probe = Probe(lane, env)
+    expected = data["star_followers"] + 1  # every follower is active, plus the author
+    results = []
+    for i in range(tries):
+        body = urllib.parse.urlencode(
+            {"text": f"Celebrity announcement {i} #news", "visibility": "public"}
+        )
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        headers = {
+            "Cookie": f"sessionid={sid}; csrftoken={csrf}",
+            "X-CSRFToken": csrf,
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+        start = time.perf_counter()
+        conn.request("POST", "/compose", body=body, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        request_s = time.perf_counter() - start
+        location = response.getheader("Location") or ""
+        match = re.search(r"/posts/(\d+)", location)
+        if response.status != 302 or not match:
+            raise SystemExit(f"celebrity post failed: {response.status} {location}")
+        post_id = int(match.group(1))
+        count = 0
+        while time.perf_counter() - start < 60:
+            count = probe.count(post_id)
+            if count >= expected:
+                break
+            time.sleep(0.01)
+        results.append(
+            {
+                "request_ms": request_s * 1000,
+                "all_followers_s": time.perf_counter() - start,
+                "reached": count,
+                "expected": expected,
+            }
+        )
+        time.sleep(0.5)
+    return results
+
+
+# --- Lanes ---------------------------------------------------------------------------------
+
+
+def lane_env(lane: str, var_dir: Path) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env.update(
+        DEBUG="0",
+        SECRET_KEY=bench_secret(var_dir),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        KILN_VAR_DIR=str(var_dir),
+        KILN_RATE_PAGES="1000000000",  # one wrk IP stands for thousands of users
+        KILN_LOG_LEVEL="WARNING",
+        DJANGO_SETTINGS_MODULE="kiln.settings",
+        PYTHONPATH=str(ROOT),
+    )
+    if lane == "postgres":
+        base = os.environ["DATABASE_URL"]
+        parts = urllib.parse.urlsplit(base)
+        env["DATABASE_URL"] = urllib.parse.urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
+        env["REDIS_URL"] = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+    return env
+
+
+def dataset_key(spec: dict) -> str:
+    """Datasets are built once per (migrations, this script, spec) and copied for each run."""
+    digest = hashlib.sha256()
+    for path in sorted(ROOT.glob("kiln/*/migrations/*.py")):
+        digest.update(path.name.encode() + path.read_bytes())
+    digest.update(Path(__file__).read_bytes())
+    digest.update(json.dumps(spec, sort_keys=True).encode())
+    return digest.hexdigest()[:12]
+
+
+def redis_flush(env: dict) -> None:
+    if env.get("REDIS_URL"):
+        import redis
+
+        redis.Redis.from_url(env["REDIS_URL"]).flushdb()
+
+
+def prepare_database(lane: str, env: dict, var_dir: Path, spec: dict) -> tuple[dict, Path]:
+    """A fresh copy of the built dataset: SQLite file copy or Postgres CREATE ... TEMPLATE."""
+    key = dataset_key(spec)
+    meta = var_dir / f"dataset-{key}-{lane}.json"
+    sessions = var_dir / f"sessions-{key}-{lane}.txt"
+    db_file = var_dir / "kiln.sqlite3"
+    template_file = var_dir / f"template-{key}.sqlite3"
+    template_db = f"{BENCH_DB}_tpl_{key}"
+    redis_flush(env)
+    if lane == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            (var_dir / f"kiln.sqlite3{suffix}").unlink(missing_ok=True)
+        if template_file.exists() and meta.exists():
+            shutil.copyfile(template_file, db_file)
+            return json.loads(meta.read_text()), sessions
+    else:
+        import psycopg
+
+        with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+            have = conn.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", [template_db]
+            ).fetchone()
+            if have and meta.exists():
+                conn.execute(f'CREATE DATABASE "{BENCH_DB}" TEMPLATE "{template_db}"')
+                return json.loads(meta.read_text()), sessions
+            conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
+
+    run([PY, "manage.py", "migrate", "--noinput", "-v", "0"], env)
+    out = run(
+        [PY, __file__, "--build-dataset", json.dumps({**spec, "sessions_file": str(sessions)})],
+        env,
+        capture_output=True,
+        text=True,
+    ).stdout
+    data = json.loads(out.strip().splitlines()[-1])
+    if lane == "sqlite":
+        with sqlite3.connect(db_file) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        for old in var_dir.glob("template-*.sqlite3"):
+            old.unlink()
+        shutil.copyfile(db_file, template_file)
+    else:
+        import psycopg
+
+        with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as conn:
+            stale = conn.execute(
+                "SELECT datname FROM pg_database WHERE datname LIKE %s", [f"{BENCH_DB}_tpl_%"]
+            ).fetchall()
+            for (name,) in stale:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{template_db}" TEMPLATE "{BENCH_DB}"')
+    meta.write_text(json.dumps(data))
+    return data, sessions
+
+
+def collect_static(env: dict, var_dir: Path) -> None:
+    manifest = var_dir / "staticfiles" / "staticfiles.json"
+    newest = max(p.stat().st_mtime for p in (ROOT / "static").rglob("*") if p.is_file())
+    if not manifest.exists() or manifest.stat().st_mtime < newest:
+        run([PY, "manage.py", "collectstatic", "--noinput", "-v", "0"], env)
+
+
+def bench_secret(var_dir: Path) -> str:
+    """Kept between runs: the stored sessions are signed with it."""
+    path = var_dir / "bench_secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+def run_lane(lane: str, args) -> dict:
+    var_dir = Path(args.var_dir)
+    var_dir.mkdir(parents=True, exist_ok=True)
+    env = lane_env(lane, var_dir)
+    t0 = time.perf_counter()
+    spec = {
+        "graph": args.graph,
+        "posts_per_user": args.posts_per_user,
+        "ego_posts_per_user": args.ego_posts_per_user,
+        "sessions": args.sessions,
+    }
+    collect_static(env, var_dir)
+    data, sessions = prepare_database(lane, env, var_dir, spec)
+    setup_s = time.perf_counter() - t0
+    print(f"[{lane}] dataset {json.dumps(data)} (setup {setup_s:.0f}s)", flush=True)
+
+    port = free_port()
+    web = subprocess.Popen(
+        [
+            GUNICORN,
+            "kiln.wsgi:application",
+            f"--bind=127.0.0.1:{port}",
+            f"--workers={args.workers}",
+            "--worker-class=gthread",
+            f"--threads={args.threads}",
+            "--log-level=warning",
+        ],
+        env=env,
+        cwd=ROOT,
+        start_new_session=True,
+    )
+    worker_cmd = [
+        PY,
+        "manage.py",
+        "db_worker",
+        "--queue-name=default,low",
+        "--interval=0.02",
+        "--no-startup-delay",
+        "--no-reload",
+        "-v",
+        "0",
+    ]
+    workers = [
+        subprocess.Popen(worker_cmd, env=env, cwd=ROOT, start_new_session=True)
+        for _ in range(args.task_workers)
+    ]
+    result: dict = {"dataset": data, "setup_s": setup_s}
+    try:
+        wait_ready(port, web)
+        check_responses(port, sessions)
+        d, c = args.duration, args.connections
+        run_ops(port, {"home": {"connections": c}}, sessions, 1)  # warm caches and workers
+        result["floor"] = run_ops(port, {"floor": {"connections": c}}, sessions, d)["floor"]
+        for op in ("home", "user", "post"):
+            result[f"alone_{op}"] = run_ops(port, {op: {"connections": c}}, sessions, d)[op]
+        split = {op: max(1, round(c * share)) for op, share in MIX.items()}
+        result["mix_max"] = run_ops(
+            port, {op: {"connections": n} for op, n in split.items()}, sessions, d
+        )
+        total = sum(r["rps"] for r in result["mix_max"].values())
+        target = 0.8 * total
+        paced = {}
+        for op, n in split.items():
+            per_conn_rate = max(target * MIX[op] / n, 0.1)
+            latency_ms = result["mix_max"][op]["mean_us"] / 1000 / 2  # unloaded: about half
+            delay = max(1, int(1000 / per_conn_rate - latency_ms))
+            paced[op] = {"connections": n, "delay_ms": delay}
+        result["mix_80"] = run_ops(port, paced, sessions, d)
+        result["mix_80_target_rps"] = target
+        time.sleep(1)  # let the worker drain the mix's fan-out before the celebrity posts
+        result["celebrity"] = celebrity(port, lane, env, data, args.celebrity_tries)
+    finally:
+        stop(web)
+        for w in workers:
+            stop(w)
+    return result
+
+
+# --- Report --------------------------------------------------------------------------------
+
+
+def report(lane: str, r: dict) -> None:
+    floor = r["floor"]["rps"]
+    ds = r["dataset"]
+    merge = ds["read_merge"]
+    print(
+        f"\n== {lane}: {ds['users']} users, {ds['follows']} follows, {ds['posts']} posts, "
+        f"{ds['timeline_entries']} timeline entries =="
+    )
+    print(f"{'run':<22}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'vs floor':>10}{'errors':>8}")
+
+    def share(a, b):
+        return f"{a / b:.0%}" if b else "n/a"
+
+    def row(name, x):
+        ratio = share(x["rps"], floor) if not name.startswith("floor") else ""
+        print(
+            f"{name:<22}{x['rps']:>9.0f}{x['p50_us'] / 1000:>9.1f}{x['p99_us'] / 1000:>9.1f}"
+            f"{ratio:>10}{x['errors']:>8}"
+        )
+
+    row("floor (GET /healthz)", r["floor"])
+    for op in ("home", "user", "post"):
+        row(f"{op} alone", r[f"alone_{op}"])
+    mix_total = sum(x["rps"] for x in r["mix_max"].values())
+    for op, x in r["mix_max"].items():
+        row(f"mix max: {op}", x)
+    print(f"{'mix max: total':<22}{mix_total:>9.0f}")
+    paced_total = sum(x["rps"] for x in r["mix_80"].values())
+    for op, x in r["mix_80"].items():
+        row(f"mix 80%: {op}", x)
+    print(
+        f"{'mix 80%: total':<22}{paced_total:>9.0f}   (target {r['mix_80_target_rps']:.0f}, "
+        f"{share(paced_total, mix_total)} of max)"
+    )
+    worst_p99 = max(x["p99_us"] for x in r["mix_80"].values()) / 1000
+    print(f"home throughput / floor: {share(r['alone_home']['rps'], floor)} (target >= 60%)")
+    print(f"worst p99 at ~80% load: {worst_p99:.1f} ms (target <= 50 ms)")
+    print(
+        f"home id query: {merge['entries_only_ms']} ms as built (fan-out); "
+        f"{merge['read_merge_ms']} ms if big accounts were merged at read time"
+    )
+    for i, c in enumerate(r["celebrity"]):
+        print(
+            f"celebrity post {i + 1}: author request {c['request_ms']:.1f} ms (target <= 50); "
+            f"{c['reached']}/{c['expected']} timelines in {c['all_followers_s']:.2f} s "
+            f"(target <= 2 s)"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="smaller dataset, short runs")
+    parser.add_argument("--lanes", default=None, help="sqlite,postgres (default: what is set)")
+    parser.add_argument("--duration", type=int, default=None, help="seconds per wrk run")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) + 1)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--task-workers", type=int, default=1)
+    parser.add_argument("--var-dir", default="/tmp/kiln-bench-timeline")
+    parser.add_argument("--json", help="also write the raw results here")
+    parser.add_argument("--build-dataset", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.build_dataset:
+        print(json.dumps(build_dataset(json.loads(args.build_dataset))))
+        return
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install wrk (scripts/system_deps.sh does it).")
+    args.graph = "socfb-Reed98.edges" if args.quick else "musae_git_edges.csv"
+    args.posts_per_user = 10
+    args.ego_posts_per_user = 1
+    args.sessions = 300 if args.quick else 2000
+    args.celebrity_tries = 2 if args.quick else 3
+    args.duration = args.duration or (2 if args.quick else 10)
+    lanes = (
+        args.lanes.split(",")
+        if args.lanes
+        else (["sqlite", "postgres"] if os.environ.get("DATABASE_URL") else ["sqlite"])
+    )
+    started = time.perf_counter()
+    results = {}
+    for lane in lanes:
+        results[lane] = run_lane(lane, args)
+    for lane, r in results.items():
+        report(lane, r)
+    print(
+        f"\ntotal {time.perf_counter() - started:.0f}s; gunicorn {args.workers} workers x "
+        f"{args.threads} threads (gthread), {args.task_workers} db_worker, wrk "
+        f"{args.connections} connections, {args.duration}s per run, {os.cpu_count()} CPUs"
+    )
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
