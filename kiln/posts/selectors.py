@@ -108,6 +108,7 @@ def posts_hydrated(ids, viewer, *, hidden: set[int] | None = None) -> list[Post]
         if quote.deleted_at is not None or quote.author_id in hidden:
             quote.hidden_from_viewer = True
     prefetch_related_objects(displays + quotes, ATTACHMENTS)
+    _mark_held_attachments(displays + quotes)
     target_ids = {d.pk for d in displays}
     viewer_id = _viewer_id(viewer)
     liked = reposted = bookmarked = set()
@@ -138,6 +139,18 @@ def posts_hydrated(ids, viewer, *, hidden: set[int] | None = None) -> list[Post]
         display.viewer_is_author = display.author_id == viewer_id
         display.project_card = cards.get(display.shared_project_id)
     return posts
+
+
+def _mark_held_attachments(posts) -> None:
+    """Images the provenance screening holds (AI policy, repost match) are not shown; the card
+    says why. Two queries for the whole page, via the provenance app when it is installed."""
+    from kiln.core.hooks import optional_callable
+
+    attachments = [a for p in posts for a in p.attachments.all()]
+    held_lookup = optional_callable("kiln.provenance.selectors.held_asset_ids")
+    held = held_lookup(asset_ids=[a.asset_id for a in attachments]) if held_lookup else set()
+    for attachment in attachments:
+        attachment.held = attachment.asset_id in held
 
 
 def post_for_page(*, username: str, post_id: int, viewer) -> Post | None:

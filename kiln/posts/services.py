@@ -123,19 +123,23 @@ def _validate_attachments(*, author, attachments: Sequence) -> list[tuple]:
     return result
 
 
+# The rows that *use* an asset as content (not metadata about it, like screening results).
+ASSET_USES = (("posts", "PostAttachment"), ("portfolio", "ProjectImage"))
+
+
 def _assets_in_use(asset_ids: list[int]) -> set[int]:
-    """Assets any app already uses (a post, a portfolio image): one use per asset, so deleting
+    """Assets already shown by a post or a portfolio project: one use per asset, so deleting
     a post never deletes someone else's use of the file."""
-    from kiln.media.models import MediaAsset
+    from django.apps import apps
 
     used: set[int] = set()
-    for relation in MediaAsset._meta.related_objects:
-        if not relation.field.concrete or relation.related_model._meta.app_label == "media":
-            continue  # renditions and the like belong to the asset itself
+    for app_label, model_name in ASSET_USES:
+        try:
+            model = apps.get_model(app_label, model_name)
+        except LookupError:
+            continue
         used |= set(
-            relation.related_model._default_manager.filter(
-                **{f"{relation.field.name}__in": asset_ids}
-            ).values_list(relation.field.attname, flat=True)
+            model._default_manager.filter(asset_id__in=asset_ids).values_list("asset_id", flat=True)
         )
     return used
 

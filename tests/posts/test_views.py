@@ -236,3 +236,14 @@ def test_content_warning_and_mature_posts_are_collapsed(client, ana, ben):
     client.force_login(ben)
     page = client.get("/@ana/posts").content.decode()
     assert page.count('<details class="post-cw" open>') == 1  # mature opens; CW stays shut
+
+
+def test_images_held_by_screening_are_not_shown(client, ana, make_asset, monkeypatch):
+    from kiln.provenance import selectors as provenance
+
+    asset = make_asset(ana)
+    post = services.post_create(author=ana, text="pic", attachments=[(asset, "A red square")])
+    monkeypatch.setattr(provenance, "held_asset_ids", lambda *, asset_ids: {asset.pk})
+    page = client.get(f"/@ana/posts/{post.pk}").content.decode()
+    assert "held for review" in page
+    assert 'alt="A red square"' not in page
