@@ -1,0 +1,216 @@
+"""Tiny autoencoder modules (TAESD family) whose weights the cloak attacks.
+
+The modules are written here from the layout in the models README; only the state
+dicts are loaded, with ``weights_only=True``, so a weight file can never run code.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from torch import nn
+
+WEIGHT_FILES = {
+    "taef2_encoder": "taef2_encoder.pth",
+    "taef2_decoder": "taef2_decoder.pth",
+    "taesana_encoder": "taesana_encoder.pth",
+}
+
+# SHA-256 of the upstream files; fetch_models refuses anything else.
+WEIGHT_SHA256 = {
+    "taef2_encoder.pth": "10a4e1021e89d7551eaf161352da8dbd0b1aa83872ae28b150c1df1ce2f147b6",
+    "taef2_decoder.pth": "0a44a31e1ae59eb9dbf9359d24942fd3ef5928162c1800d97a28c61d51be0ab5",
+    "taesana_encoder.pth": "858f4e4cc293f88efaf58107f4154b960b9ced0cb5d9c050dad11f926b618c1f",
+}
+
+
+class CloakUnavailable(RuntimeError):
+    """The cloak cannot run here; ``reason`` says why in words an artist can read."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def conv(n_in: int, n_out: int, **kwargs) -> nn.Conv2d:
+    return nn.Conv2d(n_in, n_out, 3, padding=1, **kwargs)
+
+
+class Clamp(nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.tanh(x / 3) * 3
+
+
+class Block(nn.Module):
+    """Residual block; with ``gn`` a GroupNorm "pool" branch is added to the input first."""
+
+    def __init__(self, n: int = 64, gn: bool = False):
+        super().__init__()
+        self.conv = nn.Sequential(conv(n, n), nn.ReLU(), conv(n, n), nn.ReLU(), conv(n, n))
+        self.pool = None
+        if gn:
+            self.pool = nn.Sequential(
+                nn.Conv2d(n, 4 * n, 1, bias=False),
+                nn.GroupNorm(4, 4 * n),
+                nn.ReLU(),
+                nn.Conv2d(4 * n, n, 1, bias=False),
+            )
+        self.fuse = nn.ReLU()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.pool is not None:
+            x = x + self.pool(x)
+        return self.fuse(self.conv(x) + x)
+
+
+def _down() -> nn.Conv2d:
+    return conv(64, 64, stride=2, bias=False)
+
+
+def taef2_encoder() -> nn.Sequential:
+    """RGB in [0, 1], H and W multiples of 8 -> 32 x H/8 x W/8."""
+    return nn.Sequential(
+        conv(3, 64),
+        Block(),
+        _down(),
+        *[Block() for _ in range(3)],
+        _down(),
+        *[Block() for _ in range(3)],
+        _down(),
+        *[Block(gn=True) for _ in range(3)],
+        conv(64, 32),
+    )
+
+
+def taef2_decoder() -> nn.Sequential:
+    """32 x h x w latents -> RGB 3 x 8h x 8w (roughly in [0, 1])."""
+
+    def up() -> list[nn.Module]:
+        return [nn.Upsample(scale_factor=2, mode="nearest"), conv(64, 64, bias=False)]
+
+    return nn.Sequential(
+        Clamp(),
+        conv(32, 64),
+        nn.ReLU(),
+        *[Block(gn=True) for _ in range(3)],
+        *up(),
+        *[Block() for _ in range(3)],
+        *up(),
+        *[Block() for _ in range(3)],
+        *up(),
+        Block(),
+        conv(64, 3),
+    )
+
+
+def taesana_encoder() -> nn.Sequential:
+    """RGB in [0, 1], H and W multiples of 32 -> 32 x H/32 x W/32.
+
+    Two strided stem convolutions (indices 0 and 2, with weightless ReLUs at 1 and 3)
+    then three stride-2 stages make the factor 32 the DC-AE f32c32 latent needs.
+    """
+    return nn.Sequential(
+        conv(3, 32, stride=2),
+        nn.ReLU(),
+        conv(32, 64, stride=2),
+        nn.ReLU(),
+        Block(),
+        _down(),
+        *[Block() for _ in range(3)],
+        _down(),
+        *[Block() for _ in range(3)],
+        _down(),
+        *[Block() for _ in range(3)],
+        conv(64, 32),
+    )
+
+
+BUILDERS = {
+    "taef2_encoder": taef2_encoder,
+    "taef2_decoder": taef2_decoder,
+    "taesana_encoder": taesana_encoder,
+}
+
+
+def models_dir() -> Path:
+    """Where weight files live: ``$KILN_MODELS_DIR/taesd`` (or the dir itself if flat)."""
+    root = os.environ.get("KILN_MODELS_DIR")
+    if not root:
+        try:  # Django settings may carry it; the CLI works without Django.
+            from django.conf import settings
+
+            root = getattr(settings, "KILN_MODELS_DIR", None)
+        except Exception:
+            root = None
+    if not root:
+        raise CloakUnavailable(
+            "KILN_MODELS_DIR is not set, so the cloak's model files cannot be found."
+        )
+    base = Path(root)
+    return base / "taesd" if (base / "taesd").is_dir() else base
+
+
+def weight_path(name: str) -> Path:
+    return models_dir() / WEIGHT_FILES[name]
+
+
+def availability() -> str | None:
+    """None when every weight file is present, else the reason the cloak is unavailable."""
+    try:
+        d = models_dir()
+    except CloakUnavailable as exc:
+        return exc.reason
+    missing = [f for f in WEIGHT_FILES.values() if not (d / f).is_file()]
+    if missing:
+        return (
+            f"model files missing from {d}: {', '.join(missing)}. "
+            "Run `python manage.py fetch_models` to download them."
+        )
+    return None
+
+
+def load_module(name: str, device: torch.device | str = "cpu") -> nn.Module:
+    """Build the module, load its weights (tensors only), freeze it and set eval mode."""
+    path = weight_path(name)
+    if not path.is_file():
+        raise CloakUnavailable(
+            f"model file {path.name} is missing from {path.parent}. "
+            "Run `python manage.py fetch_models` to download it."
+        )
+    module = BUILDERS[name]()
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+        module.load_state_dict(state, strict=True)
+    except Exception as exc:  # corrupt or foreign file
+        raise CloakUnavailable(f"model file {path.name} could not be loaded: {exc}") from exc
+    module.eval().requires_grad_(False)
+    # channels_last weights and inputs let oneDNN use its fast (AMX / AVX-512) conv kernels.
+    return module.to(device).to(memory_format=torch.channels_last)
+
+
+@dataclass
+class Models:
+    encoders: dict[str, nn.Module]
+    decoder: nn.Module | None
+    device: torch.device
+
+
+_CACHE: dict[tuple, Models] = {}
+
+
+def default_device() -> torch.device:
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def load_models(device: torch.device | str | None = None, decoder: bool = True) -> Models:
+    """Both encoders (and the taef2 decoder), cached per process and models dir."""
+    dev = torch.device(device) if device is not None else default_device()
+    key = (str(models_dir()), str(dev), decoder)
+    if key not in _CACHE:
+        encs = {n: load_module(n, dev) for n in ("taef2_encoder", "taesana_encoder")}
+        dec = load_module("taef2_decoder", dev) if decoder else None
+        _CACHE[key] = Models(encoders=encs, decoder=dec, device=dev)
+    return _CACHE[key]

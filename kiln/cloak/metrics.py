@@ -1,0 +1,111 @@
+"""What the artist is shown: visibility, protection, robustness and the AI preview."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+from .attack import _pad_to, to_tensor, to_uint8
+from .encoders import Models
+
+
+def psnr(a: np.ndarray, b: np.ndarray) -> float:
+    mse = np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2)
+    return float("inf") if mse == 0 else float(10 * np.log10(255.0**2 / mse))
+
+
+def _gauss(size: int = 11, sigma: float = 1.5) -> torch.Tensor:
+    c = torch.arange(size, dtype=torch.float64) - size // 2
+    g = torch.exp(-(c**2) / (2 * sigma**2))
+    g = g / g.sum()
+    return (g[:, None] * g[None, :])[None, None]
+
+
+def ssim(a: np.ndarray, b: np.ndarray) -> float:
+    """Mean SSIM (Wang et al. 2004, Gaussian 11x11, sigma 1.5) over the RGB channels."""
+    x = torch.from_numpy(np.array(a)).permute(2, 0, 1)[:, None].double()
+    y = torch.from_numpy(np.array(b)).permute(2, 0, 1)[:, None].double()
+    w = _gauss()
+    c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
+    mx, my = F.conv2d(x, w), F.conv2d(y, w)
+    sxx = F.conv2d(x * x, w) - mx * mx
+    syy = F.conv2d(y * y, w) - my * my
+    sxy = F.conv2d(x * y, w) - mx * my
+    s = ((2 * mx * my + c1) * (2 * sxy + c2)) / ((mx * mx + my * my + c1) * (sxx + syy + c2))
+    return float(s.mean())
+
+
+def linf(a: np.ndarray, b: np.ndarray) -> int:
+    """Largest channel difference, in 1/255 units."""
+    return int(np.abs(a.astype(np.int16) - b.astype(np.int16)).max())
+
+
+@torch.no_grad()
+def encode(models: Models, name: str, arr: np.ndarray) -> torch.Tensor:
+    x, _, _ = _pad_to(to_tensor(arr).to(models.device), 32)
+    return models.encoders[name](x).float()
+
+
+def latent_shift(models: Models, original: np.ndarray, cloaked: np.ndarray) -> dict[str, float]:
+    """‖E(x') − E(x)‖ / ‖E(x)‖ per encoder, in float32."""
+    out = {}
+    for name in models.encoders:
+        z0, z1 = encode(models, name, original), encode(models, name, cloaked)
+        out[name] = float((z1 - z0).norm() / z0.norm().clamp_min(1e-8))
+    return out
+
+
+def jpeg(arr: np.ndarray, quality: int = 85) -> np.ndarray:
+    buf = io.BytesIO()
+    Image.fromarray(arr).save(buf, format="JPEG", quality=quality)
+    return np.asarray(Image.open(io.BytesIO(buf.getvalue())).convert("RGB"))
+
+
+def half(arr: np.ndarray) -> np.ndarray:
+    h, w = arr.shape[:2]
+    size = (max(1, w // 2), max(1, h // 2))
+    return np.asarray(Image.fromarray(arr).resize(size, Image.Resampling.LANCZOS))
+
+
+def measure(models: Models, original: np.ndarray, cloaked: np.ndarray) -> dict:
+    """Everything the report shows, as plain JSON-able numbers.
+
+    Robustness compares the cloaked image after the transform with the original after
+    the same transform, so the transform's own change is not counted as protection.
+    """
+    shift = latent_shift(models, original, cloaked)
+    s_jpeg = latent_shift(models, jpeg(original), jpeg(cloaked))
+    s_half = latent_shift(models, half(original), half(cloaked))
+    return {
+        "psnr": round(psnr(original, cloaked), 3),
+        "ssim": round(ssim(original, cloaked), 5),
+        "linf": linf(original, cloaked),
+        "latent_shift": round(shift["taef2_encoder"], 4),
+        "latent_shift_by_encoder": {k: round(v, 4) for k, v in shift.items()},
+        "shift_after_jpeg85": round(s_jpeg["taef2_encoder"], 4),
+        "shift_after_jpeg85_by_encoder": {k: round(v, 4) for k, v in s_jpeg.items()},
+        "shift_after_resize_half": round(s_half["taef2_encoder"], 4),
+        "shift_after_resize_half_by_encoder": {k: round(v, 4) for k, v in s_half.items()},
+        "width": int(original.shape[1]),
+        "height": int(original.shape[0]),
+    }
+
+
+@torch.no_grad()
+def ai_preview(
+    models: Models, original: np.ndarray, cloaked: np.ndarray
+) -> tuple[Image.Image, Image.Image]:
+    """What a model would learn: taef2 decode of the clean latent and of the cloaked one."""
+    if models.decoder is None:
+        raise ValueError("the taef2 decoder is not loaded")
+    h, w = original.shape[:2]
+    imgs = []
+    for arr in (original, cloaked):
+        z = encode(models, "taef2_encoder", arr)
+        rec = models.decoder(z).clamp(0, 1)[:, :, :h, :w]
+        imgs.append(Image.fromarray(to_uint8(rec)))
+    return imgs[0], imgs[1]

@@ -1,0 +1,48 @@
+"""Reads for the cloak."""
+
+from __future__ import annotations
+
+from kiln.cloak.encoders import availability
+from kiln.cloak.models import CloakJob, CloakPreference, Intensity
+
+
+def cloak_unavailable_reason() -> str | None:
+    """None when the cloak can run; otherwise why not, in words for the artist."""
+    return availability()
+
+
+def cloak_job_for_owner(*, owner, job_id: int) -> CloakJob | None:
+    """The job if `owner` owns it (None otherwise: callers answer 404, never 403)."""
+    if not owner.is_authenticated:
+        return None
+    return CloakJob.objects.select_related("asset").filter(pk=job_id, owner=owner).first()
+
+
+def cloak_job_for_asset(*, asset) -> CloakJob | None:
+    return CloakJob.objects.filter(asset=asset).first()
+
+
+def cloak_jobs_for_owner(*, owner):
+    return CloakJob.objects.select_related("asset").filter(owner=owner).order_by("-id")
+
+
+def cloak_blocks_publication(*, asset_ids) -> set[int]:
+    """Asset ids that must not be public yet: a cloak is queued or running and the artist
+    did not choose "publish now, cloak when ready"."""
+    return set(
+        CloakJob.objects.filter(
+            asset_id__in=list(asset_ids),
+            state__in=[CloakJob.State.QUEUED, CloakJob.State.RUNNING],
+            publish_before_done=False,
+        ).values_list("asset_id", flat=True)
+    )
+
+
+def cloak_default_for(*, user) -> tuple[bool, str]:
+    """(cloak new work by default?, default intensity) for the upload screens."""
+    if not user.is_authenticated:
+        return False, Intensity.DEFAULT
+    pref = CloakPreference.objects.filter(user=user).first()
+    if pref is None:
+        return False, Intensity.DEFAULT
+    return pref.cloak_by_default, pref.default_intensity
