@@ -63,6 +63,18 @@
       row.appendChild(dismiss);
     }
 
+    // One upload at a time: each file still gets its own bar and its own error, a slow
+    // connection gives the first image all the bandwidth, and the server sees no burst.
+    var queue = [];
+    var busy = false;
+
+    function pump() {
+      if (busy || !queue.length) return;
+      busy = true;
+      var job = queue.shift();
+      send(job.file, job.row, function () { busy = false; pump(); });
+    }
+
     function upload(file) {
       var row = el("li", "upload-row");
       row.appendChild(el("span", "upload-name", file.name));
@@ -71,6 +83,12 @@
       bar.setAttribute("aria-label", "Uploading " + file.name);
       row.appendChild(bar);
       uploads.appendChild(row);
+      queue.push({ file: file, row: row });
+      pump();
+    }
+
+    function send(file, row, done) {
+      var bar = row.querySelector("progress");
       var data = new FormData();
       data.append("file", file);
       var xhr = new XMLHttpRequest();
@@ -83,16 +101,20 @@
       xhr.addEventListener("load", function () {
         if (xhr.status >= 200 && xhr.status < 300) {
           bar.value = 100;
-          var data;
-          try { data = JSON.parse(xhr.responseText); } catch (e) { data = {}; }
-          var id = data.id || (data.asset && data.asset.id);
-          if (!id) { fail(row, "The server did not confirm the upload."); return; }
-          insertCard(String(id), row).catch(function (error) { fail(row, error.message); });
+          var reply;
+          try { reply = JSON.parse(xhr.responseText); } catch (e) { reply = {}; }
+          var id = reply.id || (reply.asset && reply.asset.id);
+          if (!id) { fail(row, "The server did not confirm the upload."); done(); return; }
+          insertCard(String(id), row).catch(function (error) { fail(row, error.message); }).then(done);
         } else {
           fail(row, messageFrom(xhr));
+          done();
         }
       });
-      xhr.addEventListener("error", function () { fail(row, "The upload was interrupted. Check your connection and try again."); });
+      xhr.addEventListener("error", function () {
+        fail(row, "The upload was interrupted. Check your connection and try again.");
+        done();
+      });
       xhr.send(data);
     }
 
