@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -90,11 +90,16 @@ def timeline_post_created(*, post) -> None:
 
 
 def timeline_fanout_dispatch(*, post_id: int) -> int:
-    """Split the author's active followers into id ranges, one background batch each.
+    """Write the post into its author's active followers' timelines, in id-range batches.
 
-    Ranges rather than id lists keep task arguments small; each batch re-reads its range, so
-    someone who unfollowed in between is not written to. Returns the number of batches.
+    Each batch is one INSERT ... SELECT (the database never ships follower rows to Python)
+    and its own short transaction, so SQLite's single writer is never held for long. Batches
+    run here until `KILN_TIMELINE_FANOUT_INLINE_SECONDS` is spent; any left are enqueued, one
+    task per id range, so a very large account never holds one worker for long and several
+    workers can share it. Returns the number of batches.
     """
+    import time
+
     from kiln.posts.models import Post
     from kiln.social.models import Follow
 
@@ -109,48 +114,71 @@ def timeline_fanout_dispatch(*, post_id: int) -> int:
         .values_list("follower_id", flat=True)
     )
     size = fanout_batch_size()
-    chunks = [follower_ids[i : i + size] for i in range(0, len(follower_ids), size)]
-    if not chunks:
-        return 0
-    from kiln.timelines.tasks import fanout_post_batch
+    ranges = [
+        (follower_ids[i], follower_ids[min(i + size, len(follower_ids)) - 1])
+        for i in range(0, len(follower_ids), size)
+    ]
+    budget = float(getattr(settings, "KILN_TIMELINE_FANOUT_INLINE_SECONDS", 1.0))
+    started = time.monotonic()
+    done = 0
+    for first_id, last_id in ranges:
+        if done and time.monotonic() - started > budget:
+            break
+        _fanout_range(post=post, first_id=first_id, last_id=last_id)
+        done += 1
+    if done < len(ranges):
+        from kiln.timelines.tasks import fanout_post_batch
 
-    # The first batch runs here, saving a round trip through the queue for most posts.
-    timeline_fanout_batch(post_id=post_id, first_id=chunks[0][0], last_id=chunks[0][-1])
-    for chunk in chunks[1:]:
-        fanout_post_batch.enqueue(post_id=post_id, first_id=chunk[0], last_id=chunk[-1])
-    return len(chunks)
+        for first_id, last_id in ranges[done:]:
+            fanout_post_batch.enqueue(post_id=post_id, first_id=first_id, last_id=last_id)
+    # Trimming needs a count per user, so it is sampled: every Nth post (by its id, which is
+    # effectively random in its low bits) schedules a trim of the timelines it reached.
+    every = max(1, _setting("KILN_TIMELINE_TRIM_EVERY", 20))
+    if follower_ids and post.pk % every == 0:
+        from kiln.timelines.tasks import trim_timelines
+
+        for i in range(0, len(follower_ids), size):
+            trim_timelines.enqueue(user_ids=follower_ids[i : i + size])
+    return len(ranges)
+
+
+def _fanout_range(*, post, first_id: int, last_id: int) -> int:
+    from kiln.social.models import Follow
+
+    entry_table = TimelineEntry._meta.db_table
+    follow_table = Follow._meta.db_table
+    user_table = get_user_model()._meta.db_table
+    cutoff = connection.ops.adapt_datetimefield_value(inactive_cutoff())
+    # ON CONFLICT DO NOTHING (SQLite 3.24+, PostgreSQL) makes a retried batch harmless.
+    sql = (
+        f"INSERT INTO {entry_table} (user_id, post_id, author_id, origin_author_id) "  # noqa: S608
+        f"SELECT f.follower_id, %s, %s, %s FROM {follow_table} f "
+        f"INNER JOIN {user_table} u ON u.id = f.follower_id "
+        "WHERE f.followed_id = %s AND f.follower_id >= %s AND f.follower_id <= %s "
+        "AND u.last_active_at >= %s ON CONFLICT DO NOTHING"
+    )
+    params = [
+        post.pk,
+        post.author_id,
+        _origin_author_id(post),
+        post.author_id,
+        first_id,
+        last_id,
+        cutoff,
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
 
 
 def timeline_fanout_batch(*, post_id: int, first_id: int, last_id: int) -> int:
     """Insert the post into the timelines of the author's active followers in [first, last]."""
     from kiln.posts.models import Post
-    from kiln.social.models import Follow
 
     post = Post.objects.select_related("reblog").filter(pk=post_id, deleted_at__isnull=True).first()
     if post is None:
         return 0
-    user_ids = list(
-        Follow.objects.filter(
-            followed_id=post.author_id,
-            follower_id__gte=first_id,
-            follower_id__lte=last_id,
-            follower__last_active_at__gte=inactive_cutoff(),
-        ).values_list("follower_id", flat=True)
-    )
-    inserted = _insert(
-        post_id=post.pk,
-        author_id=post.author_id,
-        origin_author_id=_origin_author_id(post),
-        user_ids=user_ids,
-    )
-    # Trimming needs a count per user, so it is sampled: every Nth post (by its id, which is
-    # effectively random in its low bits) schedules a trim of the users it was written to.
-    every = max(1, _setting("KILN_TIMELINE_TRIM_EVERY", 20))
-    if user_ids and post.pk % every == 0:
-        from kiln.timelines.tasks import trim_timelines
-
-        trim_timelines.enqueue(user_ids=user_ids)
-    return inserted
+    return _fanout_range(post=post, first_id=first_id, last_id=last_id)
 
 
 def timeline_post_deleted(*, post) -> int:

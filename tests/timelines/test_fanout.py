@@ -47,6 +47,31 @@ def test_fanout_in_batches_covers_every_follower(active_user, follow, settings):
         assert timeline_ids(reader) == [post.pk]
 
 
+def test_batches_past_the_inline_budget_go_to_the_queue(active_user, follow, settings, monkeypatch):
+    from kiln.posts.models import Post
+    from kiln.timelines import tasks
+
+    settings.KILN_TIMELINE_FANOUT_BATCH = 2
+    settings.KILN_TIMELINE_FANOUT_INLINE_SECONDS = 0  # only the first batch runs inline
+    author = active_user("star")
+    readers = [active_user(f"fan{i}") for i in range(5)]
+    for reader in readers:
+        follow(reader, author)
+    post = Post.objects.create(author=author, text="big news")
+    enqueued = []
+    real = tasks.fanout_post_batch
+
+    class Spy:
+        def enqueue(self, **kwargs):
+            enqueued.append(kwargs)
+            return real.enqueue(**kwargs)
+
+    monkeypatch.setattr(tasks, "fanout_post_batch", Spy())
+    services.timeline_fanout_dispatch(post_id=post.pk)
+    assert len(enqueued) == 2
+    assert all(timeline_ids(reader) == [post.pk] for reader in readers)
+
+
 def test_fanout_is_idempotent(active_user, follow, publish):
     author, reader = active_user("bea"), active_user("ana")
     follow(reader, author)
