@@ -150,100 +150,143 @@ def hamming(a: bytes, b: bytes) -> int:
 
 
 class HashIndex:
-    """Hamming-radius search over 256-bit hashes, each tagged with an owner key (a work id).
+    """Exact Hamming-radius search over 256-bit hashes, each tagged with an owner (a work id).
 
-    faiss IndexBinaryMultiHash splits a hash into 16 substrings of 16 bits; two hashes within
-    distance 31 must agree on some substring up to 1 flipped bit (pigeonhole), so probing
-    each substring with nflip=1 is exact for radius <= 31, and only touches a few thousand
-    candidates at a million entries. Removal is by tombstone; `compact()` rebuilds.
+    Multi-index hashing: a hash is cut into 16 substrings of 16 bits. Two hashes within
+    distance 31 must agree on some substring up to 1 flipped bit (pigeonhole: 16 substrings
+    x 2 bits > 31), so probing each substring's table with its 17 one-bit neighbours finds
+    every match, and only touches a few thousand candidates at a million entries. Tables are
+    sorted arrays (numpy), 100 MB for a million hashes. We measured faiss's
+    IndexBinaryMultiHash (the same idea) at ~10x the latency and 5x the memory here.
+    New hashes go to a small unsorted tail scanned by brute force until the next rebuild;
+    removal is by tombstone.
     """
 
-    NHASH, BITS = 16, 16
+    SUBSTRINGS = 16
+    TAIL_LIMIT = 50_000
+    _FLIPS = np.array([0] + [1 << i for i in range(16)], dtype=np.int64)
 
     def __init__(self, radius: int = DEFAULT_RADIUS):
-        import faiss
-
+        if not 0 <= radius <= 31:
+            raise ValueError("the multi-index layout is exact up to distance 31")
         self.radius = radius
-        self._faiss = faiss
         self._lock = threading.RLock()
-        self._new_index()
-        self._owners: list[int] = []
-        self._dead: set[int] = set()  # owner keys removed since the last rebuild
-        self._rows: dict[int, list[int]] = {}
-
-    def _new_index(self) -> None:
-        self.index = self._faiss.IndexBinaryMultiHash(256, self.NHASH, self.BITS)
-        # Exact up to radius NHASH*(nflip+1)-1.
-        self.index.nflip = max(0, (self.radius + 1 + self.NHASH - 1) // self.NHASH - 1)
+        self._codes = np.zeros((0, 32), np.uint8)  # sorted part
+        self._owners = np.zeros(0, np.int64)
+        self._orders = np.zeros((self.SUBSTRINGS, 0), np.int32)
+        self._starts = np.zeros((self.SUBSTRINGS, 65537), np.int64)
+        self._tail_codes: list[np.ndarray] = []
+        self._tail_owners: list[np.ndarray] = []
+        self._tail_n = 0
+        self._dead: set[int] = set()
 
     def __len__(self) -> int:
-        return len(self._owners)
+        return int(self._owners.shape[0]) + self._tail_n
 
-    def add(self, owner: int, hashes: Iterable[bytes]) -> None:
-        codes = [h for h in hashes if len(h) == 32]
-        if not codes:
-            return
-        arr = np.frombuffer(b"".join(codes), dtype=np.uint8).reshape(-1, 32)
-        with self._lock:
-            self._dead.discard(owner)
-            start = len(self._owners)
-            self.index.add(arr)
-            self._owners.extend([owner] * len(codes))
-            self._rows.setdefault(owner, []).extend(range(start, start + len(codes)))
+    def _rebuild(self) -> None:
+        if self._tail_n:
+            self._codes = np.concatenate([self._codes, *self._tail_codes])
+            self._owners = np.concatenate([self._owners, *self._tail_owners])
+            self._tail_codes, self._tail_owners, self._tail_n = [], [], 0
+        if self._dead:
+            keep = ~np.isin(self._owners, np.fromiter(self._dead, np.int64))
+            self._codes, self._owners = self._codes[keep], self._owners[keep]
+            self._dead = set()
+        n = self._codes.shape[0]
+        keys = np.ascontiguousarray(self._codes).view("<u2")  # (n, 16)
+        self._orders = np.empty((self.SUBSTRINGS, n), np.int32)
+        for t in range(self.SUBSTRINGS):
+            self._orders[t] = np.argsort(keys[:, t], kind="stable")
+            np.cumsum(np.bincount(keys[:, t], minlength=65536), out=self._starts[t, 1:])
 
     def add_many(self, owners: np.ndarray, codes: np.ndarray) -> None:
         """Bulk load: owners (n,) int64, codes (n, 32) uint8."""
+        codes = np.ascontiguousarray(codes, dtype=np.uint8).reshape(-1, 32)
+        owners = np.asarray(owners, dtype=np.int64)
         with self._lock:
-            start = len(self._owners)
-            self.index.add(np.ascontiguousarray(codes, dtype=np.uint8))
-            self._owners.extend(int(o) for o in owners)
-            for i, o in enumerate(owners.tolist(), start):
-                self._rows.setdefault(o, []).append(i)
+            self._dead.difference_update(np.unique(owners).tolist())
+            self._tail_codes.append(codes)
+            self._tail_owners.append(owners)
+            self._tail_n += codes.shape[0]
+            if self._tail_n > self.TAIL_LIMIT:
+                self._rebuild()
+
+    def add(self, owner: int, hashes: Iterable[bytes]) -> None:
+        codes = [h for h in hashes if len(h) == 32]
+        if codes:
+            arr = np.frombuffer(b"".join(codes), dtype=np.uint8).reshape(-1, 32)
+            self.add_many(np.full(len(codes), owner, np.int64), arr)
 
     def remove(self, owner: int) -> None:
         with self._lock:
-            if owner in self._rows:
-                self._dead.add(owner)
+            self._dead.add(owner)
+
+    def compact(self) -> None:
+        with self._lock:
+            self._rebuild()
+
+    def _candidates(self, q: np.ndarray) -> np.ndarray:
+        n = self._codes.shape[0]
+        if n == 0:
+            return np.zeros(0, np.int64)
+        q16 = q.view("<u2").astype(np.int64)  # (16,)
+        probes = q16[:, None] ^ self._FLIPS[None, :]  # (16, 17)
+        rows = np.arange(self.SUBSTRINGS)[:, None]
+        a = self._starts[rows, probes].ravel()
+        b = self._starts[rows, probes + 1].ravel()
+        lengths = b - a
+        total = int(lengths.sum())
+        if total == 0:
+            return np.zeros(0, np.int64)
+        base = (a + np.repeat(np.arange(self.SUBSTRINGS), 17) * n).astype(np.int64)
+        offsets = np.repeat(base - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
+        pos = offsets + np.arange(total)
+        return np.unique(self._orders.reshape(-1)[pos])
+
+    def _query_one(self, q: np.ndarray, radius: int) -> list[tuple[int, int]]:
+        """[(owner, distance)] of every live entry within the radius."""
+        hits: list[tuple[int, int]] = []
+        cand = self._candidates(q)
+        if cand.size:
+            d = np.bitwise_count(self._codes[cand] ^ q).sum(axis=1)
+            m = d <= radius
+            hits += zip(self._owners[cand[m]].tolist(), d[m].tolist(), strict=True)
+        for codes, owners in zip(self._tail_codes, self._tail_owners, strict=True):
+            d = np.bitwise_count(codes ^ q).sum(axis=1)
+            m = d <= radius
+            hits += zip(owners[m].tolist(), d[m].tolist(), strict=True)
+        return [(o, dist) for o, dist in hits if o not in self._dead]
+
+    def _queries(self, hashes) -> np.ndarray:
+        codes = [h for h in hashes if len(h) == 32]
+        return np.frombuffer(b"".join(codes), dtype=np.uint8).reshape(-1, 32)
 
     def search(self, hashes: Iterable[bytes], radius: int | None = None) -> dict[int, int]:
         """{owner: smallest distance} for every owner within the radius of any query hash."""
         radius = self.radius if radius is None else min(radius, self.radius)
-        codes = [h for h in hashes if len(h) == 32]
-        if not codes or not self._owners:
-            return {}
-        q = np.frombuffer(b"".join(codes), dtype=np.uint8).reshape(-1, 32)
+        best: dict[int, int] = {}
         with self._lock:
-            _lims, dist, ids = self.index.range_search(q, radius + 1)  # strict '<' in faiss
-            best: dict[int, int] = {}
-            for d, i in zip(dist.tolist(), ids.tolist(), strict=True):
-                owner = self._owners[i]
-                if owner in self._dead:
-                    continue
-                if d < best.get(owner, 1 << 30):
-                    best[owner] = d
+            for q in self._queries(hashes):
+                for owner, d in self._query_one(q, radius):
+                    if d < best.get(owner, 1 << 30):
+                        best[owner] = d
         return best
 
     def search_each(self, hashes: list[bytes], radius: int | None = None) -> list[tuple[int, int]]:
         """For each query hash, its nearest (owner, distance) within the radius, or (0, -1)."""
         radius = self.radius if radius is None else min(radius, self.radius)
-        if not hashes or not self._owners:
-            return [(0, -1)] * len(hashes)
-        q = np.frombuffer(b"".join(hashes), dtype=np.uint8).reshape(-1, 32)
         out = []
         with self._lock:
-            lims, dist, ids = self.index.range_search(q, radius + 1)
-            for k in range(len(hashes)):
-                best = (0, -1)
-                for d, i in zip(
-                    dist[lims[k] : lims[k + 1]], ids[lims[k] : lims[k + 1]], strict=True
-                ):
-                    owner = self._owners[int(i)]
-                    if owner not in self._dead and (best[1] < 0 or d < best[1]):
-                        best = (owner, int(d))
-                out.append(best)
+            for q in self._queries(hashes):
+                hits = self._query_one(q, radius)
+                out.append(min(hits, key=lambda h: h[1]) if hits else (0, -1))
         return out
 
     def memory_bytes(self) -> int:
-        """Serialized size of the faiss structure plus the owner table."""
-        blob = self._faiss.serialize_index_binary(self.index)
-        return int(blob.nbytes) + 8 * len(self._owners)
+        tail = sum(c.nbytes for c in self._tail_codes) + 8 * self._tail_n
+        return (
+            int(
+                self._codes.nbytes + self._owners.nbytes + self._orders.nbytes + self._starts.nbytes
+            )
+            + tail
+        )

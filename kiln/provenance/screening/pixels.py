@@ -54,14 +54,36 @@ def decode_bits(votes: np.ndarray, length: int) -> np.ndarray:
     return (sums / np.maximum(counts, 1)) * 255 > 127
 
 
+BAND_PIXELS = 3_000_000
+
+
+def band_rows_for_width(width: int) -> int:
+    """Bits are assigned to blocks in row-major order, so a top band of whole block rows
+    decodes the same message with fewer votes; ~3 MP of votes is plenty (>= 1,000 votes a
+    bit) and keeps 12 MP uploads fast. Never fewer than the 152 rows the stealth header needs."""
+    return max(152, (BAND_PIXELS // max(width, 1)) // 8 * 8)
+
+
+def band_rows(data: bytes) -> int:
+    """Band height for an encoded image, from its header alone (PIL reads no pixels here)."""
+    import io
+
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            return band_rows_for_width(im.width)
+    except Exception:
+        return 1 << 30
+
+
 def find_watermarks(rgb: np.ndarray) -> list[tuple[str, int, int]]:
-    """Return [(generator, matching bits, total bits)] for every message over its threshold."""
+    """Return [(generator, matching bits, total bits)] for every message over its threshold.
+
+    The reference decoder refuses images under 256x256 pixels, and so do we."""
     if rgb.shape[0] * rgb.shape[1] < 256 * 256:
         return []
-    # Bits are assigned to blocks in row-major order, so a top band of whole block rows decodes
-    # the same message with fewer votes; ~3 MP of votes is plenty and keeps 12 MP uploads fast.
-    band = max(64, (3_000_000 // max(rgb.shape[1], 1)) // 8 * 8)
-    votes = block_bits(rgb[:band])
+    votes = block_bits(rgb[: band_rows_for_width(rgb.shape[1])])
     hits = []
     for name, message, threshold in WATERMARKS:
         bits = decode_bits(votes, len(message))
@@ -93,6 +115,17 @@ def _read_stream(bits: np.ndarray) -> tuple[str, str] | None:
         with contextlib.suppress(Exception):  # the magic alone is the signal
             payload = gzip.decompress(payload)
     return magic.decode(), payload.decode("utf-8", "replace")
+
+
+def stealth_magic(pixels: np.ndarray) -> bool:
+    """Whether the top-left column starts with a stealth magic (needs only the top rows)."""
+    h = pixels.shape[0]
+    if pixels.ndim != 3 or h < 120:
+        return False
+    if pixels.shape[2] == 4 and np.packbits(pixels[:120, 0, 3] & 1).tobytes() in _MAGICS:
+        return True
+    rgb_bits = (pixels[:40, 0, :3] & 1).ravel()
+    return np.packbits(rgb_bits).tobytes() in _MAGICS
 
 
 def find_stealth(pixels: np.ndarray) -> tuple[str, str] | None:
