@@ -39,6 +39,25 @@ def _image_asset(owner, seed: int):
     return media_asset_create(owner=owner, file=out.getvalue())
 
 
+def _share_projects(artists) -> int:
+    """A few artists share a published portfolio project as a rich card, when there are any."""
+    from django.apps import apps
+
+    try:
+        project_model = apps.get_model("portfolio", "Project")
+    except LookupError:
+        return 0
+    shared = 0
+    for artist in artists:
+        project = project_model.objects.filter(owner=artist, state="published").first()
+        if project is not None:
+            services.post_create(
+                author=artist, text="New project in my portfolio. #newwork", project=project
+            )
+            shared += 1
+    return shared
+
+
 @transaction.atomic
 def seed_posts(*, artists, stdout=None) -> int:
     """Returns the number of posts written (0 when the feed is already seeded)."""
@@ -67,6 +86,7 @@ def seed_posts(*, artists, stdout=None) -> int:
             text = line if n == 0 else f"{line} Thanks for the tips, @{mention.username}!"
             posts.append(services.post_create(author=artist, text=text, attachments=attachments))
     written = len(posts)
+    written += _share_projects(artists[:3])
     for index, post in enumerate(posts[:8]):
         replier = artists[(index + 2) % count]
         if replier.pk != post.author_id:
