@@ -39,7 +39,8 @@ class CloakConfig:
     encoder_weights: dict[str, float] = field(
         default_factory=lambda: {"taef2_encoder": 1.0, "taesana_encoder": 0.5}
     )
-    lr: float = 0.25  # Adam step as a fraction of eps
+    optimizer: str = "adam"  # "adam" | "l2" (momentum on L2-normalised gradients)
+    lr: float = 0.25  # Adam: step as a fraction of eps; l2: step as a fraction of the L2 ball
     mask: bool = True  # perceptual mask: less change where the picture is flat
     mask_floor: float = 0.4
     mask_scale: float = 0.04  # local std at which the full budget is allowed
@@ -177,7 +178,10 @@ def _attack_tile(
         delta = delta0.clone()
     delta = delta.contiguous(memory_format=cl).requires_grad_(True)
     max_rms = None if cfg.psnr_floor is None else 10 ** (-cfg.psnr_floor / 20)
-    opt = torch.optim.Adam([delta], lr=cfg.lr * eps, betas=(0.5, 0.9))
+    opt = None
+    if cfg.optimizer == "adam":
+        opt = torch.optim.Adam([delta], lr=cfg.lr * eps, betas=(0.5, 0.9))
+    momentum = torch.zeros_like(delta)
     for _ in range(steps):
         xa = (x + delta).clamp(0, 1)
         loss = 0.0
@@ -192,9 +196,18 @@ def _attack_tile(
         if cfg.ssim_floor is not None:
             # Glaze-style perceptual bound: penalise only once SSIM drops below the floor.
             loss = loss + cfg.ssim_weight * F.relu(cfg.ssim_floor - ssim_torch(xa, x))
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+        if opt is not None:
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+        else:
+            (grad,) = torch.autograd.grad(loss, delta)
+            with torch.no_grad():
+                # Steepest descent in L2 spends the budget where the gradient is large,
+                # instead of spreading it evenly as sign or Adam steps do.
+                momentum.mul_(0.75).add_(grad / grad.norm().clamp_min(1e-12))
+                radius = (max_rms or eps) * math.sqrt(delta.numel())
+                delta.sub_(cfg.lr * radius * momentum / momentum.norm().clamp_min(1e-12))
         with torch.no_grad():
             delta.copy_(torch.maximum(torch.minimum(delta, bound), -bound))
             delta.copy_((x + delta).clamp(0, 1) - x)

@@ -61,3 +61,9 @@ def uploaded(artist, png_bytes, django_capture_on_commit_callbacks):
     asset = MediaAsset.objects.get(pk=asset.pk)
     assert asset.state == MediaAsset.State.READY
     return asset
+
+
+@pytest.fixture(autouse=True)
+def _one_thread(monkeypatch):
+    """One torch thread: on a shared 2-core machine, two threads mostly wait on each other."""
+    monkeypatch.setenv("KILN_CLOAK_THREADS", "1")
