@@ -1,7 +1,42 @@
+import logging
+import sys
+import threading
+
 from django.apps import AppConfig
+
+logger = logging.getLogger("kiln.media")
+
+# Seconds between sweeps inside a running `db_worker` (the first one runs at start-up).
+SWEEP_INTERVAL = 60
 
 
 class MediaConfig(AppConfig):
     name = "kiln.media"
     label = "media"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # A worker that starts (or restarts after a crash) first re-queues whatever a dead
+        # worker left mid-render, then keeps sweeping; no extra process or cron is needed.
+        if len(sys.argv) > 1 and sys.argv[1] == "db_worker":
+            threading.Thread(target=_sweep_forever, name="media-sweeper", daemon=True).start()
+
+
+def _sweep_forever() -> None:
+    from django.db import close_old_connections, connection
+
+    from kiln.media.services import media_sweep
+
+    stop = threading.Event()
+    stop.wait(2)  # let the worker finish starting
+    while True:
+        try:
+            close_old_connections()
+            count = media_sweep()
+            if count:
+                logger.info("media sweep re-queued %s asset(s)", count)
+        except Exception:
+            logger.exception("media sweep failed")
+        finally:
+            connection.close()
+        stop.wait(SWEEP_INTERVAL)

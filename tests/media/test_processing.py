@@ -287,3 +287,26 @@ def test_animated_gif_rendition_carries_rights_xmp(artist, upload, exiftool):
         assert image.n_frames == 3
         image.seek(2)
         image.load()
+
+
+def test_worker_start_runs_the_sweeper(monkeypatch):
+    from django.apps import apps
+
+    from kiln.media import apps as media_apps
+
+    started = []
+
+    class FakeThread:
+        def __init__(self, target, name, daemon):
+            started.append((target, name, daemon))
+
+        def start(self):
+            started.append("started")
+
+    monkeypatch.setattr(media_apps.threading, "Thread", FakeThread)
+    monkeypatch.setattr(media_apps.sys, "argv", ["manage.py", "runserver"])
+    apps.get_app_config("media").ready()
+    assert started == []
+    monkeypatch.setattr(media_apps.sys, "argv", ["manage.py", "db_worker", "--queue-name", "default"])
+    apps.get_app_config("media").ready()
+    assert started == [(media_apps._sweep_forever, "media-sweeper", True), "started"]
