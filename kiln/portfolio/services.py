@@ -187,10 +187,21 @@ def _publish_problems(project: Project) -> list[str]:
         problems.append("Add at least one image before publishing.")
     if any(image.asset.state != MediaAsset.State.READY for image in images):
         problems.append("Wait until every image has finished processing.")
+    asset_ids = [image.asset_id for image in images]
     held = optional_callable("kiln.provenance.selectors.held_asset_ids")
-    if held is not None and images and held(asset_ids=[image.asset_id for image in images]):
+    if held is not None and asset_ids and held(asset_ids=asset_ids):
         problems.append("An image is held for review, so the project can't be published yet.")
+    cloaking = optional_callable("kiln.cloak.selectors.cloak_blocks_publication")
+    if cloaking is not None and asset_ids and cloaking(asset_ids=asset_ids):
+        problems.append("An image is still being cloaked; publish when the cloak is done.")
     return problems
+
+
+def _sync_cloak(*, user, project: Project) -> None:
+    """Hand the project's "Cloak this work" choice to the cloak app (it owns the jobs)."""
+    sync = optional_callable("kiln.cloak.services.cloak_sync_project")
+    if sync is not None:
+        sync(user=user, project=project)
 
 
 # --- writes --------------------------------------------------------------------------------
@@ -296,6 +307,7 @@ def project_create(*, owner, data: ProjectInput) -> Project:
     project = Project.objects.create(owner=owner, position=(first - 1) if first is not None else 0)
     _apply(user=owner, project=project, data=data)
     project.save()
+    _sync_cloak(user=owner, project=project)
     return project
 
 
@@ -311,6 +323,7 @@ def project_update(*, user, project: Project, data: ProjectInput) -> Project:
             raise ValidationError({"__all__": problems})
     _mark_edited(project, changed)
     project.save()
+    _sync_cloak(user=user, project=project)
     if project.is_published:
         _point_rights_at_project(project)
     return project

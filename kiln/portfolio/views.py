@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kiln.core.hooks import optional_callable
 from kiln.core.pagination import parse_cursor
 from kiln.media.models import MediaAsset
 from kiln.portfolio import selectors, services, taxonomy
@@ -44,13 +45,18 @@ def project_detail(request, username: str, project_id: int):
         groups.setdefault(label.kind, []).append(
             (label.name, reverse(f"portfolio:{KIND_TO_SEGMENT[label.kind]}", args=[label.slug]))
         )
+    images = list(project.images.all())
+    ai_labels = optional_callable("kiln.provenance.selectors.ai_labels")
+    labels_by_asset = ai_labels(asset_ids=[i.asset_id for i in images]) if ai_labels else {}
+    for image in images:
+        image.ai_label = labels_by_asset.get(image.asset_id, "")
     return render(
         request,
         "portfolio/project_detail.html",
         {
             "project": project,
             "owner": project.owner,
-            "images": list(project.images.all()),
+            "images": images,
             "label_groups": [
                 (heading, groups[kind]) for _, (kind, heading) in LISTINGS.items() if kind in groups
             ],
@@ -149,6 +155,15 @@ def _image_items(*, user, images, cover) -> list[dict]:
     ]
 
 
+def _cloak_initial(user) -> dict:
+    """New projects start with the artist's account-wide cloak default (kiln.cloak owns it)."""
+    default_for = optional_callable("kiln.cloak.selectors.cloak_default_for")
+    if default_for is None:
+        return {}
+    requested, intensity = default_for(user=user)
+    return {"cloak_requested": requested, "cloak_intensity": intensity}
+
+
 def _editor(request, project: Project | None):
     if project is not None:
         cover = selectors.cover_image(project)
@@ -159,7 +174,7 @@ def _editor(request, project: Project | None):
         form = ProjectForm(initial=ProjectForm.initial_for(project))
     else:
         image_items = []
-        form = ProjectForm()
+        form = ProjectForm(initial=_cloak_initial(request.user))
     if request.method == "POST":
         form = ProjectForm(request.POST)
         action = request.POST.get("action", "draft")
