@@ -169,7 +169,10 @@ def _used_outside_portfolio(asset_ids: list[int]) -> bool:
     """Another app's row that protects the asset (a post attachment, say) makes it off-limits:
     deleting the project would otherwise fail, or delete someone else's use of the file.
     Cascading relations (renditions, screening results) are part of the asset, not uses."""
-    for relation in MediaAsset._meta.related_objects:
+    # include_hidden: a relation declared with related_name="+" still protects the row.
+    for relation in MediaAsset._meta.get_fields(include_hidden=True):
+        if not (relation.auto_created and not relation.concrete):
+            continue  # only reverse relations
         if relation.related_model is ProjectImage or relation.on_delete is not models.PROTECT:
             continue
         lookup = {f"{relation.field.name}__in": asset_ids}

@@ -54,6 +54,7 @@ def project_detail(request, username: str, project_id: int):
         request,
         "portfolio/project_detail.html",
         {
+            **_social_context(request, project),
             "project": project,
             "owner": project.owner,
             "images": images,
@@ -63,6 +64,21 @@ def project_detail(request, username: str, project_id: int):
             "is_owner": request.user.is_authenticated and request.user.pk == project.owner_id,
         },
     )
+
+
+def _social_context(request, project) -> dict:
+    """Likes and comments come from the posts app (comments are posts); published work only."""
+    like_state = optional_callable("kiln.posts.selectors.project_like_state")
+    comments = optional_callable("kiln.posts.selectors.project_comments")
+    max_text = optional_callable("kiln.posts.services.MAX_TEXT_LENGTH")
+    if not (project.is_published and like_state and comments):
+        return {}
+    return {
+        "social_template": "posts/_project_comments.html",
+        "like": like_state(project_id=project.pk, viewer=request.user),
+        "comments": comments(project_id=project.pk, viewer=request.user),
+        "max_text": max_text or 2000,
+    }
 
 
 def label_listing(request, segment: str, slug: str):

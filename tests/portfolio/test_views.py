@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -289,3 +290,29 @@ def test_upload_card_and_state_are_owner_only(client, artist, other, make_asset)
     client.force_login(other)
     assert client.get(reverse("portfolio:asset_card", args=[ready.pk])).status_code == 404
     assert client.get(reverse("portfolio:asset_state", args=[ready.pk])).status_code == 404
+
+
+def test_project_page_shows_likes_and_comments_from_the_feed(client, artist, other, make_asset):
+    from kiln.posts import services as posts
+
+    project = _project(artist, [make_asset(artist)])
+    posts.project_comment_create(author=other, project_id=project.pk, text="Lovely greys.")
+    posts.project_like_create(user=other, project_id=project.pk)
+    page = client.get(_url(project)).content.decode()
+    assert "Lovely greys." in page and "1 like" in page
+    draft = _project(artist, [make_asset(artist, seed=4)], publish=False)
+    client.force_login(artist)
+    assert "project-social" not in client.get(_url(draft)).content.decode()
+
+
+def test_an_asset_attached_to_a_post_cannot_join_a_project(artist, make_asset):
+    from kiln.posts.models import Post, PostAttachment
+
+    asset = make_asset(artist)
+    post = Post.objects.create(author=artist, text="wip")
+    PostAttachment.objects.create(post=post, asset=asset)
+    with pytest.raises(ValidationError, match="already used"):
+        services.project_create(
+            owner=artist, data=ProjectInput(title="x", images=[ImageInput(asset_id=asset.pk)])
+        )
+    assert not Project.objects.exists()
