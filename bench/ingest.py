@@ -133,16 +133,13 @@ def run_measured(argv: list[str]) -> tuple[float, float, str]:
     return wall, usage.ru_maxrss / 1024, output
 
 
-def bench_library(kind: str, source: Path, runs: int) -> dict:
-    walls, rss = [], []
-    for _ in range(runs):
-        _, peak, output = run_measured([sys.executable, __file__, "--child", kind, str(source)])
-        walls.append(json.loads(output)["seconds"])
-        rss.append(peak)
-    return {"seconds": statistics.median(walls), "rss_mb": statistics.median(rss)}
+def _child_run(kind: str, source: Path) -> tuple[float, float]:
+    _, peak, output = run_measured([sys.executable, __file__, "--child", kind, str(source)])
+    return json.loads(output)["seconds"], peak
 
 
-def bench_floor(source: Path, runs: int) -> dict:
+def _floor_run(source: Path) -> tuple[float, float]:
+    """vipsthumbnail making every width in every format: one process per output."""
     from django.conf import settings
 
     binary = shutil.which("vipsthumbnail")
@@ -155,20 +152,33 @@ def bench_floor(source: Path, runs: int) -> dict:
         "webp": f"[Q={settings.KILN_MEDIA_QUALITY_WEBP},effort=4,strip]",
         "jpg": f"[Q={settings.KILN_MEDIA_QUALITY_JPEG},optimize_coding,interlace,strip]",
     }
-    totals, peaks = [], []
+    total, peak = 0.0, 0.0
+    for width in settings.KILN_MEDIA_WIDTHS:
+        for ext, options in savers.items():
+            wall, rss, _ = run_measured(
+                [binary, str(source), "--size", f"{width}x",
+                 "-o", f"{out}/%s_{width}.{ext}{options}"]
+            )  # fmt: skip
+            total += wall
+            peak = max(peak, rss)
+    return total, peak
+
+
+def bench_interleaved(source: Path, runs: int, kinds: list[str]) -> dict:
+    """Medians per contender. Runs alternate between contenders, so a busy machine slows
+    them all alike instead of whichever happened to run during the busy minute."""
+    samples: dict[str, list[tuple[float, float]]] = {kind: [] for kind in kinds}
     for _ in range(runs):
-        total, peak = 0.0, 0.0
-        for width in settings.KILN_MEDIA_WIDTHS:
-            for ext, options in savers.items():
-                wall, rss, _ = run_measured(
-                    [binary, str(source), "--size", f"{width}x",
-                     "-o", f"{out}/%s_{width}.{ext}{options}"]
-                )  # fmt: skip
-                total += wall
-                peak = max(peak, rss)
-        totals.append(total)
-        peaks.append(peak)
-    return {"seconds": statistics.median(totals), "rss_mb": statistics.median(peaks)}
+        for kind in kinds:
+            sample = _floor_run(source) if kind == "floor" else _child_run(kind, source)
+            samples[kind].append(sample)
+    return {
+        kind: {
+            "seconds": statistics.median(s for s, _ in values),
+            "rss_mb": statistics.median(r for _, r in values),
+        }
+        for kind, values in samples.items()
+    }
 
 
 # --- quality ----------------------------------------------------------------------------------
@@ -250,8 +260,9 @@ def main() -> None:
     megapixels, megabytes = width * height / 1e6, source.stat().st_size / 1e6
     print(f"source: {width}x{height} JPEG ({megapixels:.1f} MP, grain {args.grain:g}, "
           f"{megabytes:.1f} MB), runs: {args.runs}, cpus: {os.cpu_count()}")  # fmt: skip
-    kiln = bench_library("pyvips", source, args.runs)
-    floor = bench_floor(source, args.runs)
+    kinds = ["pyvips", "floor"] + ([] if args.no_pillow or args.quick else ["pillow"])
+    results = bench_interleaved(source, args.runs, kinds)
+    kiln, floor = results["pyvips"], results["floor"]
     ratio = kiln["seconds"] / floor["seconds"]
     print(f"kiln pipeline (pyvips): {kiln['seconds']:.2f} s, peak RSS {kiln['rss_mb']:.0f} MB")
     print(f"floor (vipsthumbnail x12): {floor['seconds']:.2f} s, peak RSS {floor['rss_mb']:.0f} MB")
@@ -259,8 +270,8 @@ def main() -> None:
           f"{'PASS' if ratio <= TARGETS['ratio'] else 'MISS'}")  # fmt: skip
     print(f"peak RSS: {kiln['rss_mb']:.0f} MB (target <= {TARGETS['rss_mb']})  "
           f"{'PASS' if kiln['rss_mb'] <= TARGETS['rss_mb'] else 'MISS'}")  # fmt: skip
-    if not args.no_pillow and not args.quick:
-        pillow = bench_library("pillow", source, args.runs)
+    if "pillow" in results:
+        pillow = results["pillow"]
         print(f"same pipeline in Pillow: {pillow['seconds']:.2f} s, "
               f"peak RSS {pillow['rss_mb']:.0f} MB")  # fmt: skip
     quality = equal_quality(source, args.quick)

@@ -154,3 +154,10 @@ def tiff() -> bytes:
 
 def gif_html_polyglot() -> bytes:
     return gif() + b"<script>alert(1)</script>"
+
+
+def display_p3_jpeg(width=64, height=48, srgb=(200, 60, 40)) -> bytes:
+    """An sRGB colour re-expressed in Display P3, with the P3 profile embedded."""
+    image = (pyvips.Image.black(width, height, bands=3) + list(srgb)).cast("uchar")
+    p3 = image.copy(interpretation="srgb").icc_transform("p3", input_profile="srgb")
+    return p3.cast("uchar").jpegsave_buffer(Q=98, keep=pyvips.enums.ForeignKeep.ICC)

@@ -57,16 +57,15 @@ def test_picture_loads_and_placeholder_is_painted(live_server, page, make_user):
     )
     r, g, b = (int(asset.dominant_color[i : i + 2], 16) for i in (1, 3, 5))
     style = page.eval_on_selector(
-        "#broken img", "i => [getComputedStyle(i).backgroundColor, getComputedStyle(i).backgroundImage]"
+        "#broken img",
+        "i => [getComputedStyle(i).backgroundColor, getComputedStyle(i).backgroundImage]",
     )
     assert style[0] == f"rgb({r}, {g}, {b})"
     assert style[1].startswith('url("data:image/png;base64,')
     assert violations == []
 
     # 3. The JavaScript blurhash decoder agrees with the Python one.
-    js = page.evaluate(
-        "h => Array.from(window.kilnMedia.decodeBlurhash(h, 4, 3))", asset.blurhash
-    )
+    js = page.evaluate("h => Array.from(window.kilnMedia.decodeBlurhash(h, 4, 3))", asset.blurhash)
     expected = blurhash.decode(asset.blurhash, 4, 3).convert("RGB").tobytes()
     js_rgb = [v for i, v in enumerate(js) if i % 4 != 3]
     assert max(abs(a - b) for a, b in zip(js_rgb, expected, strict=True)) <= 2, json.dumps(js_rgb)

@@ -307,6 +307,8 @@ def test_worker_start_runs_the_sweeper(monkeypatch):
     monkeypatch.setattr(media_apps.sys, "argv", ["manage.py", "runserver"])
     apps.get_app_config("media").ready()
     assert started == []
-    monkeypatch.setattr(media_apps.sys, "argv", ["manage.py", "db_worker", "--queue-name", "default"])
+    monkeypatch.setattr(
+        media_apps.sys, "argv", ["manage.py", "db_worker", "--queue-name", "default"]
+    )
     apps.get_app_config("media").ready()
     assert started == [(media_apps._sweep_forever, "media-sweeper", True), "started"]

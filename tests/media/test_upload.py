@@ -139,3 +139,19 @@ def test_animated_gif_stays_animated(artist, upload):
     asset = upload(artist, images.animated_gif(frames=3))
     assert asset.is_animated and asset.frame_count == 3
     assert asset.state == MediaAsset.State.READY
+
+
+@pytest.mark.django_db
+def test_embedded_profile_is_converted_to_srgb(artist, upload):
+    data = images.display_p3_jpeg(srgb=(200, 60, 40))
+    source = pyvips.Image.new_from_buffer(data, "")
+    assert "icc-profile-data" in source.get_fields()
+    assert abs(source[0].avg() - 200) > 8  # the stored numbers differ from the sRGB ones
+    asset = upload(artist, data)
+    from django.core.files.storage import storages
+
+    jpeg = asset.renditions.get(format="jpeg")
+    image = pyvips.Image.new_from_buffer(storages["default"].open(jpeg.key).read(), "")
+    assert "icc-profile-data" not in image.get_fields()
+    for band, expected in zip(range(3), (200, 60, 40), strict=True):
+        assert abs(image[band].avg() - expected) < 6, (band, image[band].avg())
