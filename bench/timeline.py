@@ -616,7 +616,7 @@ def run_lane(lane: str, args) -> dict:
         d, c = args.duration, args.connections
         run_ops(port, {"home": {"connections": c}}, sessions, 1)  # warm caches and workers
         result["floor"] = run_ops(port, {"floor": {"connections": c}}, sessions, d)["floor"]
-        for op in ("home", "user", "post"):
+        for op in ("home", "homejson", "user", "post"):
             result[f"alone_{op}"] = run_ops(port, {op: {"connections": c}}, sessions, d)[op]
         split = {op: max(1, round(c * share)) for op, share in MIX.items()}
         result["mix_max"] = run_ops(
@@ -665,7 +665,7 @@ def report(lane: str, r: dict) -> None:
         )
 
     row("floor (GET /healthz)", r["floor"])
-    for op in ("home", "user", "post"):
+    for op in ("home", "homejson", "user", "post"):
         row(f"{op} alone", r[f"alone_{op}"])
     mix_total = sum(x["rps"] for x in r["mix_max"].values())
     for op, x in r["mix_max"].items():
