@@ -247,3 +247,18 @@ def test_images_held_by_screening_are_not_shown(client, ana, make_asset, monkeyp
     page = client.get(f"/@ana/posts/{post.pk}").content.decode()
     assert "held for review" in page
     assert 'alt="A red square"' not in page
+
+
+def test_thread_keeps_its_shape_when_a_post_is_deleted(client, ana, ben):
+    root = services.post_create(author=ana, text="ROOT")
+    middle = services.post_create(author=ben, text="MIDDLE", in_reply_to=root)
+    leaf = services.post_create(author=ana, text="LEAF", in_reply_to=middle)
+    quote = services.post_create(author=ana, text="QUOTING", quote=middle)
+    services.post_delete(post=middle, actor=ben)
+    page = client.get(f"/@ana/posts/{leaf.pk}").content.decode()
+    main = page[page.index('id="main"') :]
+    assert "ROOT" in main and "This post was deleted." in main and "MIDDLE" not in main
+    assert main.index("ROOT") < main.index("This post was deleted.") < main.index("LEAF")
+    assert "This post is unavailable." in client.get(f"/@ana/posts/{quote.pk}").content.decode()
+    root.refresh_from_db()
+    assert root.replies_count == 0
