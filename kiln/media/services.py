@@ -340,6 +340,9 @@ def media_asset_rebuild_renditions(*, asset: MediaAsset, master=None) -> MediaAs
         watermark=_watermark_for(asset.owner),
         timings=timings,
     )
+    if asset.master_key and asset.width and asset.height:
+        # A master (e.g. the cloaked 2048 px image) is not the original: keep its size.
+        rendered.width, rendered.height = asset.width, asset.height
     _store_rendered(asset, rendered, timings, lease=None)
     asset.refresh_from_db()
     return asset

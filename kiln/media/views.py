@@ -33,6 +33,13 @@ def rendition_serve(request, token: str, name: str):
     rendition = selectors.rendition_for_serving(key=key)
     if rendition is None:
         raise Http404("No such image.")
+    max_age = max(0, min(signing.ONE_YEAR, int(expires - now)))
+    etag = f'"{name.partition(".")[0]}"'  # the content hash: bytes never change under it
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponse(status=304)
+        response["ETag"] = etag
+        response["Cache-Control"] = f"public, max-age={max_age}, immutable"
+        return response
     try:
         handle = storages["default"].open(key, "rb")
     except (FileNotFoundError, OSError) as exc:
@@ -43,8 +50,8 @@ def rendition_serve(request, token: str, name: str):
     response.shield_image_search = bool(rendition["asset__owner__profile__allow_image_search"])
     # Content at a URL never changes (it is addressed by its hash), but the URL itself dies
     # with its window, so caches may keep it exactly until then.
-    max_age = max(0, min(signing.ONE_YEAR, int(expires - now)))
     response["Cache-Control"] = f"public, max-age={max_age}, immutable"
+    response["ETag"] = etag
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Disposition"] = "inline"
     return response

@@ -35,6 +35,9 @@ def test_rendition_is_served_with_cache_and_type_headers(client, ready_asset):
         max_age = int(cache.split("max-age=")[1].split(",")[0])
         # The URL lives between half the lifetime and the lifetime; caches never outlive it.
         assert 3.5 * 86400 - 5 <= max_age <= 7 * 86400
+        # Revalidation by content hash: a 304 with no body.
+        again = client.get(url, HTTP_IF_NONE_MATCH=response["ETag"])
+        assert again.status_code == 304 and again.content == b""
 
 
 @pytest.mark.django_db
