@@ -20,11 +20,18 @@ from kiln.portfolio.templatetags.portfolio_tags import project_url
 
 # URL segment -> (label kind, heading). Every label on a project page links to one of these.
 LISTINGS = {
-    "tags": (ProjectTag.Kind.TAG, "Tag"),
+    "fields": (ProjectTag.Kind.FIELD, "Field"),
+    "categories": (ProjectTag.Kind.CATEGORY, "Category"),
     "software": (ProjectTag.Kind.SOFTWARE, "Software"),
     "mediums": (ProjectTag.Kind.MEDIUM, "Medium"),
-    "categories": (ProjectTag.Kind.CATEGORY, "Category"),
-    "fields": (ProjectTag.Kind.FIELD, "Field"),
+    "tags": (ProjectTag.Kind.TAG, "Tag"),
+}
+PLURAL_HEADINGS = {
+    "Field": "Fields",
+    "Category": "Categories",
+    "Software": "Software",
+    "Medium": "Mediums",
+    "Tag": "Tags",
 }
 KIND_TO_SEGMENT = {kind: segment for segment, (kind, _) in LISTINGS.items()}
 
@@ -59,7 +66,9 @@ def project_detail(request, username: str, project_id: int):
             "owner": project.owner,
             "images": images,
             "label_groups": [
-                (heading, groups[kind]) for _, (kind, heading) in LISTINGS.items() if kind in groups
+                (heading if len(groups[kind]) == 1 else PLURAL_HEADINGS[heading], groups[kind])
+                for _, (kind, heading) in LISTINGS.items()
+                if kind in groups
             ],
             "is_owner": request.user.is_authenticated and request.user.pk == project.owner_id,
         },
