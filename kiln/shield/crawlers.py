@@ -49,7 +49,7 @@ GENERIC_WORDS = frozenset(
 RELOAD_SECONDS = 60
 # Real agents put their token in the first few hundred characters; scanning is capped so an
 # 8 KiB header costs no more than a normal one.
-MAX_UA_CHARS = 2048
+MAX_UA_CHARS = 1024
 
 
 def token_is_generic(token: str) -> bool:
