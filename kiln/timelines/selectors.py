@@ -193,12 +193,25 @@ def discover_streams(
 
 
 def hydrate_projects(ids: list[int]) -> dict[int, Any]:
+    """Projects with owner, profile and cover (three queries, whatever the count)."""
     if not ids:
         return {}
-    from kiln.portfolio.models import Project
+    from django.db.models import Prefetch
 
-    projects = Project.objects.filter(id__in=ids).select_related("owner__profile", "cover__asset")
-    return {p.pk: p for p in projects}
+    from kiln.portfolio.models import Project, ProjectImage
+    from kiln.portfolio.selectors import cover_image
+
+    images = ProjectImage.objects.select_related("asset").prefetch_related("asset__renditions")
+    projects = (
+        Project.objects.filter(id__in=ids)
+        .select_related("owner__profile")
+        .prefetch_related(Prefetch("images", queryset=images))
+    )
+    found = {}
+    for project in projects:
+        project.cover_image = cover_image(project)
+        found[project.pk] = project
+    return found
 
 
 def discover_page(

@@ -107,3 +107,22 @@ def test_discover_and_tag_query_counts(feed, size, django_assert_num_queries):
     base_tag = _queries(lambda: selectors.tag_timeline_page(viewer=ana, tag="ink", size=3))
     with django_assert_num_queries(base_tag):
         assert len(selectors.tag_timeline_page(viewer=ana, tag="Ink", size=size).items) == size
+
+
+@pytest.mark.parametrize("size", [10, 40])
+def test_discover_page_with_projects_query_count(
+    active_user, publish, client, size, django_assert_num_queries
+):
+    from kiln.portfolio.models import Project
+
+    bea = active_user("bea")
+    for i in range(25):
+        publish(bea, f"post {i}")
+        Project.objects.create(owner=bea, title=f"Project {i}", state="published")
+    client.force_login(active_user("ana"))
+    client.get("/discover?limit=4")
+    baseline = _queries(lambda: client.get("/discover?limit=4"))
+    with django_assert_num_queries(baseline):
+        html = client.get(f"/discover?limit={size}").content.decode()
+    assert html.count('class="timeline-item"') == size
+    assert "Project 24" in html and "post 24" in html
