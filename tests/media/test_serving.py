@@ -181,3 +181,21 @@ def test_picture_tag_for_animation_and_pending(artist, upload):
         Context({"asset": pending})
     )
     assert "kiln-picture-pending" in html and 'aria-label="soon"' in html
+
+
+@pytest.mark.django_db
+def test_status_fragment_for_failed_and_processing(client, artist):
+    from kiln.media.services import media_asset_create
+
+    client.force_login(artist)
+    asset = media_asset_create(owner=artist, upload=images.png())  # not processed yet
+    fragment = client.get(f"/media/{asset.pk}/status", HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-state="uploaded"' in fragment and 'hx-trigger="every 1s"' in fragment
+    MediaAsset.objects.filter(pk=asset.pk).update(
+        state=MediaAsset.State.FAILED, failure_reason="We couldn't process this image."
+    )
+    fragment = client.get(f"/media/{asset.pk}/status", HTTP_HX_REQUEST="true").content.decode()
+    assert "We couldn&#x27;t process this image." in fragment
+    assert f'hx-post="/media/{asset.pk}/retry"' in fragment and "hx-trigger" not in fragment
+    payload = client.post(f"/media/{asset.pk}/retry").json()
+    assert payload["state"] == "uploaded" and payload["failure_reason"] == ""
