@@ -4,7 +4,11 @@ One view per timeline; each serves the full page, the htmx fragments for infinit
 (`?before=`), the "new posts" pill (`?after=&pill=1`) and the newer posts it loads (`?after=`).
 """
 
+import hashlib
+from functools import wraps
+
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import select_template
@@ -18,6 +22,38 @@ from kiln.timelines import selectors, services
 
 SESSION_REBUILD_FLAG = "timeline_catching_up"
 TAG_MAX_LENGTH = 100
+ANONYMOUS_CACHE_SECONDS = 30
+
+
+def anonymous_cached(view):
+    """Cache whole pages for visitors with no cookies at all (first visits, crawlers that are
+    let in): nothing on such a page depends on who asks. Anyone with a session, and every
+    htmx fragment, is served fresh."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if (
+            request.COOKIES
+            or request.headers.get("HX-Request")
+            or request.GET.get("after")
+            or request.GET.get("pill")
+        ):
+            return view(request, *args, **kwargs)
+        key = "timelines:anon:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        cached = cache.get(key)
+        if cached is not None:
+            status, content_type, body = cached
+            return HttpResponse(body, status=status, content_type=content_type)
+        response = view(request, *args, **kwargs)
+        if response.status_code in (200, 404) and not response.streaming:
+            cache.set(
+                key,
+                (response.status_code, response["Content-Type"], response.content),
+                ANONYMOUS_CACHE_SECONDS,
+            )
+        return response
+
+    return wrapper
 
 
 def _card_template() -> str:
@@ -143,6 +179,7 @@ def _catching_up_status(request):
 
 
 @require_GET
+@anonymous_cached
 def discover(request):
     """All public posts and published projects, newest first, by field and category."""
     from kiln.portfolio.taxonomy import CATEGORIES
@@ -207,6 +244,7 @@ def _discover_pill(request, *, field_slug, category):
 
 
 @require_GET
+@anonymous_cached
 def tag(request, tag: str):
     """Public posts with one hashtag, newest first."""
     normalised = tag.lstrip("#").casefold()

@@ -142,3 +142,18 @@ def test_home_requires_login_for_the_timeline(client, db):
     response = client.get("/")
     assert response.status_code == 200
     assert 'id="timeline-items"' not in response.content.decode()  # the landing page
+
+
+def test_anonymous_discover_is_cached_whole(
+    active_user, publish, client, django_assert_num_queries
+):
+    first = publish(active_user("bea"), "first")
+    html = client.get("/discover").content.decode()
+    assert f'id="item-{first.pk}"' in html
+    second = publish(active_user("cy"), "second")
+    with django_assert_num_queries(0):
+        cached = client.get("/discover").content.decode()
+    assert cached == html and f'id="item-{second.pk}"' not in cached
+    # A visitor with a session (or any cookie) always gets a fresh page.
+    client.cookies["sessionid"] = "x"
+    assert f'id="item-{second.pk}"' in client.get("/discover").content.decode()
