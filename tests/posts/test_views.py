@@ -262,3 +262,12 @@ def test_thread_keeps_its_shape_when_a_post_is_deleted(client, ana, ben):
     assert "This post is unavailable." in client.get(f"/@ana/posts/{quote.pk}").content.decode()
     root.refresh_from_db()
     assert root.replies_count == 0
+
+
+def test_feed_assets_are_linked_once_per_page(client, ana):
+    for i in range(3):
+        services.post_create(author=ana, text=f"post {i}")
+    for path in ("/@ana/posts", f"/@ana/posts/{Post.objects.first().pk}"):
+        page = client.get(path).content.decode()
+        assert page.count("css/feed.css") == 1, path
+        assert page.count("js/posts.js") == 1, path

@@ -70,3 +70,22 @@ def project_social(context, project):
         "csrf_token": context.get("csrf_token"),
         "max_text": 2000,
     }
+
+
+@register.simple_tag(takes_context=True)
+def feed_assets(context):
+    """The card's stylesheet and script, emitted once per request wherever a card is first
+    included (timelines, profile tabs, notifications), so any page can reuse the card.
+    Pages that already link them in <head> mark the request the same way."""
+    from django.templatetags.static import static
+    from django.utils.html import format_html
+
+    request = context.get("request")
+    if request is None or getattr(request, "_kiln_feed_assets", False):
+        return ""
+    request._kiln_feed_assets = True
+    return format_html(
+        '<link rel="stylesheet" href="{}"><script src="{}" defer></script>',
+        static("css/feed.css"),
+        static("js/posts.js"),
+    )
