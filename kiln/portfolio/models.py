@@ -64,10 +64,11 @@ class ProjectImage(BaseModel):
     """One image of a project: an asset the project's owner uploaded, its alt text, its place."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="images")
-    # One asset belongs to one project image; PROTECT so the asset is only ever removed
-    # through media_asset_delete, which also removes its files.
+    # One asset belongs to one project image. RESTRICT: the asset can't be deleted on its
+    # own while the project shows it (the portfolio removes it through media_asset_delete),
+    # yet deleting the whole account, which cascades to both, still works.
     asset = models.OneToOneField(
-        "media.MediaAsset", on_delete=models.PROTECT, related_name="project_image"
+        "media.MediaAsset", on_delete=models.RESTRICT, related_name="project_image"
     )
     alt_text = models.TextField(blank=True)
     position = models.PositiveSmallIntegerField(default=0)

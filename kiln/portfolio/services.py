@@ -173,7 +173,10 @@ def _used_outside_portfolio(asset_ids: list[int]) -> bool:
     for relation in MediaAsset._meta.get_fields(include_hidden=True):
         if not (relation.auto_created and not relation.concrete):
             continue  # only reverse relations
-        if relation.related_model is ProjectImage or relation.on_delete is not models.PROTECT:
+        if relation.related_model is ProjectImage or relation.on_delete not in (
+            models.PROTECT,
+            models.RESTRICT,
+        ):
             continue
         lookup = {f"{relation.field.name}__in": asset_ids}
         if relation.related_model._default_manager.filter(**lookup).exists():

@@ -355,3 +355,12 @@ def test_delete_leaves_no_file_behind(
     assert not ProjectImage.objects.exists() and not ProjectTag.objects.exists()
     assert list(MediaAsset.objects.all()) == [bystander]
     assert not Rendition.objects.exclude(asset=bystander).exists()
+
+
+def test_deleting_the_account_deletes_its_projects(artist, make_asset):
+    asset = make_asset(artist)
+    services.project_create(owner=artist, data=_data([asset]))
+    with pytest.raises(Exception, match="restricted"):
+        MediaAsset.objects.get(pk=asset.pk).delete()  # not on its own, while a project uses it
+    artist.delete()
+    assert not Project.objects.exists() and not MediaAsset.objects.exists()
