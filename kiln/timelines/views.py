@@ -5,6 +5,7 @@ One view per timeline; each serves the full page, the htmx fragments for infinit
 """
 
 import hashlib
+import time
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
@@ -17,6 +18,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from kiln.accounts.choices import FIELD_LABELS, FIELDS_OF_WORK
+from kiln.core.ids import id_for_time
 from kiln.core.pagination import parse_cursor, parse_page_size
 from kiln.timelines import selectors, services
 
@@ -97,6 +99,8 @@ def _respond(request, page, *, template: str, context: dict, base_query: dict):
             }
         )
     query = {k: v for k, v in base_query.items() if v}
+    # An empty timeline still polls: from "now", so the first post to arrive is announced.
+    newest = page.newest_cursor or id_for_time(time.time())
     context = {
         **context,
         "page": page,
@@ -106,10 +110,8 @@ def _respond(request, page, *, template: str, context: dict, base_query: dict):
             if page.next_cursor
             else None
         ),
-        "newer_url": f"{request.path}?{urlencode({**query, 'after': page.newest_cursor or ''})}",
-        "pill_url": (
-            f"{request.path}?{urlencode({**query, 'after': page.newest_cursor or '', 'pill': 1})}"
-        ),
+        "newer_url": f"{request.path}?{urlencode({**query, 'after': newest})}",
+        "pill_url": f"{request.path}?{urlencode({**query, 'after': newest, 'pill': 1})}",
     }
     if request.headers.get("HX-Request") and (
         request.GET.get("before") or request.GET.get("after")

@@ -157,3 +157,19 @@ def test_anonymous_discover_is_cached_whole(
     # A visitor with a session (or any cookie) always gets a fresh page.
     client.cookies["sessionid"] = "x"
     assert f'id="item-{second.pk}"' in client.get("/discover").content.decode()
+
+
+def test_empty_timeline_pill_announces_the_first_post(active_user, follow, publish, client):
+    import re
+
+    ana, bea = active_user("ana"), active_user("bea")
+    follow(ana, bea)
+    client.force_login(ana)
+    html = client.get("/").content.decode()
+    pill_url = (
+        re.search(r'id="new-posts"[^>]*hx-get="([^"]+)"', html).group(1).replace("&amp;", "&")
+    )
+    post = publish(bea, "first ever")
+    assert "1 new post" in client.get(pill_url, HTTP_HX_REQUEST="true").content.decode()
+    load_url = pill_url.replace("&pill=1", "")
+    assert f'id="item-{post.pk}"' in client.get(load_url, HTTP_HX_REQUEST="true").content.decode()
