@@ -109,7 +109,13 @@ def post_detail(request, username: str, post_id: int):
     return render(
         request,
         "posts/detail.html",
-        {"thread": thread, "focus": thread["focus"], **_compose_context(request)},
+        {
+            "thread": thread,
+            "focus": thread["focus"],
+            # A reply to a followers-only post stays followers-only unless changed.
+            "reply_values": {"visibility": thread["focus"].display.visibility},
+            **_compose_context(request),
+        },
     )
 
 
