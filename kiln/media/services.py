@@ -125,7 +125,9 @@ def _claim(asset_id: int) -> MediaAsset | None:
             state=MediaAsset.State.PROCESSING, locked_until__lt=now
         )
         asset = (
-            MediaAsset.objects.select_for_update()
+            # of=("self",): Postgres refuses FOR UPDATE on the nullable side of the
+            # profile join; only the asset row needs the lock.
+            MediaAsset.objects.select_for_update(of=("self",))
             .filter(claimable, pk=asset_id)
             .select_related("owner__profile")
             .first()
