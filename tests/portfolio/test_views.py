@@ -119,6 +119,7 @@ def test_profile_tab_in_the_artists_order_with_drafts_for_the_artist(client, art
 
 def test_profile_tab_query_count_does_not_grow_with_projects(client, artist, make_asset):
     _project(artist, [make_asset(artist, seed=1)])
+    client.get(f"/@{artist.username}")  # warm per-process caches (the shield's token list)
     with CaptureQueriesContext(connection) as one:
         client.get(f"/@{artist.username}")
     for seed in range(2, 6):
@@ -316,3 +317,17 @@ def test_an_asset_attached_to_a_post_cannot_join_a_project(artist, make_asset):
             owner=artist, data=ProjectInput(title="x", images=[ImageInput(asset_id=asset.pk)])
         )
     assert not Project.objects.exists()
+
+
+def test_project_page_query_count_does_not_grow_with_images(client, artist, make_asset):
+    small = _project(artist, [make_asset(artist, seed=1)], tags=["a"])
+    large = _project(
+        artist, [make_asset(artist, seed=n) for n in range(2, 8)], tags=["a", "b", "c"]
+    )
+    client.get(_url(small))  # warm per-process caches (the shield's token list)
+    with CaptureQueriesContext(connection) as one:
+        client.get(_url(small))
+    with CaptureQueriesContext(connection) as six:
+        response = client.get(_url(large))
+    assert response.content.count(b"viewer-open") == 6
+    assert len(six) == len(one)
