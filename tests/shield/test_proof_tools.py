@@ -31,10 +31,11 @@ def tallies() -> dict:
 
 @pytest.fixture
 def site(make_user):
-    return build_site(make_user, images=6, projects=2)
+    return build_site(make_user, images=2, projects=2)
 
 
-def test_img2dataset_downloads_nothing(site, live_server, tmp_path):
+def test_img2dataset_downloads_nothing(make_user, live_server, tmp_path):
+    site = build_site(make_user, images=6, projects=1)  # 6 images x 3 widths x 3 formats
     urls = [live_server.url + path for path in site.rendition_paths()]
     assert len(urls) >= 50
     url_list = tmp_path / "urls.txt"
