@@ -27,7 +27,7 @@ CROP_ANCHORS = (0.0, 0.5, 1.0)
 
 @dataclass(frozen=True)
 class PdqHash:
-    bits: bytes  # 32 bytes, PDQ bit 0 first (same order as its hex form)
+    bits: bytes  # 32 bytes in the canonical hex order (bit 255 first)
     quality: int
     kind: str = "full"  # "full", "crop95-0-0", ..., "dihedral-3"
 
@@ -48,9 +48,9 @@ def hash_from_hex(value: str) -> bytes:
 
 
 def _pack(bits: np.ndarray) -> bytes:
-    # pdqhash returns the 256 bits in the reference order; the canonical hex form writes
-    # bit 255 first, so pack reversed to agree with other PDQ implementations.
-    return np.packbits(np.asarray(bits, dtype=np.uint8)[::-1]).tobytes()
+    # pdqhash returns bit 255 first (its binding reverses the reference bit order), so plain
+    # MSB-first packing gives the canonical hex that ThreatExchange's PDQ tools print.
+    return np.packbits(np.asarray(bits, dtype=np.uint8)).tobytes()
 
 
 def load_rgb(source) -> np.ndarray:
