@@ -99,6 +99,10 @@ def main() -> int:
     p.add_argument("--baseline-images", type=int, default=1)
     p.add_argument("--baseline-size", type=int, default=512)
     p.add_argument("--json", type=Path)
+    p.add_argument("--steps", type=int, help="override the default number of steps")
+    p.add_argument("--optimizer", choices=["adam", "l2"])
+    p.add_argument("--mode", choices=["away", "target", "both"])
+    p.add_argument("--no-baseline", action="store_true")
     a = p.parse_args()
     if a.quick:
         a.size, a.images, a.baseline_images, a.baseline_size = 256, 1, 1, 256
@@ -108,7 +112,8 @@ def main() -> int:
     models = load_models(decoder=False)
     paths = sorted(SAMPLES.glob("*.jpg"))
     paths = [SAMPLES / "the_scream.jpg"] + [q for q in paths if q.name != "the_scream.jpg"]
-    cfg = CloakConfig.for_intensity(a.intensity)
+    overrides = {k: getattr(a, k) for k in ("steps", "optimizer", "mode") if getattr(a, k)}
+    cfg = CloakConfig.for_intensity(a.intensity, **overrides)
     print(
         f"cloak bench: torch {torch.__version__}, {torch.get_num_threads()} threads, "
         f"device {models.device}, load {os.getloadavg()[0]:.1f}; config {cfg}"
@@ -121,6 +126,8 @@ def main() -> int:
         print(json.dumps(ours[-1]), flush=True)
     table(f"kiln cloak, intensity {a.intensity} ({cfg.eps}/255), {a.size} px", ours)
 
+    if a.no_baseline:
+        return 0
     naive = naive_models(models)
     base, same = [], []
     for path in paths[: a.baseline_images]:

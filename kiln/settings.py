@@ -294,8 +294,8 @@ KILN_MEDIA_MAX_ANIMATION_PIXELS = env_int("KILN_MEDIA_MAX_ANIMATION_PIXELS", 400
 KILN_MEDIA_WIDTHS = [int(w) for w in env_list("KILN_MEDIA_WIDTHS", ["320", "640", "1280", "2048"])]
 # KILN_MEDIA_QUALITY_{JPEG,WEBP,AVIF}: encoder quality, tuned by bench/ingest.py for equal SSIM.
 KILN_MEDIA_QUALITY_JPEG = env_int("KILN_MEDIA_QUALITY_JPEG", 85)
-KILN_MEDIA_QUALITY_WEBP = env_int("KILN_MEDIA_QUALITY_WEBP", 86)
-KILN_MEDIA_QUALITY_AVIF = env_int("KILN_MEDIA_QUALITY_AVIF", 68)
+KILN_MEDIA_QUALITY_WEBP = env_int("KILN_MEDIA_QUALITY_WEBP", 87)
+KILN_MEDIA_QUALITY_AVIF = env_int("KILN_MEDIA_QUALITY_AVIF", 67)
 # KILN_MEDIA_LEASE_SECONDS: how long a worker may hold an asset before the sweeper retakes it.
 KILN_MEDIA_LEASE_SECONDS = env_int("KILN_MEDIA_LEASE_SECONDS", 300)
 # KILN_MEDIA_MAX_ATTEMPTS: processing tries before an asset is marked failed.
