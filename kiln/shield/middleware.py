@@ -24,6 +24,8 @@ Reason = RefusalTally.Reason
 OPT_OUT_PATHS = frozenset(
     {"/robots.txt", "/ai.txt", "/.well-known/tdmrep.json", "/.well-known/tdm-policy.json"}
 )
+# Load balancers poll the health check from one address; it is never rate-limited.
+UNLIMITED_PATHS = frozenset({"/healthz"})
 BASE_DIRECTIVES = ("noai", "noimageai")
 RENDITION_VIEW = "media:rendition"
 
@@ -152,7 +154,7 @@ class ShieldMiddleware:
                     reason=Reason.AI_CRAWLER, ip=ip, user_agent=user_agent, path=path, detail=token
                 )
                 return plain(CRAWLER_MESSAGE.format(token=token), status=403)
-        if is_static_path(path) or path in OPT_OUT_PATHS:
+        if is_static_path(path) or path in OPT_OUT_PATHS or path in UNLIMITED_PATHS:
             return None
         ident = client_key(ip)
         window = shield_setting("KILN_RATE_WINDOW_SECONDS")
@@ -183,7 +185,12 @@ class ShieldAccountMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         path = request.path_info
-        if user is None or not user.is_authenticated or is_static_path(path):
+        if (
+            user is None
+            or not user.is_authenticated
+            or is_static_path(path)
+            or path in UNLIMITED_PATHS
+        ):
             return self.get_response(request)
         ident = f"user:{user.pk}"
         ip = getattr(request, "shield_client_ip", "") or client_ip(request)

@@ -143,23 +143,23 @@ def test_directives_set_by_a_view_are_kept(rf):
 @pytest.mark.django_db
 @override_settings(KILN_RATE_PAGES=5)
 def test_pages_are_rate_limited_per_ip_with_retry_after(client):
-    statuses = [client.get("/healthz").status_code for _ in range(7)]
+    statuses = [client.get("/protection").status_code for _ in range(7)]
     assert statuses == [200] * 5 + [429] * 2
-    response = client.get("/healthz")
+    response = client.get("/protection")
     assert 1 <= int(response["Retry-After"]) <= 60
     assert "Try again in" in response.content.decode()
     assert response["tdm-reservation"] == "1"
     assert tally(RefusalTally.Reason.RATE_PAGES) == 3
     # Another client is unaffected.
-    assert client.get("/healthz", REMOTE_ADDR="10.0.0.9").status_code == 200
+    assert client.get("/protection", REMOTE_ADDR="10.0.0.9").status_code == 200
 
 
 @pytest.mark.django_db
 @override_settings(KILN_RATE_PAGES=3)
 def test_forged_forwarded_for_from_an_untrusted_peer_is_ignored(client):
     for i in range(3):
-        assert client.get("/healthz", HTTP_X_FORWARDED_FOR=f"203.0.113.{i}").status_code == 200
-    assert client.get("/healthz", HTTP_X_FORWARDED_FOR="203.0.113.77").status_code == 429
+        assert client.get("/protection", HTTP_X_FORWARDED_FOR=f"203.0.113.{i}").status_code == 200
+    assert client.get("/protection", HTTP_X_FORWARDED_FOR="203.0.113.77").status_code == 429
 
 
 @pytest.mark.django_db
@@ -168,13 +168,16 @@ def test_forwarded_for_is_believed_from_trusted_proxies(client):
     proxy = {"REMOTE_ADDR": "10.1.2.3"}
     for _ in range(2):
         assert (
-            client.get("/healthz", HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy).status_code == 200
+            client.get("/protection", HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy).status_code
+            == 200
         )
-    assert client.get("/healthz", HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy).status_code == 429
+    assert (
+        client.get("/protection", HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy).status_code == 429
+    )
     # A different real client behind the same proxy has its own budget; a forged left-most
     # entry does not help, because the right-most untrusted hop is the client.
     forged = "1.2.3.4, 198.51.100.8"
-    assert client.get("/healthz", HTTP_X_FORWARDED_FOR=forged, **proxy).status_code == 200
+    assert client.get("/protection", HTTP_X_FORWARDED_FOR=forged, **proxy).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -215,7 +218,7 @@ def test_renditions_have_their_own_budget(client):
     path = "/media/r/1-0123456789abcdef0123/" + "a" * 40 + ".webp"
     statuses = [client.get(path).status_code for _ in range(6)]
     assert statuses[:4] != [429] * 4 and statuses[4:] == [429, 429]
-    assert client.get("/healthz").status_code == 200  # pages still fine
+    assert client.get("/protection").status_code == 200  # pages still fine
     assert tally(RefusalTally.Reason.RATE_RENDITIONS) == 2
 
 
@@ -224,8 +227,14 @@ def test_renditions_have_their_own_budget(client):
 def test_logged_in_accounts_have_a_budget_across_addresses(client, make_user):
     client.force_login(make_user("ana"))
     for i in range(3):
-        assert client.get("/healthz", REMOTE_ADDR=f"192.0.2.{i}").status_code == 200
-    assert client.get("/healthz", REMOTE_ADDR="192.0.2.99").status_code == 429
+        assert client.get("/protection", REMOTE_ADDR=f"192.0.2.{i}").status_code == 200
+    assert client.get("/protection", REMOTE_ADDR="192.0.2.99").status_code == 429
+
+
+@pytest.mark.django_db
+def test_the_health_check_is_never_rate_limited(client, settings):
+    settings.KILN_RATE_PAGES = 1
+    assert {client.get("/healthz").status_code for _ in range(5)} == {200}
 
 
 @pytest.mark.django_db
