@@ -13,6 +13,7 @@ urlpatterns = [
     path("portfolio/reorder", views.portfolio_reorder, name="reorder"),
     path("portfolio/uploads/<int:asset_id>/card", views.asset_card, name="asset_card"),
     path("portfolio/uploads/<int:asset_id>/state", views.asset_state, name="asset_state"),
+    path("portfolio/uploads/<int:asset_id>/retry", views.asset_retry, name="asset_retry"),
     *[
         path(
             f"portfolio/{segment}/<str:slug>",

@@ -332,3 +332,13 @@ def asset_card(request, asset_id: int):
 def asset_state(request, asset_id: int):
     """htmx polls this until the upload is ready or failed."""
     return render(request, "portfolio/_asset_state.html", {"asset": _own_asset(request, asset_id)})
+
+
+@login_required
+@require_POST
+def asset_retry(request, asset_id: int):
+    """Queue a failed upload again; answers with the polling state fragment."""
+    from kiln.media.services import media_asset_retry
+
+    asset = media_asset_retry(asset=_own_asset(request, asset_id))
+    return render(request, "portfolio/_asset_state.html", {"asset": asset})

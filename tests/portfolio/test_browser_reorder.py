@@ -48,3 +48,30 @@ def test_drag_and_keyboard_reorder(page: Page, live_server, client, make_user, m
     page.keyboard.press("Enter")
     expect(tiles.nth(2)).to_contain_text("Third")
     assert _order(artist) == ["First", "Second", "Third"]
+
+
+def test_mature_work_is_blurred_until_revealed(page: Page, live_server, make_user, make_asset):
+    artist = make_user("ona")
+    project = services.project_create(
+        owner=artist,
+        data=services.ProjectInput(
+            title="Life room",
+            is_mature=True,
+            images=[
+                services.ImageInput(asset_id=make_asset(artist).pk, alt_text="A charcoal figure")
+            ],
+        ),
+    )
+    services.project_publish(user=artist, project=project)
+    page.goto(f"{live_server.url}/@ona/projects/{project.pk}")
+    article = page.locator("article.project")
+    expect(article).to_have_class("project is-blurred")
+    blur = page.locator(".viewer-open img").evaluate("img => getComputedStyle(img).filter")
+    assert "blur" in blur
+    page.get_by_role("button", name="Show mature work").click()
+    expect(article).to_have_class("project")
+    assert (
+        page.locator(".viewer-open img").evaluate("img => getComputedStyle(img).filter") == "none"
+    )
+    page.get_by_role("button", name="View image 1 of 1 full screen").click()
+    expect(page.locator("dialog#viewer")).to_be_visible()

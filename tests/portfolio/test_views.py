@@ -331,3 +331,21 @@ def test_project_page_query_count_does_not_grow_with_images(client, artist, make
         response = client.get(_url(large))
     assert response.content.count(b"viewer-open") == 6
     assert len(six) == len(one)
+
+
+def test_a_failed_upload_can_be_retried_from_the_editor(
+    client, artist, other, make_asset, django_capture_on_commit_callbacks
+):
+    asset = make_asset(artist, process=False)
+    MediaAsset.objects.filter(pk=asset.pk).update(state="failed", failure_reason="Broken pipe.")
+    client.force_login(artist)
+    state = client.get(reverse("portfolio:asset_state", args=[asset.pk])).content.decode()
+    assert "Broken pipe." in state and "Try again" in state
+    client.force_login(other)
+    assert client.post(reverse("portfolio:asset_retry", args=[asset.pk])).status_code == 404
+    client.force_login(artist)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("portfolio:asset_retry", args=[asset.pk]))
+    assert response.status_code == 200
+    asset.refresh_from_db()
+    assert asset.state == MediaAsset.State.READY
