@@ -323,3 +323,21 @@ def test_cli_scan_prints_json_lines_without_django(samples_dir, tmp_path):
     assert rows[0]["ai"] is True and rows[0]["findings"][0]["generator"] == "ComfyUI"
     assert set(rows[0]["findings"][0]) >= {"signal", "generator", "evidence"}
     assert rows[1] == {"file": str(human), "ai": False, "verdict": "clean", "findings": []}
+
+
+def test_avif_with_webui_exif_and_xmp():
+    import io
+
+    buf = io.BytesIO()
+    v.art().save(
+        buf,
+        "AVIF",
+        quality=60,
+        exif=v.exif_bytes(UserComment=v.user_comment(v.WEBUI_PARAMS)),
+        xmp=v.xmp_packet(v.iptc("trainedAlgorithmicMedia")),
+    )
+    res = screen_bytes(buf.getvalue())
+    assert {f.signal for f in res.findings} == {"exif:UserComment", "xmp:DigitalSourceType"}
+    plain = io.BytesIO()
+    v.art().save(plain, "AVIF", quality=60)
+    assert screen_bytes(plain.getvalue()).findings == []
