@@ -97,7 +97,8 @@
       image.src = "data:,";
       if (lastOpener) lastOpener.focus();
     });
-    // Swipe: a mostly horizontal move of 40 px or more changes image.
+    // Swipe: a mostly horizontal move of 40 px or more changes image. Pointer events cover
+    // touch, pen and mouse alike (CSS touch-action leaves horizontal moves to us).
     var startX = null, startY = null;
     dialog.addEventListener("pointerdown", function (event) { startX = event.clientX; startY = event.clientY; });
     dialog.addEventListener("pointerup", function (event) {
@@ -106,16 +107,7 @@
       startX = null;
       if (Math.abs(dx) > 40 && Math.abs(dx) > Math.abs(dy)) show(index + (dx < 0 ? 1 : -1));
     });
-    dialog.addEventListener("touchstart", function (event) {
-      startX = event.touches[0].clientX; startY = event.touches[0].clientY;
-    }, { passive: true });
-    dialog.addEventListener("touchend", function (event) {
-      if (startX === null) return;
-      var t = event.changedTouches[0];
-      var dx = t.clientX - startX, dy = t.clientY - startY;
-      startX = null;
-      if (Math.abs(dx) > 40 && Math.abs(dx) > Math.abs(dy)) show(index + (dx < 0 ? 1 : -1));
-    });
+    dialog.addEventListener("pointercancel", function () { startX = null; });
   }
 
   // --- Drag to reorder the portfolio (the arrow buttons are the keyboard alternative) --------

@@ -119,6 +119,13 @@ def test_upload_reorder_publish_view_edit_delete(
     page.keyboard.press("ArrowLeft")
     page.keyboard.press("ArrowLeft")
     expect(viewer.locator(".viewer-count")).to_have_text("Image 3 of 3")
+    # A swipe to the left (here with the mouse; pointer events treat touch the same way).
+    page.mouse.move(800, 450)
+    page.mouse.down()
+    page.mouse.move(650, 455, steps=5)
+    page.mouse.move(500, 460, steps=5)
+    page.mouse.up()
+    expect(viewer.locator(".viewer-count")).to_have_text("Image 1 of 3")
     page.keyboard.press("Escape")
     expect(viewer).to_be_hidden()
 
