@@ -157,9 +157,14 @@
       }
     });
 
+    // The preview is the drag handle: a card that is always draggable would fight with text
+    // selection in its alt-text box.
     var dragged = null;
+    list.addEventListener("pointerdown", function (event) {
+      var card = event.target.closest(".image-card");
+      if (card) card.draggable = !!event.target.closest(".asset-state");
+    });
     list.addEventListener("dragstart", function (event) {
-      if (event.target.closest("textarea, input, button")) return;
       dragged = event.target.closest(".image-card");
       if (!dragged) return;
       dragged.classList.add("is-dragging");

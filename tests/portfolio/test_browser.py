@@ -78,6 +78,14 @@ def test_upload_reorder_publish_view_edit_delete(
     page.keyboard.press("Enter")
     expected = [uploaded[1], uploaded[2], uploaded[0]]
     assert _card_order(page) == expected
+    # Drag the first card by its preview to below the last one.
+    last = cards.nth(2)
+    box = last.bounding_box()
+    cards.nth(0).locator(".asset-state").drag_to(
+        last, target_position={"x": box["width"] / 2, "y": box["height"] - 5}
+    )
+    expected = [uploaded[2], uploaded[0], uploaded[1]]
+    assert _card_order(page) == expected
     cards.nth(1).get_by_label("Cover").check()
     page.get_by_role("button", name="Save draft").click()
     expect(page.get_by_text("Draft saved.")).to_be_visible()
@@ -113,7 +121,7 @@ def test_upload_reorder_publish_view_edit_delete(
     page.wait_for_function(
         "() => { const i = document.querySelector('.viewer-image'); return i.complete && i.naturalWidth > 300; }"
     )
-    assert viewer.locator(".viewer-image").get_attribute("alt") == "Sample painting number 2"
+    assert viewer.locator(".viewer-image").get_attribute("alt") == "Sample painting number 3"
     page.keyboard.press("ArrowRight")
     expect(viewer.locator(".viewer-count")).to_have_text("Image 2 of 3")
     page.keyboard.press("ArrowLeft")
