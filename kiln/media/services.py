@@ -410,6 +410,48 @@ def media_sweep(*, now=None) -> int:
     return len(ids)
 
 
+def _walk(storage, folder: str):
+    """Every file under `folder` in a storage (FileSystem or S3), as storage keys."""
+    try:
+        directories, files = storage.listdir(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for name in files:
+        yield f"{folder}/{name}"
+    for directory in directories:
+        yield from _walk(storage, f"{folder}/{directory}")
+
+
+def media_sweep_orphans(*, older_than_seconds: int = 3600) -> int:
+    """Delete private originals and masters that no asset points at.
+
+    They appear only when a caller's transaction rolls back after `media_asset_create`
+    stored the file. Lists the whole private store, so run it rarely (daily):
+    `python manage.py media_sweep --orphans`.
+    """
+    storage = _private()
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    deleted = 0
+    for folder, field in (("originals", "original_key"), ("masters", "master_key")):
+        keys = list(_walk(storage, folder))
+        for start in range(0, len(keys), 500):
+            batch = keys[start : start + 500]
+            known = set(
+                MediaAsset.objects.filter(**{f"{field}__in": batch}).values_list(field, flat=True)
+            )
+            for key in batch:
+                if key in known:
+                    continue
+                try:
+                    modified = storage.get_modified_time(key)
+                except (OSError, NotImplementedError):
+                    continue
+                if modified < cutoff:
+                    storage.delete(key)
+                    deleted += 1
+    return deleted
+
+
 @transaction.atomic
 def media_asset_delete(*, asset: MediaAsset) -> None:
     """Delete the asset, its renditions and its original; the files go on commit."""

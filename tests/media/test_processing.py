@@ -312,3 +312,25 @@ def test_worker_start_runs_the_sweeper(monkeypatch):
     )
     apps.get_app_config("media").ready()
     assert started == [(media_apps._sweep_forever, "media-sweeper", True), "started"]
+
+
+@pytest.mark.django_db
+def test_orphaned_original_from_a_rolled_back_caller_is_swept(artist, media_root):
+    import os
+    import time
+
+    from django.core.management import call_command
+    from django.db import transaction
+
+    kept = services.media_asset_create(owner=artist, upload=images.png())
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.media_asset_create(owner=artist, upload=images.png(80, 60))
+        raise RuntimeError("the caller's own work failed")
+    originals = files_under(media_root / "private")
+    assert len(originals) == 2 and MediaAsset.objects.count() == 1
+    assert services.media_sweep_orphans() == 0  # too recent: it may still be committing
+    old = time.time() - 7200
+    for path in originals:
+        os.utime(path, (old, old))
+    call_command("media_sweep", "--orphans")
+    assert files_under(media_root / "private") == [media_root / "private" / kept.original_key]

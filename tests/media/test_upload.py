@@ -155,3 +155,18 @@ def test_embedded_profile_is_converted_to_srgb(artist, upload):
     assert "icc-profile-data" not in image.get_fields()
     for band, expected in zip(range(3), (200, 60, 40), strict=True):
         assert abs(image[band].avg() - expected) < 6, (band, image[band].avg())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name,make,match", REFUSALS, ids=[r[0] for r in REFUSALS])
+def test_hostile_file_through_http_is_a_400_never_a_500(
+    client, artist, media_root, name, make, match
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(artist)
+    upload = SimpleUploadedFile("art.jpg", make(), content_type="image/jpeg")
+    response = client.post("/media/upload", {"file": upload})
+    assert response.status_code == 400
+    assert match.lower() in response.json()["error"].lower()
+    assert MediaAsset.objects.count() == 0 and files_under(media_root) == []
