@@ -77,6 +77,12 @@ TRANSFORMS = {
     "brightness_-15%": lambda im, rng: ImageEnhance.Brightness(im).enhance(0.85),
     "text_watermark": _watermark,
 }
+# Not in the target list, reported for information: the classic repost trick of both.
+EXTRA = {
+    "mirror+crop_5%": lambda im, rng: _crop(
+        im.transpose(Image.Transpose.FLIP_LEFT_RIGHT), 0.05, rng
+    ),
+}
 
 
 def main() -> int:
@@ -110,8 +116,9 @@ def main() -> int:
         matcher.add(owner, np.asarray(im))
     t_index = time.perf_counter() - t
 
-    per = {name: [0, 0] for name in TRANSFORMS}
-    by_method = {name: {"pdq": 0, "keypoints": 0} for name in TRANSFORMS}
+    every = {**TRANSFORMS, **EXTRA}
+    per = {name: [0, 0] for name in every}
+    by_method = {name: {"pdq": 0, "keypoints": 0} for name in every}
     fp_queries = 0
     neg_queries = 0
     wrong = 0
@@ -125,7 +132,7 @@ def main() -> int:
     if args.quick:
         probe = probe[: n_art + 46]
     for owner, im in probe:
-        for name, fn in TRANSFORMS.items():
+        for name, fn in every.items():
             q = np.asarray(fn(im, rng))
             s = time.perf_counter()
             res = matcher.match(q)
@@ -158,11 +165,12 @@ def main() -> int:
     print(f"{'transform':<18} {'recall':>8}  {'n':>5}  via pdq / keypoints")
     total_hit = total = 0
     for name, (hit, cnt) in per.items():
-        total_hit += hit
-        total += cnt
+        if name in TRANSFORMS:
+            total_hit += hit
+            total += cnt
         m = by_method[name]
         print(f"{name:<18} {100 * hit / cnt:7.2f}%  {cnt:5d}  {m['pdq']} / {m['keypoints']}")
-    print(f"{'all':<18} {100 * total_hit / total:7.2f}%  {total:5d}")
+    print(f"{'all targeted':<18} {100 * total_hit / total:7.2f}%  {total:5d}  (excludes extras)")
     fp_all = fp_queries + wrong
     rate = 100 * fp_all / (neg_queries + pos_queries)
     print(

@@ -70,9 +70,9 @@ def extract(rgb: np.ndarray, max_features: int = MAX_FEATURES) -> Features:
     return Features(pts, desc)
 
 
-def query_features(rgb: np.ndarray, mirrored: bool = False) -> list[Features]:
-    """The upload's descriptors. ORB is not mirror-invariant; plain mirrors are PDQ's job
-    (dihedral hashes), so the mirrored pass (twice the cost) is opt-in."""
+def query_features(rgb: np.ndarray, mirrored: bool = True) -> list[Features]:
+    """The upload's descriptors, and its mirror image's: ORB is not mirror-invariant, and a
+    mirrored *and* cropped repost defeats PDQ, so only the mirrored pass catches it."""
     out = [extract(rgb, QUERY_FEATURES)]
     if mirrored:
         out.append(extract(np.ascontiguousarray(rgb[:, ::-1]), QUERY_FEATURES))
