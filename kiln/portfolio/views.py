@@ -55,8 +55,11 @@ def project_detail(request, username: str, project_id: int):
     images = list(project.images.all())
     ai_labels = optional_callable("kiln.provenance.selectors.ai_labels")
     labels_by_asset = ai_labels(asset_ids=[i.asset_id for i in images]) if ai_labels else {}
-    for image in images:
+    title = project.title or "Untitled"
+    for number, image in enumerate(images, start=1):
         image.ai_label = labels_by_asset.get(image.asset_id, "")
+        # Never an empty alt on the work itself: say what it is even before the artist does.
+        image.display_alt = image.alt_text or f"{title}, image {number} of {len(images)}"
     return render(
         request,
         "portfolio/project_detail.html",

@@ -349,3 +349,17 @@ def test_a_failed_upload_can_be_retried_from_the_editor(
     assert response.status_code == 200
     asset.refresh_from_db()
     assert asset.state == MediaAsset.State.READY
+
+
+def test_images_without_alt_text_still_say_what_they_are(client, artist, make_asset):
+    project = services.project_create(
+        owner=artist,
+        data=ProjectInput(
+            title="Quiet rooms",
+            images=[ImageInput(asset_id=make_asset(artist, seed=n).pk) for n in range(2)],
+        ),
+    )
+    services.project_publish(user=artist, project=project)
+    page = client.get(_url(project)).content.decode()
+    assert 'alt="Quiet rooms, image 1 of 2"' in page and 'alt="Quiet rooms, image 2 of 2"' in page
+    assert 'alt=""' not in page.split('class="project-images"')[1].split("</ol>")[0]
