@@ -334,3 +334,49 @@ def test_orphaned_original_from_a_rolled_back_caller_is_swept(artist, media_root
         os.utime(path, (old, old))
     call_command("media_sweep", "--orphans")
     assert files_under(media_root / "private") == [media_root / "private" / kept.original_key]
+
+
+@pytest.mark.django_db
+def test_worker_dying_mid_store_loses_nothing(
+    artist, media_root, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The real store path, interrupted after some files are written (as by SIGKILL)."""
+
+    class Killed(BaseException):  # not an Exception: nothing in the worker catches it
+        pass
+
+    real_write = services._write_public
+    written = []
+
+    def dying_write(key, data):
+        if len(written) == 4:
+            # Half a file reaches the disk, then the process is gone.
+            storages["default"].save(key, __import__("io").BytesIO(data[: len(data) // 2]))
+            raise Killed
+        real_write(key, data)
+        written.append(key)
+
+    monkeypatch.setattr(services, "_write_public", dying_write)
+    asset = services.media_asset_create(owner=artist, upload=images.png(700, 500))
+    with pytest.raises(Killed):
+        services.media_asset_process(asset_id=asset.pk)
+    asset.refresh_from_db()
+    assert asset.state == MediaAsset.State.PROCESSING
+    assert len(asset.pending_keys) == 9 and Rendition.objects.count() == 0
+    assert len(files_under(media_root / "public")) == 5  # four whole files and a torn one
+
+    monkeypatch.setattr(services, "_write_public", real_write)
+    MediaAsset.objects.filter(pk=asset.pk).update(
+        locked_until=timezone.now() - timedelta(seconds=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.media_sweep() == 1
+    asset.refresh_from_db()
+    assert asset.state == MediaAsset.State.READY and asset.pending_keys == []
+    public = {
+        p.relative_to(media_root / "public").as_posix() for p in files_under(media_root / "public")
+    }
+    assert public == set(asset.renditions.values_list("key", flat=True))
+    for rendition in asset.renditions.all():  # the torn file was rewritten whole
+        assert len(rendition_bytes(rendition)) == rendition.bytes
+        pyvips.Image.new_from_buffer(rendition_bytes(rendition), "").avg()
