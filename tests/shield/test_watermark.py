@@ -136,3 +136,35 @@ def test_service_rejects_bad_values(db, make_user):
 
 def test_settings_page_needs_login(client, db):
     assert client.get("/settings/protection").status_code == 302
+
+
+@pytest.mark.django_db
+def test_turning_the_watermark_on_rerenders_existing_images(
+    client, make_user, django_capture_on_commit_callbacks
+):
+    """End to end with the media pipeline: the settings page change reaches the public files."""
+    from django.core.files.storage import storages
+
+    from kiln.media.models import Rendition
+    from kiln.media.services import media_asset_create
+    from tests.shield.site import png
+
+    owner = make_user("ana")
+    with django_capture_on_commit_callbacks(execute=True):
+        asset = media_asset_create(owner=owner, upload=png(1, 640, 400, flat=(40, 90, 160)))
+
+    def corners():
+        rendition = Rendition.objects.get(asset=asset, format="jpeg", width=640)
+        image = pyvips.Image.new_from_buffer(storages["default"].open(rendition.key).read(), "")
+        return corner_means(image)
+
+    before = corners()
+    client.force_login(owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/settings/protection", {"enabled": "on", "corner": "top-right", "opacity": "90"}
+        )
+    assert response.status_code == 302
+    after = corners()
+    changed = {name for name in before if abs(after[name] - before[name]) > 0.5}
+    assert changed == {"top-right"}
