@@ -199,3 +199,17 @@ def test_status_fragment_for_failed_and_processing(client, artist):
     assert f'hx-post="/media/{asset.pk}/retry"' in fragment and "hx-trigger" not in fragment
     payload = client.post(f"/media/{asset.pk}/retry").json()
     assert payload["state"] == "uploaded" and payload["failure_reason"] == ""
+
+
+@pytest.mark.django_db
+def test_absurd_ids_and_names_are_404_not_500(client, artist):
+    client.force_login(artist)
+    for path in (
+        "/media/99999999999999999999999999/status",
+        "/media/0/status",
+        "/media/r/999999999999-00000000000000000000/" + "a" * 40 + ".jpg",
+        "/media/r/1-00000000000000000000/" + "a" * 40 + ".exe",
+        "/media/r/../private/x.jpg",
+    ):
+        assert client.get(path).status_code in (404, 410), path
+    assert client.post("/media/99999999999999999999999999/retry").status_code == 404
