@@ -392,16 +392,26 @@ def media_asset_retry(*, asset: MediaAsset) -> MediaAsset:
 def media_sweep(*, now=None) -> int:
     """Re-queue assets whose worker died (lease past) or whose enqueue was lost.
 
-    Run by `python manage.py media_sweep` (cron, or `--every N` as a loop), and after every
-    processed asset, so a running worker also picks up what a dead one left behind.
+    Each re-queued row gets a fresh `locked_until`, so a long queue is not flooded with
+    duplicates: a waiting asset is re-queued at most once per lease period.
+
+    Run by every `db_worker` at start-up and each minute (see apps.py), after processed
+    assets, and by `python manage.py media_sweep [--every N]`.
     """
     now = now or timezone.now()
-    stale = now - timedelta(seconds=settings.KILN_MEDIA_LEASE_SECONDS)
+    lease = timedelta(seconds=settings.KILN_MEDIA_LEASE_SECONDS)
+    lapsed = Q(locked_until__isnull=True) | Q(locked_until__lt=now)
     ids = list(
         MediaAsset.objects.filter(
             Q(state=MediaAsset.State.PROCESSING, locked_until__lt=now)
-            | Q(state=MediaAsset.State.UPLOADED, created_at__lt=stale)
+            | (Q(state=MediaAsset.State.UPLOADED, created_at__lt=now - lease) & lapsed)
         ).values_list("pk", flat=True)[:500]
+    )
+    if not ids:
+        return 0
+    # Back to "uploaded": the dead worker's lease is void, the next claim starts afresh.
+    MediaAsset.objects.filter(pk__in=ids).update(
+        state=MediaAsset.State.UPLOADED, locked_until=now + lease
     )
     from kiln.media.tasks import media_asset_process_task
 

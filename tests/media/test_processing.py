@@ -380,3 +380,23 @@ def test_worker_dying_mid_store_loses_nothing(
     for rendition in asset.renditions.all():  # the torn file was rewritten whole
         assert len(rendition_bytes(rendition)) == rendition.bytes
         pyvips.Image.new_from_buffer(rendition_bytes(rendition), "").avg()
+
+
+@pytest.mark.django_db
+def test_sweep_requeues_a_waiting_asset_once_per_lease(artist, monkeypatch):
+    from kiln.media import tasks
+
+    queued = []
+
+    class FakeTask:
+        def enqueue(self, **kwargs):
+            queued.append(kwargs)
+
+    monkeypatch.setattr(tasks, "media_asset_process_task", FakeTask())
+    asset = services.media_asset_create(owner=artist, upload=images.png())
+    MediaAsset.objects.filter(pk=asset.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    assert services.media_sweep() == 1
+    assert services.media_sweep() == 0  # still in the queue: no duplicate
+    later = timezone.now() + timedelta(seconds=301)
+    assert services.media_sweep(now=later) == 1
+    assert queued == [{"asset_id": asset.pk}] * 2
