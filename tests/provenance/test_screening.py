@@ -341,3 +341,18 @@ def test_avif_with_webui_exif_and_xmp():
     plain = io.BytesIO()
     v.art().save(plain, "AVIF", quality=60)
     assert screen_bytes(plain.getvalue()).findings == []
+
+
+def test_comfyui_graph_moved_into_jpeg_usercomment(samples_dir):
+    """A converter re-saved a ComfyUI PNG as JPEG, carrying the prompt JSON in UserComment."""
+    from PIL import Image
+
+    src = Image.open(samples_dir / "ai" / "flux_flux_dev_example.png")
+    graph = src.info["prompt"]
+    data = v._save(
+        src.convert("RGB"), "JPEG", quality=85, exif=v.exif_bytes(UserComment=v.user_comment(graph))
+    )
+    res = screen_bytes(data)
+    assert [(f.signal, f.generator, f.model) for f in res.findings] == [
+        ("exif:UserComment", "ComfyUI", "FLUX.1")
+    ]

@@ -98,6 +98,11 @@ def _exif_findings(tags: dict[str, str]) -> list[Finding]:
             if f:
                 out.append(f)
                 continue
+        if value.lstrip().startswith("{"):  # converters move the bare graph JSON here
+            f = rules.comfy(name, value, sig)
+            if f:
+                out.append(f)
+                continue
         f = rules.webui_parameters(value, sig)
         if f is None and name in ("UserComment", "XPComment"):
             f = rules.json_comment(value, tags.get("Software", ""), sig)
