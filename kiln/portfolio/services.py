@@ -184,23 +184,49 @@ def _used_outside_portfolio(asset_ids: list[int]) -> bool:
     return False
 
 
-def _publish_problems(project: Project) -> list[str]:
+# Publishing problems the artist fixes by waiting (processing, cloaking, a review) have code
+# "wait"; the editor still saves the draft for those. The others ("incomplete") refuse it all.
+WAIT = "wait"
+INCOMPLETE = "incomplete"
+
+
+def _publish_problems(project: Project, *, include_cloak: bool = True) -> list[ValidationError]:
     problems = []
     if not project.title.strip():
-        problems.append("Add a title before publishing.")
+        problems.append(ValidationError("Add a title before publishing.", code=INCOMPLETE))
     images = list(project.images.select_related("asset"))
     if not images:
-        problems.append("Add at least one image before publishing.")
+        problems.append(
+            ValidationError("Add at least one image before publishing.", code=INCOMPLETE)
+        )
     if any(image.asset.state != MediaAsset.State.READY for image in images):
-        problems.append("Wait until every image has finished processing.")
+        problems.append(
+            ValidationError("Wait until every image has finished processing.", code=WAIT)
+        )
     asset_ids = [image.asset_id for image in images]
     held = optional_callable("kiln.provenance.selectors.held_asset_ids")
     if held is not None and asset_ids and held(asset_ids=asset_ids):
-        problems.append("An image is held for review, so the project can't be published yet.")
+        problems.append(
+            ValidationError(
+                "An image is held for review, so the project can't be published yet.", code=WAIT
+            )
+        )
+    # A published project that asks for a cloak stays up meanwhile (its renditions are
+    # replaced when the cloak is done); only a first publication waits for it.
     cloaking = optional_callable("kiln.cloak.selectors.cloak_blocks_publication")
-    if cloaking is not None and asset_ids and cloaking(asset_ids=asset_ids):
-        problems.append("An image is still being cloaked; publish when the cloak is done.")
+    if include_cloak and cloaking is not None and asset_ids and cloaking(asset_ids=asset_ids):
+        problems.append(
+            ValidationError(
+                "An image is still being cloaked; publish when the cloak is done.", code=WAIT
+            )
+        )
     return problems
+
+
+def only_waiting(exc: ValidationError) -> bool:
+    """True when every problem in `exc` goes away by waiting (see WAIT)."""
+    errors = exc.error_list if not hasattr(exc, "error_dict") else exc.error_dict.get("__all__")
+    return bool(errors) and all(error.code == WAIT for error in errors)
 
 
 def _sync_cloak(*, user, project: Project) -> None:
@@ -324,7 +350,7 @@ def project_update(*, user, project: Project, data: ProjectInput) -> Project:
     access_project(user=user, project=project)
     changed = _apply(user=user, project=project, data=data)
     if project.is_published:
-        problems = _publish_problems(project)
+        problems = _publish_problems(project, include_cloak=False)
         if problems:
             raise ValidationError({"__all__": problems})
     _mark_edited(project, changed)

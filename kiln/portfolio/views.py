@@ -216,8 +216,10 @@ def _editor(request, project: Project | None):
         if form.is_valid() and not form.errors:
             data = _project_input(form.cleaned_data, images, cover)
             was_new = project is None
+            waiting = None
             try:
-                # Save and publish together: a refused publish changes nothing.
+                # Save and publish together: a publish refused for missing content changes
+                # nothing; one that only has to wait (processing, cloak, review) keeps the draft.
                 with transaction.atomic():
                     if was_new:
                         saved = services.project_create(owner=request.user, data=data)
@@ -226,12 +228,24 @@ def _editor(request, project: Project | None):
                             user=request.user, project=project, data=data
                         )
                     if action == "publish":
-                        saved = services.project_publish(user=request.user, project=saved)
+                        try:
+                            with transaction.atomic():
+                                saved = services.project_publish(user=request.user, project=saved)
+                        except ValidationError as exc:
+                            if not services.only_waiting(exc):
+                                raise
+                            waiting = exc
                     elif action == "unpublish":
                         saved = services.project_unpublish(user=request.user, project=saved)
             except ValidationError as exc:
                 _add_errors(form, exc)
             else:
+                if waiting is not None:
+                    messages.warning(
+                        request,
+                        "Saved as a draft, not published yet: " + " ".join(waiting.messages),
+                    )
+                    return redirect("portfolio:edit", project_id=saved.pk)
                 return _after_save(request, saved, action)
     return render(
         request,

@@ -363,3 +363,64 @@ def test_images_without_alt_text_still_say_what_they_are(client, artist, make_as
     page = client.get(_url(project)).content.decode()
     assert 'alt="Quiet rooms, image 1 of 2"' in page and 'alt="Quiet rooms, image 2 of 2"' in page
     assert 'alt=""' not in page.split('class="project-images"')[1].split("</ol>")[0]
+
+
+def test_publish_that_must_wait_keeps_the_draft(client, artist, make_asset):
+    pending = make_asset(artist, process=False)
+    client.force_login(artist)
+    response = client.post("/portfolio/new", _post_data([pending], action="publish"))
+    project = Project.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/portfolio/projects/{project.pk}/edit"
+    assert project.state == Project.State.DRAFT and project.images.count() == 1
+    page = client.get(response["Location"]).content.decode()
+    assert "Saved as a draft, not published yet" in page and "finished processing" in page
+
+
+def test_cloak_requested_on_publish_saves_the_draft_and_starts_the_cloak(
+    client, artist, make_asset, monkeypatch
+):
+    """The cloak's jobs start in the same save; publishing waits for them, not the draft."""
+    from kiln.cloak import selectors as cloak_selectors
+    from kiln.cloak import services as cloak_services
+
+    started = []
+    done = []
+
+    def sync(*, user, project):
+        if project.cloak_requested and not done:
+            started.extend(project.images.values_list("asset_id", flat=True))
+
+    monkeypatch.setattr(cloak_services, "cloak_sync_project", sync)
+    monkeypatch.setattr(
+        cloak_selectors, "cloak_blocks_publication", lambda *, asset_ids: set(started)
+    )
+    asset = make_asset(artist)
+    client.force_login(artist)
+    response = client.post(
+        "/portfolio/new",
+        _post_data([asset], action="publish", cloak_requested="on", cloak_intensity="high"),
+    )
+    assert response.status_code == 302
+    project = Project.objects.get()
+    assert started == [asset.pk]
+    assert project.cloak_requested and project.cloak_intensity == "high"
+    assert project.state == Project.State.DRAFT
+    # Once the cloak is done the same button publishes; editing a published project while a
+    # new cloak runs is allowed (the work stays up and is swapped when the cloak is done).
+    started.clear()
+    done.append(True)
+    response = client.post(
+        f"/portfolio/projects/{project.pk}/edit",
+        _post_data([asset], action="publish", cloak_requested="on", cloak_intensity="high"),
+    )
+    project.refresh_from_db()
+    assert project.is_published
+    started.append(asset.pk)  # a new cloak run (say, another intensity) is under way
+    response = client.post(
+        f"/portfolio/projects/{project.pk}/edit",
+        _post_data([asset], action="save", title="Cloaked", cloak_requested="on"),
+    )
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert project.title == "Cloaked" and project.is_published
