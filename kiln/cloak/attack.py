@@ -39,8 +39,8 @@ class CloakConfig:
     encoder_weights: dict[str, float] = field(
         default_factory=lambda: {"taef2_encoder": 1.0, "taesana_encoder": 0.5}
     )
-    optimizer: str = "adam"  # "adam" | "l2" (momentum on L2-normalised gradients)
-    lr: float = 0.25  # Adam: step as a fraction of eps; l2: step as a fraction of the L2 ball
+    optimizer: str = "l2"  # "adam" | "l2" (momentum on L2-normalised gradients)
+    lr: float = 0.3  # Adam: step as a fraction of eps; l2: step as a fraction of the L2 ball
     mask: bool = True  # perceptual mask: less change where the picture is flat
     mask_floor: float = 0.4
     mask_scale: float = 0.04  # local std at which the full budget is allowed

@@ -46,3 +46,16 @@ def cloak_default_for(*, user) -> tuple[bool, str]:
     if pref is None:
         return False, Intensity.DEFAULT
     return pref.cloak_by_default, pref.default_intensity
+
+
+def cloak_candidates_for_owner(*, owner, limit: int = 50):
+    """The owner's ready, still images that have no cloak yet (for the start forms)."""
+    from kiln.media.models import MediaAsset
+
+    return (
+        MediaAsset.objects.filter(
+            owner=owner, state=MediaAsset.State.READY, is_animated=False, cloak_job__isnull=True
+        )
+        .prefetch_related("renditions")
+        .order_by("-id")[:limit]
+    )

@@ -32,6 +32,7 @@ def index(request):
         "cloak/index.html",
         {
             "jobs": selectors.cloak_jobs_for_owner(owner=request.user)[:100],
+            "candidates": selectors.cloak_candidates_for_owner(owner=request.user),
             "unavailable": selectors.cloak_unavailable_reason(),
             "cloak_by_default": by_default,
             "default_intensity": intensity,
