@@ -1,6 +1,7 @@
 """Thin views: parse, call a selector or service, render. Permission errors from services
 (AccessDenied) become Django's 403 page; someone else's project id is a 404."""
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -74,6 +75,7 @@ def project_detail(request, username: str, project_id: int):
                 if kind in groups
             ],
             "is_owner": request.user.is_authenticated and request.user.pk == project.owner_id,
+            "cloak_status": _cloak_status(project, images),
         },
     )
 
@@ -91,6 +93,21 @@ def _social_context(request, project) -> dict:
         "comments": comments(project_id=project.pk, viewer=request.user),
         "max_text": max_text or 2000,
     }
+
+
+def _cloak_status(project, images) -> str:
+    """What the page may truthfully say about the cloak: "done" only when every image's
+    cloak job has finished; "pending" while any is missing or unfinished."""
+    if not project.cloak_requested or not images:
+        return ""
+    try:
+        job_model = apps.get_model("cloak", "CloakJob")
+    except LookupError:
+        return "pending"
+    done = job_model.objects.filter(
+        asset_id__in=[image.asset_id for image in images], state="done"
+    ).count()
+    return "done" if done == len(images) else "pending"
 
 
 def label_listing(request, segment: str, slug: str):

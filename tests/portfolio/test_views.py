@@ -424,3 +424,19 @@ def test_cloak_requested_on_publish_saves_the_draft_and_starts_the_cloak(
     assert response.status_code == 302
     project.refresh_from_db()
     assert project.title == "Cloaked" and project.is_published
+
+
+def test_the_page_only_says_cloaked_when_every_cloak_is_done(client, artist, make_asset):
+    from kiln.cloak.models import CloakJob
+
+    assets = [make_asset(artist, seed=n) for n in range(2)]
+    project = _project(artist, assets, cloak_requested=True)
+    page = client.get(_url(project)).content.decode()
+    assert "Cloak requested, not finished yet" in page and "Cloaked:" not in page
+    for asset in assets:
+        CloakJob.objects.update_or_create(
+            asset=asset, defaults={"owner": artist, "intensity": "default", "state": "done"}
+        )
+    assert "Cloaked:" in client.get(_url(project)).content.decode()
+    CloakJob.objects.filter(asset=assets[1]).update(state="running")
+    assert "Cloaked:" not in client.get(_url(project)).content.decode()
