@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 
 logger = logging.getLogger("kiln.shield")
 
@@ -45,8 +46,6 @@ GENERIC_WORDS = frozenset(
         "awario",
     }
 )
-# How long a process trusts its compiled matcher before re-reading admin-added tokens.
-RELOAD_SECONDS = 60
 # Real agents put their token in the first few hundred characters; scanning is capped so an
 # 8 KiB header costs no more than a normal one.
 MAX_UA_CHARS = 1024
@@ -156,25 +155,34 @@ def _database_entries() -> list[CrawlerEntry]:
 
 
 _lock = threading.Lock()
-_state: dict = {"matcher": None, "built_at": 0.0}
+_state: dict = {"matcher": None, "version": None, "checked_at": 0.0}
+# Admin changes bump this cache key; processes compare it at most every VERSION_CHECK_SECONDS
+# (a cache read, never a database query, so request query counts stay exact).
+VERSION_KEY = "shield:crawler-list-version"
+VERSION_CHECK_SECONDS = 5
 
 
 def crawler_matcher() -> CrawlerMatcher:
-    """The process's matcher, rebuilt every RELOAD_SECONDS so admin edits spread."""
-    now = time.monotonic()
+    """The process's matcher: built once (the only database read), rebuilt after admin edits."""
     matcher = _state["matcher"]
-    if matcher is not None and now - _state["built_at"] < RELOAD_SECONDS:
+    now = time.monotonic()
+    if matcher is not None and now - _state["checked_at"] < VERSION_CHECK_SECONDS:
         return matcher
+    version = cache.get(VERSION_KEY)
     with _lock:
-        if _state["matcher"] is None or now - _state["built_at"] >= RELOAD_SECONDS:
+        _state["checked_at"] = now
+        stale = version is not None and version != _state["version"]
+        if _state["matcher"] is None or stale:
             _state["matcher"] = CrawlerMatcher(load_entries())
-            _state["built_at"] = now
+            _state["version"] = version
         return _state["matcher"]
 
 
 def crawler_matcher_reset() -> None:
+    """Rebuild here now, and tell every other process (through the cache) to rebuild too."""
     with _lock:
         _state["matcher"] = None
+    cache.set(VERSION_KEY, time.time_ns(), timeout=None)
 
 
 def ai_crawler_token(user_agent: str) -> str | None:

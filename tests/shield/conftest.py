@@ -58,7 +58,7 @@ def ai_agents(shared_dir) -> list[str]:
 @pytest.fixture(autouse=True)
 def fresh_shield_state():
     """Crawler matcher and refusal buffers start clean in every test."""
-    from kiln.shield.crawlers import crawler_matcher_reset
+    from kiln.shield.crawlers import crawler_matcher, crawler_matcher_reset
     from kiln.shield.refusals import refusal_pending_clear
 
     crawler_matcher_reset()
@@ -66,3 +66,5 @@ def fresh_shield_state():
     yield
     crawler_matcher_reset()
     refusal_pending_clear()
+    # Leave a built matcher behind, so other apps' tests never pay for (or count) a rebuild.
+    crawler_matcher()

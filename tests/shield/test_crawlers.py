@@ -141,3 +141,30 @@ def test_bad_admin_tokens_are_refused(token):
     with pytest.raises(ValidationError):
         crawler_token_create(token=token)
     assert CrawlerToken.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_requests_cost_no_query_once_built(client, django_assert_num_queries):
+    from kiln.shield import refusals
+    from kiln.shield.crawlers import crawler_matcher
+
+    crawler_matcher()
+    refusals._last_flush[0] = time.monotonic()  # refusal counts are written every 10 s, not now
+    with django_assert_num_queries(0):
+        assert client.get("/robots.txt").status_code == 200
+        assert client.get("/", HTTP_USER_AGENT="GPTBot/1.1").status_code == 403
+
+
+@pytest.mark.django_db
+def test_admin_changes_reach_other_processes_through_the_cache(monkeypatch):
+    from django.core.cache import cache
+
+    from kiln.shield import crawlers
+    from kiln.shield.models import CrawlerToken
+
+    crawlers.crawler_matcher()
+    CrawlerToken.objects.create(token="OtherProcessBot")  # as if saved by another process
+    assert crawlers.ai_crawler_token("OtherProcessBot/1") is None
+    cache.set(crawlers.VERSION_KEY, 12345)  # …which bumped the shared version
+    monkeypatch.setattr(crawlers, "VERSION_CHECK_SECONDS", 0)
+    assert crawlers.ai_crawler_token("OtherProcessBot/1") is not None
