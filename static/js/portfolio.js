@@ -86,6 +86,9 @@
         dialog.showModal();
       });
     });
+    if (openers.length < 2) {
+      dialog.querySelectorAll("[data-viewer-prev], [data-viewer-next]").forEach(function (b) { b.hidden = true; });
+    }
     dialog.querySelector("[data-viewer-prev]").addEventListener("click", function () { show(index - 1); });
     dialog.querySelector("[data-viewer-next]").addEventListener("click", function () { show(index + 1); });
     dialog.querySelector("[data-viewer-close]").addEventListener("click", function () { dialog.close(); });
