@@ -440,3 +440,17 @@ def test_the_page_only_says_cloaked_when_every_cloak_is_done(client, artist, mak
     assert "Cloaked:" in client.get(_url(project)).content.decode()
     CloakJob.objects.filter(asset=assets[1]).update(state="running")
     assert "Cloaked:" not in client.get(_url(project)).content.decode()
+
+
+def test_move_to_drafts_hides_a_published_project(client, artist, make_asset):
+    asset = make_asset(artist)
+    project = _project(artist, [asset])
+    client.force_login(artist)
+    response = client.post(
+        f"/portfolio/projects/{project.pk}/edit", _post_data([asset], action="unpublish")
+    )
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert project.state == Project.State.DRAFT
+    client.logout()
+    assert client.get(_url(project)).status_code == 404
