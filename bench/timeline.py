@@ -272,6 +272,49 @@ def measure_read_merge(star_id: int, followers: int) -> dict:
     return timings
 
 
+def breakdown(spec: dict) -> dict:
+    """Where a home page's time goes, in-process on the stored dataset (mean ms per call)."""
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.template.loader import render_to_string
+    from django.test import Client, RequestFactory
+
+    from kiln.social.selectors import hidden_author_ids
+    from kiln.timelines import selectors, views
+
+    name = Path(spec["sessions_file"]).read_text().split()[2]
+    user = get_user_model().objects.get(username=name)
+    client = Client()
+    client.force_login(user)
+    request = RequestFactory().get("/")
+    request.user = user
+    page = selectors.home_timeline_page(viewer=user, size=10)
+    ids = [p.pk for p in page.items]
+    context = {"page": page, "card_template": views._card_template(), "older_url": "/?before=1"}
+
+    def mean_ms(fn, rounds=40):
+        fn()
+        start = time.perf_counter()
+        for _ in range(rounds):
+            fn()
+        return round((time.perf_counter() - start) / rounds * 1000, 2)
+
+    return {
+        "floor_request_ms": mean_ms(lambda: client.get("/healthz")),
+        "home_request_ms": mean_ms(lambda: client.get("/?limit=10")),
+        "hidden_authors_ms": mean_ms(lambda: hidden_author_ids(user)),
+        "entries_query_ms": mean_ms(
+            lambda: list(selectors.home_entries(user).order_by("-post_id")[:11])
+        ),
+        "posts_hydrated_ms": mean_ms(lambda: selectors.hydrate_posts(ids, user, hidden=set())),
+        "render_page_ms": mean_ms(
+            lambda: render_to_string("timelines/home.html", context, request=request)
+        ),
+    }
+
+
 # --- Processes -----------------------------------------------------------------------------
 
 
@@ -583,6 +626,13 @@ def run_lane(lane: str, args) -> dict:
     }
     collect_static(env, var_dir)
     data, sessions = prepare_database(lane, env, var_dir, spec)
+    out = run(
+        [PY, __file__, "--breakdown-of", json.dumps({"sessions_file": str(sessions)})],
+        {**env, "ALLOWED_HOSTS": env["ALLOWED_HOSTS"] + ",testserver"},
+        capture_output=True,
+        text=True,
+    ).stdout
+    data = {**data, "breakdown": json.loads(out.strip().splitlines()[-1])}
     setup_s = time.perf_counter() - t0
     print(f"[{lane}] dataset {json.dumps(data)} (setup {setup_s:.0f}s)", flush=True)
 
@@ -623,6 +673,9 @@ def run_lane(lane: str, args) -> dict:
         d, c = args.duration, args.connections
         run_ops(port, {"home": {"connections": c}}, sessions, 1)  # warm caches and workers
         result["floor"] = run_ops(port, {"floor": {"connections": c}}, sessions, d)["floor"]
+        # One connection: each operation's own cost, without queueing behind others.
+        for op in ("floor", "home"):
+            result[f"single_{op}"] = run_ops(port, {op: {"connections": 1}}, sessions, d)[op]
         for op in ("home", "homejson", "user", "post"):
             result[f"alone_{op}"] = run_ops(port, {op: {"connections": c}}, sessions, d)[op]
         split = {op: max(1, round(c * share)) for op, share in MIX.items()}
@@ -652,7 +705,8 @@ def run_lane(lane: str, args) -> dict:
 
 
 def report(lane: str, r: dict) -> None:
-    floor = r["floor"]["rps"]
+    # The floor's best throughput in this run (16 connections, or 1 if that did better).
+    floor = max(r["floor"]["rps"], r.get("single_floor", {}).get("rps", 0))
     ds = r["dataset"]
     merge = ds["read_merge"]
     print(
@@ -672,6 +726,9 @@ def report(lane: str, r: dict) -> None:
         )
 
     row("floor (GET /healthz)", r["floor"])
+    for op in ("floor", "home"):
+        if f"single_{op}" in r:
+            row(f"{op}, 1 connection", r[f"single_{op}"])
     for op in ("home", "homejson", "user", "post"):
         row(f"{op} alone", r[f"alone_{op}"])
     mix_total = sum(x["rps"] for x in r["mix_max"].values())
@@ -688,6 +745,12 @@ def report(lane: str, r: dict) -> None:
     worst_p99 = max(x["p99_us"] for x in r["mix_80"].values()) / 1000
     print(f"home throughput / floor: {share(r['alone_home']['rps'], floor)} (target >= 60%)")
     print(f"worst p99 at ~80% load: {worst_p99:.1f} ms (target <= 50 ms)")
+    if "breakdown" in ds:
+        b = ds["breakdown"]
+        print(
+            "in-process, ms per call: "
+            + ", ".join(f"{k.removesuffix('_ms')} {v}" for k, v in b.items())
+        )
     print(
         f"home id query: {merge['entries_only_ms']} ms as built (fan-out); "
         f"{merge['read_merge_ms']} ms if big accounts were merged at read time"
@@ -712,9 +775,13 @@ def main() -> None:
     parser.add_argument("--var-dir", default="/tmp/kiln-bench-timeline")
     parser.add_argument("--json", help="also write the raw results here")
     parser.add_argument("--build-dataset", help=argparse.SUPPRESS)
+    parser.add_argument("--breakdown-of", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.build_dataset:
         print(json.dumps(build_dataset(json.loads(args.build_dataset))))
+        return
+    if args.breakdown_of:
+        print(json.dumps(breakdown(json.loads(args.breakdown_of))))
         return
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk (scripts/system_deps.sh does it).")
