@@ -5,7 +5,7 @@ pyvips does the work (see docs/decisions/media.md for the benchmark against Pill
   that in-memory master, so a 24 MP JPEG is decoded once, not twelve times;
 - EXIF orientation applied, colour converted to sRGB, 16-bit and CMYK brought to 8-bit sRGB;
 - every piece of source metadata removed, then the rights XMP and EXIF Artist/Copyright added;
-- stills become AVIF, WebP and JPEG; animations become animated WebP and animated GIF.
+- stills become AVIF, WebP and JPEG; animations become animated WebP plus a JPEG poster.
 """
 
 import io
@@ -26,7 +26,10 @@ _ANIMATION_FIELDS = {"page-height", "delay", "loop", "n-pages"}
 _KEEP = pyvips.enums.ForeignKeep.EXIF | pyvips.enums.ForeignKeep.XMP
 
 STILL_FORMATS = ("avif", "webp", "jpeg")
-ANIMATED_FORMATS = ("webp", "gif")
+# Animated WebP plays in every current browser (Safari since 14); the JPEG is the first frame,
+# a still fallback. Animated GIF renditions were dropped: 20× the bytes and 2× the encode time
+# of animated WebP on the benchmark animation.
+ANIMATED_FORMATS = ("webp", "jpeg")
 EXTENSIONS = {"avif": "avif", "webp": "webp", "jpeg": "jpg", "gif": "gif"}
 CONTENT_TYPES = {
     "avif": "image/avif",
@@ -172,7 +175,9 @@ def encode(image: pyvips.Image, fmt: str) -> bytes:
             Q=settings.KILN_MEDIA_QUALITY_JPEG, optimize_coding=True, interlace=True, keep=_KEEP
         )
     if fmt == "webp":
-        return image.webpsave_buffer(Q=settings.KILN_MEDIA_QUALITY_WEBP, effort=4, keep=_KEEP)
+        # Animations at effort 2: 2.5× faster than 4 for 2% more bytes (measured).
+        effort = 2 if "page-height" in image.get_fields() else 4
+        return image.webpsave_buffer(Q=settings.KILN_MEDIA_QUALITY_WEBP, effort=effort, keep=_KEEP)
     if fmt == "avif":
         return image.heifsave_buffer(
             # effort 1 (aom cpu-used 8): 4× faster than 2 at the same SSIM per byte (bench).
@@ -181,20 +186,7 @@ def encode(image: pyvips.Image, fmt: str) -> bytes:
             effort=1,
             keep=_KEEP,
         )
-    if fmt == "gif":
-        return gif_add_xmp(image.gifsave_buffer(effort=4), image.get("xmp-data"))
     raise ValueError(f"unknown rendition format {fmt}")
-
-
-def gif_add_xmp(data: bytes, xmp: bytes) -> bytes:
-    """GIF has no EXIF; libvips writes no XMP there. Add the XMP application extension
-    ("XMP DataXMP" with its 258-byte magic trailer, per the XMP spec part 3) before the
-    trailer byte, where every decoder skips it and exiftool reads it."""
-    if not data.endswith(b";"):
-        return data
-    trailer = b"\x01" + bytes(range(255, -1, -1)) + b"\x00"
-    extension = b"\x21\xff\x0bXMP DataXMP" + xmp + trailer
-    return data[:-1] + extension + b";"
 
 
 def blurhash_and_colour(image: pyvips.Image) -> tuple[str, str]:
@@ -251,7 +243,8 @@ def render(
         master = _to_srgb8(master)
         if animated and "page-height" in master.get_fields():
             frames = master.height // master.get("page-height")
-        master = master.copy_memory()
+        if not animated:  # an animation's strip can be huge: stream it from the source instead
+            master = master.copy_memory()
     with timer("placeholder"):
         code, colour = blurhash_and_colour(master)
     result = Rendered(
@@ -266,19 +259,33 @@ def render(
     seen: set[int] = set()
     for target in reversed(widths):
         with timer("resize"):
-            image = _resize(master, target)
+            if animated:
+                image = _master_from_bytes(source, header, target, animated=True)
+                image = _to_srgb8(image)
+            else:
+                image = _resize(master, target)
             if image.width in seen:
                 continue
             seen.add(image.width)
             if watermark is not None:
                 image = watermark(image)
-            image = _strip_and_mark(image, rights).copy_memory()
+            image = _strip_and_mark(image, rights)
+            if not animated:
+                image = image.copy_memory()
         page_height = image.get("page-height") if animated else image.height
         for fmt_out in formats:
             with timer(f"encode_{fmt_out}"):
-                data = encode(image, fmt_out)
+                data = encode(_poster(image) if animated and fmt_out == "jpeg" else image, fmt_out)
             result.renditions.append(Encoded(fmt_out, image.width, page_height, data))
     return result
+
+
+def _poster(image: pyvips.Image) -> pyvips.Image:
+    """The first frame, keeping the rights metadata: the still fallback of an animation."""
+    page_height = image.get("page-height")
+    poster = image.crop(0, 0, image.width, page_height).copy()
+    poster.remove("page-height")
+    return poster
 
 
 def pil_to_vips(image) -> pyvips.Image:
