@@ -131,6 +131,32 @@ def mark_noindex(response):
     return response
 
 
+def is_exempt_from_budgets(path: str) -> bool:
+    return is_static_path(path) or path in OPT_OUT_PATHS or path in UNLIMITED_PATHS
+
+
+def budget_refusal(request, *, ident: str, ip: str) -> HttpResponse | None:
+    """Honeypot bans (images only) and the page/image budgets for one identity ("ip:…"/"user:…")."""
+    path = request.path_info
+    user_agent = request.META.get("HTTP_USER_AGENT", "") or ""
+    if is_rendition_path(path):
+        if is_banned(ident):
+            refusal_record(reason=Reason.HONEYPOT_BANNED, ip=ip, user_agent=user_agent, path=path)
+            return plain(BANNED_MESSAGE, status=403)
+        limit, scope, what = shield_setting("KILN_RATE_RENDITIONS"), "r", "images"
+        reason = Reason.RATE_RENDITIONS
+    else:
+        limit, scope, what = shield_setting("KILN_RATE_PAGES"), "p", "pages"
+        reason = Reason.RATE_PAGES
+    retry_after = rate_limit_hit(
+        scope=scope, ident=ident, limit=limit, window=shield_setting("KILN_RATE_WINDOW_SECONDS")
+    )
+    if retry_after is None:
+        return None
+    refusal_record(reason=reason, ip=ip, user_agent=user_agent, path=path, detail=ident)
+    return too_many(seconds=retry_after, what=what)
+
+
 class ShieldMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -144,36 +170,19 @@ class ShieldMiddleware:
 
     def refuse(self, request) -> HttpResponse | None:
         path = request.path_info
-        user_agent = request.META.get("HTTP_USER_AGENT", "") or ""
         ip = client_ip(request)
         request.shield_client_ip = ip
         if path not in OPT_OUT_PATHS:
+            user_agent = request.META.get("HTTP_USER_AGENT", "") or ""
             token = ai_crawler_token(user_agent)
             if token is not None:
                 refusal_record(
                     reason=Reason.AI_CRAWLER, ip=ip, user_agent=user_agent, path=path, detail=token
                 )
                 return plain(CRAWLER_MESSAGE.format(token=token), status=403)
-        if is_static_path(path) or path in OPT_OUT_PATHS or path in UNLIMITED_PATHS:
+        if is_exempt_from_budgets(path):
             return None
-        ident = client_key(ip)
-        window = shield_setting("KILN_RATE_WINDOW_SECONDS")
-        if is_rendition_path(path):
-            if is_banned(f"ip:{ident}"):
-                refusal_record(
-                    reason=Reason.HONEYPOT_BANNED, ip=ip, user_agent=user_agent, path=path
-                )
-                return plain(BANNED_MESSAGE, status=403)
-            limit, scope, what = shield_setting("KILN_RATE_RENDITIONS"), "r", "images"
-            reason = Reason.RATE_RENDITIONS
-        else:
-            limit, scope, what = shield_setting("KILN_RATE_PAGES"), "p", "pages"
-            reason = Reason.RATE_PAGES
-        retry_after = rate_limit_hit(scope=f"ip-{scope}", ident=ident, limit=limit, window=window)
-        if retry_after is not None:
-            refusal_record(reason=reason, ip=ip, user_agent=user_agent, path=path, detail="ip")
-            return too_many(seconds=retry_after, what=what)
-        return None
+        return budget_refusal(request, ident=f"ip:{client_key(ip)}", ip=ip)
 
 
 class ShieldAccountMiddleware:
@@ -184,31 +193,13 @@ class ShieldAccountMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        path = request.path_info
         if (
-            user is None
-            or not user.is_authenticated
-            or is_static_path(path)
-            or path in UNLIMITED_PATHS
+            user is not None
+            and user.is_authenticated
+            and not is_exempt_from_budgets(request.path_info)
         ):
-            return self.get_response(request)
-        ident = f"user:{user.pk}"
-        ip = getattr(request, "shield_client_ip", "") or client_ip(request)
-        user_agent = request.META.get("HTTP_USER_AGENT", "") or ""
-        window = shield_setting("KILN_RATE_WINDOW_SECONDS")
-        if is_rendition_path(path):
-            if is_banned(ident):
-                refusal_record(
-                    reason=Reason.HONEYPOT_BANNED, ip=ip, user_agent=user_agent, path=path
-                )
-                return plain(BANNED_MESSAGE, status=403)
-            limit, scope, what = shield_setting("KILN_RATE_RENDITIONS"), "r", "images"
-            reason = Reason.RATE_RENDITIONS
-        else:
-            limit, scope, what = shield_setting("KILN_RATE_PAGES"), "p", "pages"
-            reason = Reason.RATE_PAGES
-        retry_after = rate_limit_hit(scope=f"u-{scope}", ident=ident, limit=limit, window=window)
-        if retry_after is not None:
-            refusal_record(reason=reason, ip=ip, user_agent=user_agent, path=path, detail=ident)
-            return too_many(seconds=retry_after, what=what)
+            ip = getattr(request, "shield_client_ip", "") or client_ip(request)
+            refused = budget_refusal(request, ident=f"user:{user.pk}", ip=ip)
+            if refused is not None:
+                return refused
         return self.get_response(request)
