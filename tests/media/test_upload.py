@@ -175,3 +175,27 @@ def test_hostile_file_through_http_is_a_400_never_a_500(
     assert response.status_code == 400
     assert match.lower() in response.json()["error"].lower()
     assert MediaAsset.objects.count() == 0 and files_under(media_root) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: images.jpeg(300, 200),
+        lambda: images.png(300, 200),
+        lambda: images.webp(300, 200),
+        lambda: images.gif(300, 200),
+        lambda: images.avif(300, 200),
+        lambda: images.heic(300, 200),
+        lambda: images.animated_webp(),
+    ],
+    ids=["jpeg", "png", "webp", "gif", "avif", "heic", "animated-webp"],
+)
+@pytest.mark.parametrize("cut", [0.3, 0.7])
+def test_every_format_cut_short_is_refused(artist, media_root, make, cut):
+    data = make()
+    with pytest.raises(ValidationError) as excinfo:
+        media_asset_create(owner=artist, upload=data[: int(len(data) * cut)])
+    message = " ".join(excinfo.value.messages)
+    assert "damaged or incomplete" in message or "isn't supported" in message, message
+    assert MediaAsset.objects.count() == 0 and files_under(media_root) == []
