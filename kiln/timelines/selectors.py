@@ -7,12 +7,14 @@ queries does not depend on the page size.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Exists, OuterRef
 
 from kiln.core.hooks import optional_callable
+from kiln.core.ids import id_for_time
 from kiln.core.pagination import CursorPage, paginate_by_id
 from kiln.timelines.models import TimelineEntry, TimelineRebuild
 
@@ -181,7 +183,9 @@ def discover_streams(
             # Fields of work are a short JSON list on the profile; the quoted slug is exact.
             posts = posts.filter(author__profile__fields_of_work__icontains=f'"{field_slug}"')
         streams.append(("post", posts))
-    projects = Project.objects.filter(state=Project.State.PUBLISHED).only("id")
+    projects = Project.objects.filter(
+        state=Project.State.PUBLISHED, published_at__isnull=False
+    ).only("id", "published_at")
     for kind, slug in ((ProjectTag.Kind.FIELD, field_slug), (ProjectTag.Kind.CATEGORY, category)):
         if slug:
             labelled = ProjectTag.objects.filter(project=OuterRef("pk"), kind=kind, slug=slug)
@@ -214,6 +218,41 @@ def hydrate_projects(ids: list[int]) -> dict[int, Any]:
     return found
 
 
+# Projects are placed in Discover by when they were published, not created (a draft may sit
+# for weeks). Their key lives in the same space as post ids: the publication time in ms,
+# then the low 16 bits of the project id, so the two streams merge on one cursor.
+_TIE_SLACK = 8  # extra rows fetched in case several projects share one millisecond
+
+
+def project_key(project) -> int:
+    return id_for_time(project.published_at.timestamp()) | (project.pk & 0xFFFF)
+
+
+def _key_time(key: int) -> dt.datetime:
+    return dt.datetime.fromtimestamp((key >> 16) / 1000, tz=dt.UTC)
+
+
+def projects_page(queryset, *, before: int | None, after: int | None, size: int):
+    """(keyed projects newest first, more older, more newer) by publication key."""
+    if after is not None:
+        rows = queryset.filter(published_at__gte=_key_time(after)).order_by("published_at", "id")
+        keyed = sorted((project_key(p), p) for p in rows[: size + 1 + _TIE_SLACK])
+        keyed = [(k, p) for k, p in keyed if k > after]
+        return keyed[:size][::-1], False, len(keyed) > size
+    rows = queryset.order_by("-published_at", "-id")
+    if before is not None:
+        rows = rows.filter(published_at__lt=_key_time(before) + dt.timedelta(milliseconds=1))
+    keyed = sorted(((project_key(p), p) for p in rows[: size + 1 + _TIE_SLACK]), reverse=True)
+    if before is not None:
+        keyed = [(k, p) for k, p in keyed if k < before]
+    return keyed[:size], len(keyed) > size, False
+
+
+def count_newer_projects(queryset, *, after: int, limit: int = 40) -> int:
+    rows = queryset.filter(published_at__gte=_key_time(after)).order_by("published_at", "id")
+    return sum(1 for p in rows[: limit + 1 + _TIE_SLACK] if project_key(p) > after)
+
+
 def discover_page(
     *,
     viewer,
@@ -225,16 +264,24 @@ def discover_page(
 ) -> TimelinePage:
     """Every public post and published project, merged newest first. No ranking.
 
-    Both streams are paged by the same time-sortable id, so merging the two pages (each one
-    item longer than the page) and cutting at `size` loses and repeats nothing.
+    Both streams are paged on one time-ordered key (a post's id; a project's publication
+    key), so merging the two pages (each one item longer than the page) and cutting at `size`
+    loses and repeats nothing.
     """
-    candidates: list[tuple[int, str]] = []
+    candidates: list[tuple[int, str, int]] = []  # (key, kind, pk)
     more = more_newer = False
     hidden = hidden_author_ids(viewer)
     streams = discover_streams(viewer, field_slug=field_slug, category=category, hidden=hidden)
     for kind, queryset in streams:
+        if kind == "project":
+            keyed, more_older, newer = projects_page(
+                queryset.only("id", "published_at"), before=before, after=after, size=size
+            )
+            candidates.extend((key, kind, p.pk) for key, p in keyed)
+            more, more_newer = more or more_older, more_newer or newer
+            continue
         page = page_by_id(queryset, before=before, after=after, size=size)
-        candidates.extend((row.pk, kind) for row in page.items)
+        candidates.extend((row.pk, kind, row.pk) for row in page.items)
         more = more or page.next_cursor is not None
         more_newer = more_newer or getattr(page, "more_newer", False)
     if after is not None:
@@ -247,16 +294,14 @@ def discover_page(
         more = more or len(candidates) > size
         chosen = candidates[:size]
 
-    posts_by_id = {
-        p.pk: p
-        for p in hydrate_posts([pk for pk, kind in chosen if kind == "post"], viewer, hidden=hidden)
-    }
-    projects_by_id = hydrate_projects([pk for pk, kind in chosen if kind == "project"])
+    post_ids = [pk for _, kind, pk in chosen if kind == "post"]
+    posts_by_id = {p.pk: p for p in hydrate_posts(post_ids, viewer, hidden=hidden)}
+    projects_by_id = hydrate_projects([pk for _, kind, pk in chosen if kind == "project"])
     items = []
-    for pk, kind in chosen:
+    for key, kind, pk in chosen:
         obj = posts_by_id.get(pk) if kind == "post" else projects_by_id.get(pk)
         if obj is not None:
-            items.append({"kind": kind, "object": obj, "id": pk})
+            items.append({"kind": kind, "object": obj, "id": pk, "key": key})
     return TimelinePage(
         items=items,
         next_cursor=chosen[-1][0] if chosen and more and after is None else None,

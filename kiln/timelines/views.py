@@ -229,16 +229,19 @@ def _discover_pill(request, *, field_slug, category):
     after = parse_cursor(request.GET.get("after"))
     count = 0
     if after:
-        for _kind, queryset in selectors.discover_streams(
+        for kind, queryset in selectors.discover_streams(
             request.user, field_slug=field_slug, category=category
         ):
-            count += selectors.count_newer(queryset, after=after)
+            if kind == "project":
+                count += selectors.count_newer_projects(queryset, after=after)
+            else:
+                count += selectors.count_newer(queryset, after=after)
     query = {k: v for k, v in request.GET.items() if k not in {"pill", "before"}}
     return render(
         request,
         "timelines/_pill.html",
         {
-            "count": min(count, 40),
+            "count": min(count, 41),
             "load_url": f"{request.path}?{urlencode(query)}",
             "pill_url": f"{request.path}?{urlencode({**query, 'pill': 1})}",
         },

@@ -1,6 +1,9 @@
 """The pages: Following, Discover, tags; htmx fragments, the new-posts pill, bad input."""
 
+import re
+
 import pytest
+from django.utils import timezone
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +76,9 @@ def test_discover_lists_public_posts_and_projects_newest_first(active_user, publ
     public = publish(bea, "ink study")
     private = publish(bea, "friends only", visibility="followers")
     photo = publish(cy, "a photo")
-    project = Project.objects.create(owner=cy, title="Harbour series", state="published")
+    project = Project.objects.create(
+        owner=cy, title="Harbour series", state="published", published_at=timezone.now()
+    )
     ProjectTag.objects.create(project=project, kind="category", slug="landscapes", name="L")
     ProjectTag.objects.create(project=project, kind="field", slug="photography", name="P")
     Project.objects.create(owner=cy, title="Secret draft")
@@ -103,13 +108,17 @@ def test_discover_refuses_unknown_filters_clearly(active_user, publish, client):
 
 def test_discover_paging_merges_streams_without_gaps(active_user, publish):
     from kiln.portfolio.models import Project
-    from kiln.timelines.selectors import discover_page
+    from kiln.timelines.selectors import discover_page, project_key
 
     bea = active_user("bea")
-    expected = []
+    expected = []  # (key, pk): posts by id, projects by publication key
     for i in range(7):
-        expected.append(publish(bea, f"p{i}").pk)
-        expected.append(Project.objects.create(owner=bea, title=f"j{i}", state="published").pk)
+        post = publish(bea, f"p{i}")
+        expected.append((post.pk, post.pk))
+        project = Project.objects.create(
+            owner=bea, title=f"j{i}", state="published", published_at=timezone.now()
+        )
+        expected.append((project_key(project), project.pk))
     seen, cursor = [], None
     while True:
         page = discover_page(viewer=bea, before=cursor, size=4)
@@ -117,7 +126,27 @@ def test_discover_paging_merges_streams_without_gaps(active_user, publish):
         if not page.next_cursor:
             break
         cursor = page.next_cursor
-    assert seen == sorted(expected, reverse=True)
+    assert seen == [pk for _, pk in sorted(expected, reverse=True)]
+
+
+def test_discover_places_projects_by_publication(active_user, publish, client):
+    import datetime as dt
+
+    from kiln.portfolio.models import Project
+
+    bea = active_user("bea")
+    client.force_login(active_user("ana"))  # logged in: never the anonymous page cache
+    draft = Project.objects.create(owner=bea, title="Long in the making")  # drafted first
+    older = publish(bea, "older post")
+    top = client.get("/discover").content.decode()
+    assert "Long in the making" not in top  # drafts are not listed
+    newest = re.search(r'id="new-posts"[^>]*hx-get="([^"]+)"', top).group(1).replace("&amp;", "&")
+    draft.state, draft.published_at = "published", timezone.now() + dt.timedelta(seconds=1)
+    draft.save()
+    # Published after the post, so it comes first and the pill announces it.
+    assert "1 new post" in client.get(newest, HTTP_HX_REQUEST="true").content.decode()
+    html = client.get("/discover").content.decode()
+    assert html.index("Long in the making") < html.index(f'id="item-{older.pk}"')
 
 
 def test_tag_page(active_user, publish, client):
@@ -160,8 +189,6 @@ def test_anonymous_discover_is_cached_whole(
 
 
 def test_empty_timeline_pill_announces_the_first_post(active_user, follow, publish, client):
-    import re
-
     ana, bea = active_user("ana"), active_user("bea")
     follow(ana, bea)
     client.force_login(ana)

@@ -3,6 +3,7 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from kiln.timelines import selectors
 
@@ -118,7 +119,9 @@ def test_discover_page_with_projects_query_count(
     bea = active_user("bea")
     for i in range(25):
         publish(bea, f"post {i}")
-        Project.objects.create(owner=bea, title=f"Project {i}", state="published")
+        Project.objects.create(
+            owner=bea, title=f"Project {i}", state="published", published_at=timezone.now()
+        )
     client.force_login(active_user("ana"))
     client.get("/discover?limit=4")
     baseline = _queries(lambda: client.get("/discover?limit=4"))
