@@ -77,7 +77,8 @@ class PostAttachment(models.Model):
     """An image on a post: a media asset plus the alt text written for this use."""
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="attachments")
-    asset = models.ForeignKey("media.MediaAsset", on_delete=models.PROTECT, related_name="+")
+    # RESTRICT, not PROTECT: deleting an account deletes its posts and assets together.
+    asset = models.ForeignKey("media.MediaAsset", on_delete=models.RESTRICT, related_name="+")
     alt_text = models.CharField(max_length=1500, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
