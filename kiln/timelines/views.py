@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.template.loader import select_template
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from kiln.accounts.choices import FIELD_LABELS, FIELDS_OF_WORK
 from kiln.core.ids import id_for_time
@@ -138,7 +138,7 @@ def _pill(request, queryset, *, field: str = "id"):
 
 
 @login_required
-@require_GET
+@require_safe
 def home_timeline(request):
     """Following: own posts and the posts and reposts of everyone the user follows."""
     user = request.user
@@ -180,7 +180,7 @@ def _catching_up_status(request):
     return response
 
 
-@require_GET
+@require_safe
 @anonymous_cached
 def discover(request):
     """All public posts and published projects, newest first, by field and category."""
@@ -248,7 +248,7 @@ def _discover_pill(request, *, field_slug, category):
     )
 
 
-@require_GET
+@require_safe
 @anonymous_cached
 def tag(request, tag: str):
     """Public posts with one hashtag, newest first."""
