@@ -14,6 +14,8 @@ PRIVATE_PREFIXES = [
     "/messages",
 ]
 REGISTRY_LOOKUP_PATH = "/api/registry/v1/lookup"
+AI_TXT_TYPES = ["jpg", "jpeg", "png", "gif", "webp", "avif", "heic", "tif", "tiff", "bmp", "svg"]
+AI_TXT_TYPES += ["html", "htm", "txt", "json", "xml", "rss", "atom", "pdf"]
 
 
 def robots_txt() -> str:
@@ -63,6 +65,8 @@ def ai_txt() -> str:
             "User-Agent: *",
             "Disallow: /",
             "Disallow: *",
+            # Spawning's generator lists file types; tools that only match those see them too.
+            *[f"Disallow: *.{ext}" for ext in AI_TXT_TYPES],
             "",
         ]
     )

@@ -97,6 +97,8 @@ def test_ai_txt_disallows_everything_and_links_the_registry(client):
     assert response.status_code == 200 and response["Content-Type"].startswith("text/plain")
     assert "User-Agent: *\nDisallow: /\nDisallow: *" in text
     assert "/api/registry/v1/lookup" in text
+    for ext in ["jpg", "png", "webp", "avif", "gif", "html"]:
+        assert f"Disallow: *.{ext}" in text
     python = urllib.robotparser.RobotFileParser()
     python.parse(text.splitlines())
     assert not python.can_fetch("img2dataset", "http://testserver/media/r/x.jpg")
