@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -273,9 +273,12 @@ class _Reporter:
         elapsed = now - self.t0
         eta = int(elapsed * (1 - frac) / frac) if frac > 0.02 else None
         new_lease = timezone.now() + timedelta(seconds=_lease_seconds())
-        n = CloakJob.objects.filter(
-            pk=self.job.pk, state=CloakJob.State.RUNNING, locked_until=self.lease
-        ).update(progress=round(frac, 4), eta_seconds=eta, locked_until=new_lease)
+        try:
+            n = CloakJob.objects.filter(
+                pk=self.job.pk, state=CloakJob.State.RUNNING, locked_until=self.lease
+            ).update(progress=round(frac, 4), eta_seconds=eta, locked_until=new_lease)
+        except OperationalError:  # a busy SQLite: progress is advisory, try next time
+            return
         if n == 0:
             raise _LeaseLost()  # cancelled, removed, restarted, or taken by another worker
         self.lease = new_lease
@@ -284,8 +287,14 @@ class _Reporter:
         now = time.monotonic()
         if now - self.last < self.every:
             return False
-        row = CloakJob.objects.filter(pk=self.job.pk).values("cancel_requested", "locked_until")
-        row = row.first()
+        try:
+            row = (
+                CloakJob.objects.filter(pk=self.job.pk)
+                .values("cancel_requested", "locked_until")
+                .first()
+            )
+        except OperationalError:
+            return False
         return row is None or row["cancel_requested"] or row["locked_until"] != self.lease
 
 

@@ -199,3 +199,22 @@ def test_publication_gate(cloak_settings, artist, uploaded):
     assert cloak_blocks_publication(asset_ids=[uploaded.pk]) == {uploaded.pk}
     services.cloak_job_start(user=artist, asset=uploaded, publish_before_done=True)
     assert cloak_blocks_publication(asset_ids=[uploaded.pk]) == set()
+
+
+def test_sync_project_follows_the_artists_choice(
+    cloak_settings, artist, uploaded, django_capture_on_commit_callbacks
+):
+    from kiln.portfolio.models import Project, ProjectImage
+
+    project = Project.objects.create(owner=artist, cloak_requested=True, cloak_intensity="low")
+    ProjectImage.objects.create(project=project, asset=uploaded)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.cloak_sync_project(user=artist, project=project) == 1
+    job = CloakJob.objects.get(asset=uploaded)
+    assert job.state == CloakJob.State.DONE and job.intensity == "low"
+    assert services.cloak_sync_project(user=artist, project=project) == 0  # nothing to do
+    project.cloak_requested = False
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.cloak_sync_project(user=artist, project=project) == 1
+    uploaded.refresh_from_db()
+    assert not CloakJob.objects.exists() and uploaded.master_key == ""
