@@ -168,3 +168,14 @@ def test_admin_changes_reach_other_processes_through_the_cache(monkeypatch):
     cache.set(crawlers.VERSION_KEY, 12345)  # …which bumped the shared version
     monkeypatch.setattr(crawlers, "VERSION_CHECK_SECONDS", 0)
     assert crawlers.ai_crawler_token("OtherProcessBot/1") is not None
+
+
+@pytest.mark.django_db
+def test_admin_adds_a_token_and_it_is_refused_at_once(client, admin_user, settings):
+    client.force_login(admin_user)
+    url = f"/{settings.KILN_ADMIN_PATH}/shield/crawlertoken/add/"
+    response = client.post(url, {"token": "SneakyHarvester", "note": "seen in logs"})
+    assert response.status_code == 302
+    assert client.get("/", HTTP_USER_AGENT="SneakyHarvester/0.1").status_code == 403
+    bad = client.post(url, {"token": "<script>", "note": ""})
+    assert bad.status_code == 200 and b"errornote" in bad.content
