@@ -199,3 +199,29 @@ def test_every_format_cut_short_is_refused(artist, media_root, make, cut):
     message = " ".join(excinfo.value.messages)
     assert "damaged or incomplete" in message or "isn't supported" in message, message
     assert MediaAsset.objects.count() == 0 and files_under(media_root) == []
+
+
+def test_markup_spelled_by_chance_inside_pixel_data_is_not_a_polyglot(artist, upload):
+    """Procedural art 62 at 1024x768 compresses to a JPEG whose scan data happens to contain
+    the bytes "<SvG" 68 KB in: a real image, which must be accepted."""
+    from kiln.core.procedural import artwork_bytes
+    from kiln.media.validation import contains_active_content
+
+    data = artwork_bytes(62, 1024, 768)
+    assert b"<svg" in data.lower()  # the coincidence this test is about
+    assert not contains_active_content(data)
+    assert upload(artist, data).state == "ready"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [b"<svg onload=alert(1)>", b"<html><body>x</body></html>", b"%PDF-1.7"],
+)
+def test_markup_at_the_head_or_tail_is_a_polyglot(payload):
+    from kiln.core.procedural import artwork_bytes
+    from kiln.media.validation import contains_active_content
+
+    image = artwork_bytes(3, 200, 150)
+    assert contains_active_content(image + payload)
+    assert contains_active_content(image[:20] + payload + image[20:])
+    assert not contains_active_content(image)
