@@ -334,7 +334,7 @@ def wait_ready(port: int, proc, timeout: float = 30) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
         if proc.poll() is not None:
-            raise SystemExit("gunicorn exited during start-up; see the output above.")
+            raise SystemExit("gunicorn exited during start-up; see server-<lane>.log.")
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/healthz")
@@ -349,9 +349,10 @@ def wait_ready(port: int, proc, timeout: float = 30) -> None:
 def stop(proc) -> None:
     if proc is None or proc.poll() is not None:
         return
-    os.killpg(proc.pid, signal.SIGTERM)
+    # SIGINT: gunicorn's quick shutdown (nothing is in flight any more); the worker stops too.
+    os.killpg(proc.pid, signal.SIGINT)
     try:
-        proc.wait(timeout=10)
+        proc.wait(timeout=5)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
 
@@ -626,21 +627,15 @@ def run_lane(lane: str, args) -> dict:
     }
     collect_static(env, var_dir)
     data, sessions = prepare_database(lane, env, var_dir, spec)
-    out = run(
-        [PY, __file__, "--breakdown-of", json.dumps({"sessions_file": str(sessions)})],
-        {**env, "ALLOWED_HOSTS": env["ALLOWED_HOSTS"] + ",testserver"},
-        capture_output=True,
-        text=True,
-    ).stdout
-    data = {**data, "breakdown": json.loads(out.strip().splitlines()[-1])}
-    setup_s = time.perf_counter() - t0
-    print(f"[{lane}] dataset {json.dumps(data)} (setup {setup_s:.0f}s)", flush=True)
-
+    logs = (var_dir / f"server-{lane}.log").open("w")  # gunicorn's and the worker's output
     port = free_port()
+    # gunicorn boots while the in-process breakdown runs; the database is ready already.
     web = subprocess.Popen(
         [
             GUNICORN,
-            "kiln.wsgi:application",
+            "timeline_wsgi:application",
+            "--pythonpath=bench",
+            "--preload",
             f"--bind=127.0.0.1:{port}",
             f"--workers={args.workers}",
             "--worker-class=gthread",
@@ -650,7 +645,23 @@ def run_lane(lane: str, args) -> dict:
         env=env,
         cwd=ROOT,
         start_new_session=True,
+        stdout=logs,
+        stderr=subprocess.STDOUT,
     )
+    try:
+        out = run(
+            [PY, __file__, "--breakdown-of", json.dumps({"sessions_file": str(sessions)})],
+            {**env, "ALLOWED_HOSTS": env["ALLOWED_HOSTS"] + ",testserver"},
+            capture_output=True,
+            text=True,
+        ).stdout
+    except BaseException:
+        stop(web)
+        raise
+    data = {**data, "breakdown": json.loads(out.strip().splitlines()[-1])}
+    setup_s = time.perf_counter() - t0
+    print(f"[{lane}] dataset {json.dumps(data)} (setup {setup_s:.0f}s)", flush=True)
+
     worker_cmd = [
         PY,
         "manage.py",
@@ -663,12 +674,20 @@ def run_lane(lane: str, args) -> dict:
         "0",
     ]
     workers = [
-        subprocess.Popen(worker_cmd, env=env, cwd=ROOT, start_new_session=True)
+        subprocess.Popen(
+            worker_cmd,
+            env=env,
+            cwd=ROOT,
+            start_new_session=True,
+            stdout=logs,
+            stderr=subprocess.STDOUT,
+        )
         for _ in range(args.task_workers)
     ]
     result: dict = {"dataset": data, "setup_s": setup_s}
     try:
         wait_ready(port, web)
+        result["start_s"] = time.perf_counter() - t0 - setup_s
         check_responses(port, sessions)
         d, c = args.duration, args.connections
         run_ops(port, {"home": {"connections": c}}, sessions, 1)  # warm caches and workers
@@ -695,9 +714,17 @@ def run_lane(lane: str, args) -> dict:
         time.sleep(1)  # let the worker drain the mix's fan-out before the celebrity posts
         result["celebrity"] = celebrity(port, lane, env, data, args.celebrity_tries)
     finally:
+        stopping = time.perf_counter()
         stop(web)
         for w in workers:
             stop(w)
+        result["stop_s"] = time.perf_counter() - stopping
+    result["lane_s"] = time.perf_counter() - t0
+    print(
+        f"[{lane}] setup {setup_s:.0f}s, start {result.get('start_s', 0):.0f}s, "
+        f"stop {result['stop_s']:.0f}s, lane {result['lane_s']:.0f}s",
+        flush=True,
+    )
     return result
 
 
@@ -768,7 +795,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller dataset, short runs")
     parser.add_argument("--lanes", default=None, help="sqlite,postgres (default: what is set)")
     parser.add_argument("--duration", type=int, default=None, help="seconds per wrk run")
-    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--connections", type=int, default=None, help="default 8, full 16")
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) + 1)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--task-workers", type=int, default=1)
@@ -791,6 +818,7 @@ def main() -> None:
     args.sessions = 300 if args.quick else 2000
     args.celebrity_tries = 2 if args.quick else 3
     args.duration = args.duration or (2 if args.quick else 10)
+    args.connections = args.connections or (8 if args.quick else 16)
     lanes = (
         args.lanes.split(",")
         if args.lanes
