@@ -370,7 +370,16 @@ LOGGING = {
 KILN_TIMELINE_INACTIVE_DAYS = env_int("KILN_TIMELINE_INACTIVE_DAYS", 14)
 # KILN_TIMELINE_MAX_ENTRIES: each user's timeline is trimmed to about this many entries.
 KILN_TIMELINE_MAX_ENTRIES = env_int("KILN_TIMELINE_MAX_ENTRIES", 800)
-# KILN_TIMELINE_FANOUT_BATCH: followers written per background fan-out task.
+# KILN_TIMELINE_FANOUT_BATCH: followers written per fan-out batch (one INSERT ... SELECT).
 KILN_TIMELINE_FANOUT_BATCH = env_int("KILN_TIMELINE_FANOUT_BATCH", 1000)
+# KILN_TIMELINE_FANOUT_INLINE_SECONDS: batches run inside the fan-out task for this long; the
+# rest are enqueued one task per batch, so a very large account never pins one worker.
+KILN_TIMELINE_FANOUT_INLINE_SECONDS = float(
+    os.environ.get("KILN_TIMELINE_FANOUT_INLINE_SECONDS", "1.0")
+)
 # KILN_TIMELINE_TRIM_EVERY: one post in N (by id) schedules a trim of the timelines it reached.
 KILN_TIMELINE_TRIM_EVERY = env_int("KILN_TIMELINE_TRIM_EVERY", 20)
+# KILN_TIMELINE_BACKFILL: how many of an account's newest posts a new follower receives.
+KILN_TIMELINE_BACKFILL = env_int("KILN_TIMELINE_BACKFILL", 100)
+# KILN_TIMELINE_ACTIVE_THROTTLE: seconds between writes of a reader's last_active_at.
+KILN_TIMELINE_ACTIVE_THROTTLE = env_int("KILN_TIMELINE_ACTIVE_THROTTLE", 300)
