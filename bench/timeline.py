@@ -2,14 +2,18 @@
 
     .venv/bin/python bench/timeline.py [--quick] [--lanes sqlite,postgres] [--duration S]
 
-For each lane (SQLite always; PostgreSQL + Redis when DATABASE_URL is set):
-1. A fresh database, migrated, seeded from ../shared/graphs (each edge a mutual follow, about
-   10 posts per user, timelines materialised), with logged-in sessions written directly.
-2. gunicorn with the production settings (DEBUG=0, a generated SECRET_KEY, ALLOWED_HOSTS)
-   and the real background worker (`manage.py db_worker`).
-3. wrk with bench/timeline.lua: the framework floor (GET /healthz), each operation alone, the
+For each lane (SQLite always; PostgreSQL + Redis when DATABASE_URL is set, in a database of
+its own, kiln_bench_timeline):
+1. A fresh database seeded from ../shared/graphs (each edge a mutual follow, 10 posts per user,
+   timelines materialised), with logged-in sessions written directly. --quick: Reed98 (962
+   users) plus the celebrity's ego network from musae; full: all of musae. The built dataset is
+   kept under --var-dir and copied for later runs (rebuilt when migrations or the builder change).
+2. An in-process breakdown of one home page (where the milliseconds go).
+3. gunicorn with the production settings (DEBUG=0, a SECRET_KEY kept in --var-dir,
+   ALLOWED_HOSTS) and the real background worker (`manage.py db_worker`).
+4. wrk with bench/timeline.lua: the framework floor (GET /healthz), each operation alone, the
    60/30/10 mix at full load, then the mix paced to 80% of that load.
-4. The celebrity case: the largest account of musae_git_edges.csv (9,458 followers, all active)
+5. The celebrity case: the largest account of musae_git_edges.csv (9,458 followers, all active)
    posts; the author's request latency and the time until every follower's timeline has it.
 
 The shield's per-IP page budget is raised for the run (wrk is one IP standing in for many
