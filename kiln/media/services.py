@@ -195,15 +195,12 @@ def _screen_provenance(asset: MediaAsset) -> None:
     """The provenance app's screening of the original, before any rendition exists.
 
     Its verdict lives on its own rows (a held asset is kept off public pages by the apps
-    that publish). A crash in screening is logged and never blocks the artist's upload.
+    that publish). Screening fails closed: if it crashes, processing fails with a reason the
+    artist can read and retry, because an unscreened asset would otherwise publish unchecked.
     """
     screen = optional_callable("kiln.provenance.services.provenance_screen_asset")
-    if screen is None:
-        return
-    try:
+    if screen is not None:
         screen(asset=asset)
-    except Exception:
-        logger.exception("provenance screening failed for media asset %s", asset.pk)
 
 
 def _load_source(asset: MediaAsset):

@@ -24,6 +24,10 @@ Reason = RefusalTally.Reason
 OPT_OUT_PATHS = frozenset(
     {"/robots.txt", "/ai.txt", "/.well-known/tdmrep.json", "/.well-known/tdm-policy.json"}
 )
+# The do-not-train registry answers any client, AI crawlers included: it exists so that
+# dataset builders can drop reserved works, whatever user agent their tooling sends. It keeps
+# its own rate limit (KILN_REGISTRY_RATE_LIMIT) and serves no art.
+CRAWLER_WELCOME_PATHS = OPT_OUT_PATHS | {"/api/registry/v1/lookup"}
 # Load balancers poll the health check from one address; it is never rate-limited.
 UNLIMITED_PATHS = frozenset({"/healthz"})
 BASE_DIRECTIVES = ("noai", "noimageai")
@@ -172,7 +176,7 @@ class ShieldMiddleware:
         path = request.path_info
         ip = client_ip(request)
         request.shield_client_ip = ip
-        if path not in OPT_OUT_PATHS:
+        if path not in CRAWLER_WELCOME_PATHS:
             user_agent = request.META.get("HTTP_USER_AGENT", "") or ""
             token = ai_crawler_token(user_agent)
             if token is not None:

@@ -15,7 +15,7 @@ EVERY_KIND_OF_ROUTE = [
     "/@ana/projects/1",
     "/discover",
     "/api/v1/timelines/public",
-    "/api/registry/v1/lookup",
+    "/api/registry/v1/openapi.json",
     "/media/r/1-0123456789abcdef0123/" + "a" * 40 + ".webp",
     "/media/avatars/x.webp",
     "/static/kiln.css",
@@ -313,3 +313,13 @@ def test_refusal_tallies_are_buffered_between_flushes(client, settings):
     assert not RefusalTally.objects.exists()  # not written per request
     refusal_tally_flush()
     assert RefusalTally.objects.get(reason="ai_crawler").count == 5
+
+
+@pytest.mark.django_db
+def test_the_do_not_train_registry_answers_ai_crawlers_too(client):
+    """Dataset builders must be able to ask which works are reserved, whatever their tooling."""
+    ua = "CCBot/2.0 (https://commoncrawl.org/faq/)"
+    response = client.get("/api/registry/v1/lookup", {"pdq": "0" * 64}, HTTP_USER_AGENT=ua)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    assert client.get("/api/registry/v1/openapi.json", HTTP_USER_AGENT=ua).status_code == 403
