@@ -55,6 +55,10 @@ def test_garbled_cursors_are_ignored_not_errors(ana_follows_bea, client):
     for query in ("before=abc", "after=-5", "before=99999999999999999999999", "limit=zz"):
         response = client.get(f"/?{query}")
         assert response.status_code == 200, query
+    for path in ("/?after=abc&pill=1", "/discover?after=%00&pill=1", "/tags/ink?after=x&pill=1"):
+        response = client.get(path, HTTP_HX_REQUEST="true")
+        assert response.status_code == 200, path
+        assert b"new post" not in response.content
 
 
 def test_json_variant(ana_follows_bea, client):
