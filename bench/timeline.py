@@ -298,7 +298,9 @@ def breakdown(spec: dict) -> dict:
     ids = [p.pk for p in page.items]
     context = {"page": page, "card_template": views._card_template(), "older_url": "/?before=1"}
 
-    def mean_ms(fn, rounds=40):
+    rounds = spec.get("rounds", 40)
+
+    def mean_ms(fn):
         fn()
         start = time.perf_counter()
         for _ in range(rounds):
@@ -356,7 +358,7 @@ def stop(proc) -> None:
     # SIGINT: gunicorn's quick shutdown (nothing is in flight any more); the worker stops too.
     os.killpg(proc.pid, signal.SIGINT)
     try:
-        proc.wait(timeout=5)
+        proc.wait(timeout=2)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
 
@@ -654,7 +656,12 @@ def run_lane(lane: str, args) -> dict:
     )
     try:
         out = run(
-            [PY, __file__, "--breakdown-of", json.dumps({"sessions_file": str(sessions)})],
+            [
+                PY,
+                __file__,
+                "--breakdown-of",
+                json.dumps({"sessions_file": str(sessions), "rounds": 15 if args.quick else 40}),
+            ],
             {**env, "ALLOWED_HOSTS": env["ALLOWED_HOSTS"] + ",testserver"},
             capture_output=True,
             text=True,
