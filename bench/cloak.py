@@ -153,6 +153,8 @@ def main() -> int:
         f"{avg(base, 'shift'):.3f} ({'equal or better' if better else 'WORSE'}), "
         f"JPEG {avg(same, 'jpeg'):.3f} vs {avg(base, 'jpeg'):.3f}"
     )
+    if not ours:
+        return 0
     checks = {
         "psnr >= 36": all(r["psnr"] >= TARGETS["psnr"] for r in ours),
         "ssim >= 0.95": all(r["ssim"] >= TARGETS["ssim"] for r in ours),
