@@ -312,7 +312,7 @@ def prepare_database(lane: str, env: dict, var_dir: Path, spec: dict) -> tuple[d
 
     run([PY, "manage.py", "migrate", "--noinput", "-v", "0"], env)
     out = run(
-        [PY, __file__, "--build-dataset", json.dumps({**spec, "sessions_file": str(sessions)})],
+        [PY, DATA, "build", json.dumps({**spec, "sessions_file": str(sessions)})],
         env,
         capture_output=True,
         text=True,
