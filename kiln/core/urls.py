@@ -1,4 +1,6 @@
+from django.templatetags.static import static
 from django.urls import path
+from django.views.generic import RedirectView
 
 from kiln.core import views
 
@@ -8,6 +10,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("jobs", views.placeholder, {"title": "Jobs"}, name="jobs"),
     path("healthz", views.healthz, name="healthz"),
+    # Browsers and bots ask for /favicon.ico whatever the page says; answer cheaply.
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path(
         "media/<str:kind>/<str:name>",
         views.profile_image,

@@ -203,3 +203,9 @@ def test_seed_demo_is_idempotent(db):
     assert mira.check_password("kiln-demo-2026")
     assert mira.emailaddress_set.get().verified
     assert mira.profile.avatar and mira.profile.banner
+
+
+def test_favicon_is_a_cheap_redirect(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("favicon.svg")
