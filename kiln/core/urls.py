@@ -1,4 +1,4 @@
-from django.templatetags.static import static
+from django.conf import settings
 from django.urls import path
 from django.views.generic import RedirectView
 
@@ -11,7 +11,9 @@ urlpatterns = [
     path("jobs", views.placeholder, {"title": "Jobs"}, name="jobs"),
     path("healthz", views.healthz, name="healthz"),
     # Browsers and bots ask for /favicon.ico whatever the page says; answer cheaply.
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    path(
+        "favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}favicon.svg", permanent=True)
+    ),
     path(
         "media/<str:kind>/<str:name>",
         views.profile_image,
