@@ -159,6 +159,14 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions: read through Redis when it is there (one query saved on every logged-in request).
+# Not with the per-process local-memory cache: a logout in one worker would leave the session
+# alive in another worker's cache.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 
 # Background work: the Django Tasks API on the database backend; the worker is `db_worker`.
 # Queues: "default" (renditions, fan-out), "cloak" (slow adversarial cloaking, its own worker so
