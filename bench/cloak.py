@@ -143,19 +143,21 @@ def main() -> int:
         res, wall, cpu = timed(lambda arr=arr: cloak_array(arr, cfg, models))
         same.append(row(path.stem, arr, wall, cpu, measure(models, arr, res.cloaked)))
         print(json.dumps(same[-1]), flush=True)
-        # "Equal or better shift": stop as soon as the baseline's shift (+5%) is passed.
-        eq_cfg = dataclasses.replace(cfg, stop_shift=1.05 * base[-1]["shift"], min_steps=1)
+        # "Equal or better shift": stop once past the baseline's shift (+10%: the in-loop
+        # shift is bf16 and before the last step's projection and 8-bit rounding).
+        eq_cfg = dataclasses.replace(cfg, stop_shift=1.10 * base[-1]["shift"], min_steps=1)
         res, wall, cpu = timed(lambda arr=arr, c=eq_cfg: cloak_array(arr, c, models))
         equal.append(row(path.stem, arr, wall, cpu, measure(models, arr, res.cloaked)))
         print(json.dumps(equal[-1]), flush=True)
     table(f"naive baseline: 30 sign steps, 4/255, fp32, {a.baseline_size} px", base)
     table(f"kiln cloak on the same images at {a.baseline_size} px", same)
-    table("kiln cloak stopped once past the baseline's shift (+5%)", equal)
+    table("kiln cloak stopped once past the baseline's shift (+10%)", equal)
     eq_ratio = avg_(base, "s_per_mp") / avg_(equal, "s_per_mp")
     eq_cpu = avg_(base, "cpu_s_per_mp") / avg_(equal, "cpu_s_per_mp")
     print(
         f"speed ratio at equal-or-better shift: {eq_ratio:.1f}x wall, {eq_cpu:.1f}x CPU "
-        f"(kiln shift {avg_(equal, 'shift'):.3f} vs baseline {avg_(base, 'shift'):.3f}, "
+        f"(kiln shift {avg_(equal, 'shift'):.3f} vs baseline {avg_(base, 'shift'):.3f}: "
+        f"{'equal or better' if avg_(equal, 'shift') >= avg_(base, 'shift') else 'LOWER'}, "
         f"JPEG {avg_(equal, 'jpeg'):.3f} vs {avg_(base, 'jpeg'):.3f})"
     )
 
@@ -180,7 +182,7 @@ def main() -> int:
         "jpeg shift >= 0.5": all(r["jpeg"] >= TARGETS["jpeg"] for r in ours),
         "<= 60 s/MP (wall)": avg(ours, "s_per_mp") <= TARGETS["s_per_mp"],
         "<= 60 s/MP (cpu/threads)": avg(ours, "cpu_s_per_mp") <= TARGETS["s_per_mp"],
-        ">= 5x baseline at >= shift": eq_ratio >= 5,
+        ">= 5x baseline at >= shift": eq_ratio >= 5 and avg_(equal, "shift") >= avg_(base, "shift"),
     }
     print(
         "targets (every image): "
