@@ -16,6 +16,7 @@ class Notification(BaseModel):
         FOLLOW = "follow", "New followers"
         PROJECT_LIKE = "project_like", "Likes on your projects"
         PROJECT_COMMENT = "project_comment", "Comments on your projects"
+        REPOST_FOUND = "repost_found", "Possible reposts of your work"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -29,6 +30,8 @@ class Notification(BaseModel):
         "posts.Post", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     project_id = models.BigIntegerField(null=True, blank=True)
+    # For REPOST_FOUND: the provenance RepostMatch to review (side by side, with the answers).
+    repost_match_id = models.BigIntegerField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

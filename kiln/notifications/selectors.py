@@ -18,6 +18,7 @@ VERBS = {
     Kind.FOLLOW: "followed you",
     Kind.PROJECT_LIKE: "liked your project",
     Kind.PROJECT_COMMENT: "commented on your project",
+    Kind.REPOST_FOUND: "uploaded an image that looks like your work",
 }
 
 
@@ -69,6 +70,7 @@ def notification_page(*, user, before=None, size: int = 40) -> tuple[list[Notifi
             )
             group.post_id = row.post_id
             group.project_id = row.project_id
+            group.repost_match_id = row.repost_match_id
             groups[key] = group
             ordered.append(group)
         group.unread = group.unread or row.read_at is None

@@ -14,11 +14,17 @@ DEDUPLICATED_KINDS = {Kind.LIKE, Kind.REPOST, Kind.FOLLOW, Kind.PROJECT_LIKE}
 
 
 def _suppressed(*, recipient_id: int, actor_id: int, kind: str) -> bool:
-    """Nothing from blocked (either way) or muted accounts, nor kinds switched off."""
+    """Nothing from blocked (either way) or muted accounts, nor kinds switched off.
+
+    Theft alerts are the exception to blocks and mutes: someone reposting your art must not
+    be able to hide it from you by blocking you first.
+    """
     if NotificationPreference.objects.filter(
         user_id=recipient_id, kind=kind, enabled=False
     ).exists():
         return True
+    if kind == Notification.Kind.REPOST_FOUND:
+        return False
     if Mute.objects.filter(muter_id=recipient_id, muted_id=actor_id).exists():
         return True
     return Block.objects.filter(
@@ -29,7 +35,13 @@ def _suppressed(*, recipient_id: int, actor_id: int, kind: str) -> bool:
 
 @transaction.atomic
 def notification_create(
-    *, recipient_id: int, actor, kind: str, post=None, project_id: int | None = None
+    *,
+    recipient_id: int,
+    actor,
+    kind: str,
+    post=None,
+    project_id: int | None = None,
+    repost_match_id: int | None = None,
 ) -> Notification | None:
     if recipient_id == actor.pk or _suppressed(
         recipient_id=recipient_id, actor_id=actor.pk, kind=kind
@@ -41,6 +53,7 @@ def notification_create(
         "kind": kind,
         "post": post,
         "project_id": project_id,
+        "repost_match_id": repost_match_id,
     }
     if kind in DEDUPLICATED_KINDS:
         notification, _ = Notification.objects.get_or_create(**fields)

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kiln.core.access import AccessDenied
+from kiln.core.hooks import optional_callable
 
 from .models import (
     Appeal,
@@ -146,7 +147,7 @@ def _store(*, asset, result, hashes, features, candidates) -> bool:
         )
     for original_id, owner_id in originals:
         m = candidates[original_id]
-        RepostMatch.objects.get_or_create(
+        match, created = RepostMatch.objects.get_or_create(
             upload=asset,
             original_id=original_id,
             defaults={
@@ -156,11 +157,28 @@ def _store(*, asset, result, hashes, features, candidates) -> bool:
                 "inliers": m.inliers,
             },
         )
+        if created:
+            _notify_original_artist(match=match, uploader=asset.owner)
     transaction.on_commit(lambda: index.forget(asset.pk) if not hashes else None)
     logger.info(
         "provenance: asset %s verdict=%s state=%s matches=%s", asset.pk, verdict, state, originals
     )
     return state == Screening.State.HELD or bool(originals)
+
+
+def _notify_original_artist(*, match: RepostMatch, uploader) -> None:
+    """Tell the original artist on commit; the match page has the side-by-side view."""
+    notify = optional_callable("kiln.notifications.services.notification_create")
+    if notify is None:
+        return
+    transaction.on_commit(
+        lambda: notify(
+            recipient_id=match.original_artist_id,
+            actor=uploader,
+            kind="repost_found",
+            repost_match_id=match.pk,
+        )
+    )
 
 
 def _clean_message(message: str, *, required: bool) -> str:

@@ -197,3 +197,21 @@ def test_held_asset_ids_query_count(artist, upload, django_assert_num_queries):
     with django_assert_num_queries(2):
         held = selectors.held_asset_ids(asset_ids=[a.pk for a in assets])
     assert held == {assets[0].pk}
+
+
+def test_original_artist_is_notified_even_if_the_reposter_blocked_them(
+    artist, thief, upload, client
+):
+    from kiln.notifications.models import Notification
+    from kiln.social.services import block_create
+
+    upload(artist, art_png(seed=21))
+    block_create(blocker=thief, blocked=artist)  # hiding from the artist must not hide the theft
+    repost = upload(thief, _repost_of(21))
+    match = RepostMatch.objects.get(upload=repost)
+    notification = Notification.objects.get(recipient=artist, kind="repost_found")
+    assert notification.repost_match_id == match.pk and notification.actor == thief
+    client.force_login(artist)
+    page = client.get("/notifications").content.decode()
+    assert "looks like your work" in page
+    assert f'href="/provenance/matches/{match.pk}"' in page
