@@ -12,6 +12,8 @@ from PIL import Image
 from .attack import _pad_to, to_tensor, to_uint8
 from .encoders import Models
 
+PREVIEW_CROP = 1024  # the AI preview decodes at most this many pixels on each side
+
 
 def psnr(a: np.ndarray, b: np.ndarray) -> float:
     mse = np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2)
@@ -102,7 +104,14 @@ def ai_preview(
     """What a model would learn: taef2 decode of the clean latent and of the cloaked one."""
     if models.decoder is None:
         raise ValueError("the taef2 decoder is not loaded")
+    # A full-resolution detail, not a downscale (which would hide the cloak), so that the
+    # decoder's memory stays bounded at the 2048 px master.
     h, w = original.shape[:2]
+    ch, cw = min(h, PREVIEW_CROP), min(w, PREVIEW_CROP)
+    y0, x0 = (h - ch) // 2, (w - cw) // 2
+    original = original[y0 : y0 + ch, x0 : x0 + cw]
+    cloaked = cloaked[y0 : y0 + ch, x0 : x0 + cw]
+    h, w = ch, cw
     imgs = []
     for arr in (original, cloaked):
         z = encode(models, "taef2_encoder", arr)

@@ -185,7 +185,7 @@ def cloak_sync_project(*, user, project) -> int:
     changed = 0
     assets = [image.asset for image in project.images.select_related("asset", "asset__cloak_job")]
     for asset in assets:
-        job = getattr(asset, "cloak_job", None) if hasattr(asset, "cloak_job") else None
+        job = getattr(asset, "cloak_job", None)  # None when the asset has no job yet
         if project.cloak_requested:
             if (
                 job is not None
