@@ -1,7 +1,8 @@
 """`python -m kiln.devserver`: the web server and the background workers as one command.
 
 gunicorn serves the site; one `db_worker` takes renditions, fan-out and backfills; a second
-takes the slow cloak queue alone, so cloaking never starves thumbnails. Ctrl-C (SIGINT) or
+takes the slow cloak queue alone, so cloaking never starves thumbnails; a sweeper re-queues
+cloak jobs whose worker was killed. Ctrl-C (SIGINT) or
 SIGTERM stops all three and waits for them.
 """
 
@@ -37,6 +38,8 @@ def main() -> int:
         ],
         "worker": [python, "manage.py", "db_worker", "--queue-name", "default,low", "--no-reload"],
         "cloak-worker": [python, "manage.py", "db_worker", "--queue-name", "cloak", "--no-reload"],
+        # Re-queues cloak jobs whose worker died mid-run (media sweeps inside its worker).
+        "cloak-sweeper": [python, "manage.py", "cloak_sweep", "--every", "60"],
     }
     processes = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
     stopping = False

@@ -19,7 +19,7 @@ from kiln.shield.ratelimit import ban_set
 from kiln.shield.refusals import refusal_record
 
 logger = logging.getLogger("kiln.shield")
-CLOAK_SECTION_TEMPLATE = "cloak/_protection_section.html"
+CLOAK_SECTION_TEMPLATE = "cloak/_limits.html"
 
 
 def _existing_template(name: str) -> str | None:

@@ -144,17 +144,6 @@ def test_protection_page_explains_every_layer_and_its_limits(client):
     assert shown and int(shown.group(1)) >= 160
 
 
-@pytest.mark.django_db
-def test_protection_page_includes_the_cloak_section_when_present(client, settings, tmp_path):
-    folder = tmp_path / "templates" / "cloak"
-    folder.mkdir(parents=True)
-    (folder / "_protection_section.html").write_text('<section id="cloak">Cloak limits</section>')
-    settings.TEMPLATES = [
-        {**settings.TEMPLATES[0], "DIRS": [tmp_path / "templates", *settings.TEMPLATES[0]["DIRS"]]}
-    ]
-    assert 'id="cloak"' in client.get("/protection").content.decode()
-
-
 # --- update_ai_crawlers ----------------------------------------------------------------------
 
 
@@ -195,3 +184,10 @@ def test_update_refuses_bad_upstream_data(settings, tmp_path, content):
 def test_update_refuses_non_http_urls():
     with pytest.raises(CommandError, match="http"):
         call_command("update_ai_crawlers", url="file:///etc/passwd")
+
+
+@pytest.mark.django_db
+def test_protection_page_says_what_the_cloak_cannot_guarantee(client):
+    page = client.get("/protection").content.decode()
+    assert "What the cloak can and cannot do" in page
+    assert "Hönig et al. (2024)" in page
