@@ -359,6 +359,12 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": [SELF],
         "form-action": [SELF],
         "frame-ancestors": [NONE],
+        # Portfolio embeds (kiln/portfolio/embeds.py builds every iframe src on these only).
+        "frame-src": [
+            "https://www.youtube-nocookie.com",
+            "https://player.vimeo.com",
+            "https://sketchfab.com",
+        ],
     }
 }
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 
 from kiln.core.models import BaseModel
+from kiln.portfolio import embeds
 
 
 class Project(BaseModel):
@@ -73,6 +74,8 @@ class ProjectImage(BaseModel):
     alt_text = models.TextField(blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
+    is_embed = False  # templates show images and embeds in one list
+
     class Meta:
         ordering = ["position", "id"]
 
@@ -104,3 +107,44 @@ class ProjectTag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.slug}"
+
+
+class ProjectEmbed(BaseModel):
+    """A video or 3D model from an allow-listed provider, shown in its place among the images.
+
+    Only the provider and its id are kept; the iframe URL is rebuilt from them (embeds.py),
+    so nothing the artist typed ever becomes an iframe's src. `position` shares one sequence
+    with ProjectImage.position, so images and embeds interleave in the artist's order.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="embeds")
+    provider = models.CharField(max_length=20, choices=embeds.PROVIDER_CHOICES)
+    video_id = models.CharField(max_length=64)
+    alt_text = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "provider", "video_id"], name="project_embed_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.video_id} in project {self.project_id}"
+
+    is_embed = True
+
+    @property
+    def key(self) -> str:
+        """How the editor form names this embed: provider and id, nothing else."""
+        return f"embed:{self.provider}:{self.video_id}"
+
+    @property
+    def src(self) -> str:
+        return embeds.embed_src(self.provider, self.video_id)
+
+    @property
+    def kind_label(self) -> str:
+        return embeds.KIND_LABELS.get(self.provider, "Embed")

@@ -13,8 +13,8 @@ from kiln.accounts.choices import FIELD_LABELS
 from kiln.core.access import AccessDenied, access_owner
 from kiln.core.hooks import optional_callable
 from kiln.media.models import MediaAsset
-from kiln.portfolio import taxonomy
-from kiln.portfolio.models import Project, ProjectImage, ProjectTag
+from kiln.portfolio import embeds, taxonomy
+from kiln.portfolio.models import Project, ProjectEmbed, ProjectImage, ProjectTag
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 5000
@@ -32,10 +32,30 @@ class ImageInput:
 
 
 @dataclass
+class EmbedInput:
+    """A video or 3D model: an allow-listed provider and its id (see embeds.parse_embed_url)."""
+
+    provider: str
+    video_id: str
+    alt_text: str = ""
+
+    @classmethod
+    def from_url(cls, url: str, alt_text: str = "") -> "EmbedInput":
+        """Parse a pasted link; embeds.EmbedError (a ValueError) names the supported sites."""
+        provider, video_id = embeds.parse_embed_url(url)
+        return cls(provider=provider, video_id=video_id, alt_text=alt_text)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.provider, self.video_id)
+
+
+@dataclass
 class ProjectInput:
     title: str = ""
     description: str = ""
-    images: list[ImageInput] = field(default_factory=list)
+    # The project's items in order: images and embeds mixed, 1-20 together.
+    images: list[ImageInput | EmbedInput] = field(default_factory=list)
     cover_asset_id: int | None = None
     fields: list[str] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
@@ -128,7 +148,9 @@ def _validate_text(data: ProjectInput) -> None:
             f"{DESCRIPTION_MAX:,}."
         ]
     if len(data.images) > IMAGES_MAX:
-        errors["images"] = [f"A project has at most {IMAGES_MAX} images ({len(data.images)} sent)."]
+        errors["images"] = [
+            f"A project has at most {IMAGES_MAX} images and embeds ({len(data.images)} sent)."
+        ]
     long_alts = [i + 1 for i, image in enumerate(data.images) if len(image.alt_text) > ALT_MAX]
     if long_alts:
         errors["alt_text"] = [
@@ -136,13 +158,22 @@ def _validate_text(data: ProjectInput) -> None:
         ]
     if data.cloak_intensity not in Project.CloakIntensity.values:
         errors["cloak_intensity"] = ["Choose a cloak intensity from the list."]
-    ids = [image.asset_id for image in data.images]
+    ids = _asset_ids(data)
     if len(set(ids)) != len(ids):
         errors["images"] = ["The same image is listed twice."]
+    embed_keys = [item.key for item in data.images if isinstance(item, EmbedInput)]
+    if any(not embeds.valid_id(provider, video_id) for provider, video_id in embed_keys):
+        errors["images"] = [embeds.UNSUPPORTED]
+    elif len(set(embed_keys)) != len(embed_keys):
+        errors["images"] = ["The same video or model is listed twice."]
     if data.cover_asset_id is not None and data.cover_asset_id not in ids:
         errors["cover"] = ["The cover must be one of the project's images."]
     if errors:
         raise ValidationError(errors)
+
+
+def _asset_ids(data: ProjectInput) -> list[int]:
+    return [item.asset_id for item in data.images if isinstance(item, ImageInput)]
 
 
 def _attachable_assets(*, user, project: Project | None, asset_ids: list[int]) -> dict:
@@ -266,7 +297,7 @@ def _apply(*, user, project: Project, data: ProjectInput) -> bool:
     Returns whether anything visible changed."""
     _validate_text(data)
     labels = _labels(data)
-    asset_ids = [image.asset_id for image in data.images]
+    asset_ids = _asset_ids(data)
     _attachable_assets(user=user, project=project, asset_ids=asset_ids)
 
     changed = False
@@ -295,7 +326,13 @@ def _apply(*, user, project: Project, data: ProjectInput) -> bool:
             image.delete()
             _delete_asset(asset)
     cover_image = None
-    for position, item in enumerate(data.images):
+    # Positions count images and embeds together, so the two interleave in the given order.
+    positions = {id(item): position for position, item in enumerate(data.images)}
+    changed |= _apply_embeds(project, data, positions)
+    for item in data.images:
+        if not isinstance(item, ImageInput):
+            continue
+        position = positions[id(item)]
         image = existing.get(item.asset_id)
         if image is None:
             image = ProjectImage.objects.create(
@@ -322,6 +359,36 @@ def _apply(*, user, project: Project, data: ProjectInput) -> bool:
             ProjectTag(project=project, kind=kind, slug=slug, name=name)
             for kind, slug, name in labels
         )
+    return changed
+
+
+def _apply_embeds(project: Project, data: ProjectInput, positions: dict) -> bool:
+    """Add, remove, reorder and re-describe the project's embeds; True if any changed."""
+    wanted = [item for item in data.images if isinstance(item, EmbedInput)]
+    existing = {(e.provider, e.video_id): e for e in project.embeds.all()}
+    keys = {item.key for item in wanted}
+    changed = False
+    stale = [e.pk for key, e in existing.items() if key not in keys]
+    if stale:
+        ProjectEmbed.objects.filter(pk__in=stale).delete()
+        changed = True
+    for item in wanted:
+        position = positions[id(item)]
+        embed = existing.get(item.key)
+        if embed is None:
+            ProjectEmbed.objects.create(
+                project=project,
+                provider=item.provider,
+                video_id=item.video_id,
+                alt_text=item.alt_text,
+                position=position,
+            )
+            changed = True
+        elif embed.position != position or embed.alt_text != item.alt_text:
+            embed.position = position
+            embed.alt_text = item.alt_text
+            embed.save(update_fields=["position", "alt_text"])
+            changed = True
     return changed
 
 
@@ -410,7 +477,11 @@ def project_images_reorder(*, user, project: Project, image_ids: list[int]) -> P
     if sorted(image_ids) != sorted(images):
         raise ValidationError("The list doesn't match this project's images; reload and retry.")
     changed = False
-    for position, image_id in enumerate(image_ids):
+    # Images take the slots images already hold, so embeds between them keep their places.
+    slots = sorted(image.position for image in images.values())
+    if len(set(slots)) != len(slots):
+        slots = list(range(len(slots)))
+    for position, image_id in zip(slots, image_ids, strict=True):
         image = images[image_id]
         if image.position != position:
             image.position = position

@@ -14,9 +14,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kiln.core.hooks import optional_callable
 from kiln.core.pagination import parse_cursor
 from kiln.media.models import MediaAsset
-from kiln.portfolio import selectors, services, taxonomy
+from kiln.portfolio import embeds, selectors, services, taxonomy
 from kiln.portfolio.forms import ProjectForm
-from kiln.portfolio.models import Project, ProjectTag
+from kiln.portfolio.models import Project, ProjectEmbed, ProjectTag
 from kiln.portfolio.templatetags.portfolio_tags import project_url
 
 # URL segment -> (label kind, heading). Every label on a project page links to one of these.
@@ -59,8 +59,15 @@ def project_detail(request, username: str, project_id: int):
     title = project.title or "Untitled"
     for number, image in enumerate(images, start=1):
         image.ai_label = labels_by_asset.get(image.asset_id, "")
+        image.number = number  # among images only: the full-screen viewer skips embeds
         # Never an empty alt on the work itself: say what it is even before the artist does.
         image.display_alt = image.alt_text or f"{title}, image {number} of {len(images)}"
+    items = selectors.project_items(project)
+    if items:
+        items[0].is_first = True  # the first item loads eagerly; the rest lazily
+    for item in items:
+        if item.is_embed:
+            item.display_alt = item.alt_text or f"{item.kind_label} in “{title}”"
     return render(
         request,
         "portfolio/project_detail.html",
@@ -69,6 +76,7 @@ def project_detail(request, username: str, project_id: int):
             "project": project,
             "owner": project.owner,
             "images": images,
+            "items": items,
             "label_groups": [
                 (heading if len(groups[kind]) == 1 else PLURAL_HEADINGS[heading], groups[kind])
                 for _, (kind, heading) in LISTINGS.items()
@@ -144,16 +152,22 @@ def _int_list(values) -> list[int]:
         ) from None
 
 
-def _parse_images(post) -> tuple[list[services.ImageInput], int | None]:
-    ids = _int_list(post.getlist("image"))
-    images = [
-        services.ImageInput(
-            asset_id=asset_id, alt_text=post.get(f"alt-{asset_id}", "").replace("\r\n", "\n")
-        )
-        for asset_id in ids
-    ]
+def _parse_item(post, value: str):
+    """An editor card's value: an asset id, or "embed:<provider>:<id>" (checked again by the
+    service against the allow-list; only provider and id ever travel, never a URL)."""
+    alt_text = post.get(f"alt-{value}", "").replace("\r\n", "\n")
+    if value.startswith("embed:"):
+        _, provider, video_id = (value.split(":", 2) + ["", ""])[:3]
+        if not embeds.valid_id(provider, video_id):
+            raise ValidationError({"images": ["The image list was garbled; reload and retry."]})
+        return services.EmbedInput(provider=provider, video_id=video_id, alt_text=alt_text)
+    return services.ImageInput(asset_id=_int_list([value])[0], alt_text=alt_text)
+
+
+def _parse_images(post) -> tuple[list, int | None]:
+    items = [_parse_item(post, value) for value in post.getlist("image")]
     cover = post.get("cover")
-    return images, (_int_list([cover])[0] if cover else None)
+    return items, (_int_list([cover])[0] if cover else None)
 
 
 def _project_input(cleaned: dict, images, cover) -> services.ProjectInput:
@@ -185,19 +199,60 @@ def _add_errors(form, exc: ValidationError) -> None:
 
 
 def _image_items(*, user, images, cover) -> list[dict]:
-    """Cards to re-render after a refused save: the user's own assets only."""
-    ids = [image.asset_id for image in images]
+    """Cards to re-render after a refused save: the user's own assets only, and embeds."""
+    ids = [image.asset_id for image in images if isinstance(image, services.ImageInput)]
     assets = MediaAsset.objects.filter(pk__in=ids, owner_id=user.pk).prefetch_related("renditions")
     by_id = {asset.pk: asset for asset in assets}
-    return [
+    cards = []
+    for image in images:
+        if isinstance(image, services.EmbedInput):
+            cards.append({"embed": _unsaved_embed(image), "alt_text": image.alt_text})
+        elif image.asset_id in by_id:
+            cards.append(
+                {
+                    "asset": by_id[image.asset_id],
+                    "alt_text": image.alt_text,
+                    "is_cover": image.asset_id == cover,
+                }
+            )
+    return cards
+
+
+def _unsaved_embed(item: services.EmbedInput) -> ProjectEmbed:
+    return ProjectEmbed(provider=item.provider, video_id=item.video_id, alt_text=item.alt_text)
+
+
+def _add_embed(request, form, images, image_items, project):
+    """The editor's "Add" button: validate the link and show its card; nothing is saved until
+    the artist saves the project, just like a fresh upload."""
+    url = request.POST.get("embed_url", "")
+    error = ""
+    try:
+        item = services.EmbedInput.from_url(url)
+    except embeds.EmbedError as exc:
+        error = str(exc)
+    else:
+        if len(images) >= services.IMAGES_MAX:
+            error = f"A project has at most {services.IMAGES_MAX} images and embeds."
+        elif any(isinstance(i, services.EmbedInput) and i.key == item.key for i in images):
+            error = "That video or model is already in this project."
+        else:
+            image_items.append({"embed": _unsaved_embed(item), "alt_text": ""})
+            url = ""
+    return render(
+        request,
+        "portfolio/editor.html",
         {
-            "asset": by_id[image.asset_id],
-            "alt_text": image.alt_text,
-            "is_cover": image.asset_id == cover,
-        }
-        for image in images
-        if image.asset_id in by_id
-    ]
+            "form": form,
+            "project": project if project is not None and project.pk else None,
+            "image_items": image_items,
+            "images_max": services.IMAGES_MAX,
+            "alt_max": services.ALT_MAX,
+            "embed_url": url,
+            "embed_error": error,
+        },
+        status=400 if error else 200,
+    )
 
 
 def _cloak_initial(user) -> dict:
@@ -213,8 +268,10 @@ def _editor(request, project: Project | None):
     if project is not None:
         cover = selectors.cover_image(project)
         image_items = [
-            {"asset": image.asset, "alt_text": image.alt_text, "is_cover": image == cover}
-            for image in project.images.all()
+            {"embed": item, "alt_text": item.alt_text}
+            if item.is_embed
+            else {"asset": item.asset, "alt_text": item.alt_text, "is_cover": item == cover}
+            for item in selectors.project_items(project)
         ]
         form = ProjectForm(initial=ProjectForm.initial_for(project))
     else:
@@ -230,6 +287,9 @@ def _editor(request, project: Project | None):
             _add_errors(form, exc)
         else:
             image_items = _image_items(user=request.user, images=images, cover=cover)
+            if action == "add_embed":
+                form.is_valid()  # keep the typed fields and show their errors, save nothing
+                return _add_embed(request, form, images, image_items, project)
         if form.is_valid() and not form.errors:
             data = _project_input(form.cleaned_data, images, cover)
             was_new = project is None

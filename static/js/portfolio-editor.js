@@ -133,6 +133,15 @@
       input.value = "";
     });
 
+    // Enter in the link box adds the link (elsewhere in the form, Enter saves as before).
+    var embedUrl = document.getElementById("embed-url");
+    var embedAdd = document.getElementById("embed-add-button");
+    if (embedUrl && embedAdd) {
+      embedUrl.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") { event.preventDefault(); embedAdd.click(); }
+      });
+    }
+
     // Card controls: move, remove (delegated, so cards added later work too).
     list.addEventListener("click", function (event) {
       var move = event.target.closest("[data-image-move]");

@@ -33,6 +33,11 @@
 
   function reveal(scope) {
     scope.classList.remove("is-blurred");
+    // Embeds in mature work load nothing until the viewer chooses to see the work.
+    scope.querySelectorAll("iframe[data-embed-src]").forEach(function (frame) {
+      frame.src = frame.getAttribute("data-embed-src");
+      frame.removeAttribute("data-embed-src");
+    });
     scope.querySelectorAll("[data-reveal], [data-reveal-all]").forEach(function (b) { b.remove(); });
   }
 
