@@ -1,15 +1,10 @@
 from django.conf import settings
 
+from kiln.notifications.selectors import unread_count
+
 
 def site(request):
-    """Values every page needs: the nav's unread count is added by the notifications app."""
-    unread = 0
+    """Values every page needs: the public origin and the nav's unread-notification badge."""
     user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        try:
-            from kiln.notifications.selectors import unread_count
-        except ImportError:  # the notifications app is optional at this layer
-            unread = 0
-        else:
-            unread = unread_count(user=user)
+    unread = unread_count(user=user) if user is not None and user.is_authenticated else 0
     return {"KILN_SITE_URL": settings.KILN_SITE_URL, "unread_notifications": unread}

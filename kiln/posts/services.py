@@ -345,13 +345,17 @@ def post_delete(*, post, actor) -> Post:
     return post
 
 
+def _original_post(post) -> Post:
+    """The post an action is really about: a repost's original, else the post itself."""
+    target = _load_post(post)
+    return target.reblog if target.reblog_id else target
+
+
 @transaction.atomic
 def post_reblog(*, user, post) -> Post:
     """Repost: a Post whose `reblog` is the original (idempotent)."""
     _require_login(user, "repost")
-    target = _load_post(post)
-    if target.reblog_id:
-        target = target.reblog
+    target = _original_post(post)
     _access_interaction(user=user, post=target, verb="repost")
     if target.visibility != Post.Visibility.PUBLIC:
         raise ValidationError("Only public posts can be reposted.")
@@ -368,9 +372,7 @@ def post_reblog(*, user, post) -> Post:
 @transaction.atomic
 def post_unreblog(*, user, post) -> bool:
     _require_login(user, "undo a repost")
-    target = _load_post(post)
-    if target.reblog_id:
-        target = target.reblog
+    target = _original_post(post)
     reblog = Post.objects.filter(author=user, reblog=target).first()
     if reblog is None:
         return False
@@ -387,9 +389,7 @@ def post_unreblog(*, user, post) -> bool:
 def post_like(*, user, post) -> Post:
     """Like (idempotent: a second like changes nothing). Returns the liked original."""
     _require_login(user, "like posts")
-    target = _load_post(post)
-    if target.reblog_id:
-        target = target.reblog
+    target = _original_post(post)
     _access_interaction(user=user, post=target, verb="like")
     _, created = PostLike.objects.get_or_create(user=user, post=target)
     if created:
@@ -402,9 +402,7 @@ def post_like(*, user, post) -> Post:
 @transaction.atomic
 def post_unlike(*, user, post) -> Post:
     _require_login(user, "like posts")
-    target = _load_post(post)
-    if target.reblog_id:
-        target = target.reblog
+    target = _original_post(post)
     deleted, _ = PostLike.objects.filter(user=user, post=target).delete()
     if deleted:
         Post.objects.filter(pk=target.pk, likes_count__gt=0).update(
