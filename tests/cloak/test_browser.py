@@ -42,5 +42,9 @@ def test_cloak_flow(
     # The four previews are real images, served to the owner.
     imgs = page.locator(".cloak-report img")
     expect(imgs).to_have_count(4)
+    # Wait for the previews to finish loading before reading their sizes (a race, not a bug).
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('.cloak-report img')).every(e => e.complete)"
+    )
     widths = imgs.evaluate_all("els => els.map(e => e.naturalWidth)")
     assert all(w > 0 for w in widths)
