@@ -2,8 +2,8 @@
 
 gunicorn serves the site; one `db_worker` takes renditions, fan-out and backfills; a second
 takes the slow cloak queue alone, so cloaking never starves thumbnails; a sweeper re-queues
-cloak jobs whose worker was killed. Ctrl-C (SIGINT) or
-SIGTERM stops all three and waits for them.
+cloak jobs whose worker was killed; another deletes abandoned upload originals every hour.
+Ctrl-C (SIGINT) or SIGTERM stops them all and waits for them.
 """
 
 import argparse
@@ -40,6 +40,16 @@ def main() -> int:
         "cloak-worker": [python, "manage.py", "db_worker", "--queue-name", "cloak", "--no-reload"],
         # Re-queues cloak jobs whose worker died mid-run (media sweeps inside its worker).
         "cloak-sweeper": [python, "manage.py", "cloak_sweep", "--every", "60"],
+        # Deletes originals whose upload was rolled back (older than an hour, no asset row);
+        # it lists the private store, hence hourly rather than every minute.
+        "media-orphan-sweeper": [
+            python,
+            "manage.py",
+            "media_sweep",
+            "--orphans",
+            "--every",
+            "3600",
+        ],
     }
     processes = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
     stopping = False

@@ -1,4 +1,5 @@
-"""`make run`'s process: gunicorn and both workers start, serve, and stop together on Ctrl-C."""
+"""`make run`'s process: gunicorn, both workers and the sweepers start, serve, and stop together
+on Ctrl-C."""
 
 import os
 import signal
@@ -33,7 +34,14 @@ def run_env(tmp_path):
     return env
 
 
-def test_devserver_serves_and_stops_cleanly_on_ctrl_c(run_env):
+def test_devserver_serves_and_stops_cleanly_on_ctrl_c(run_env, tmp_path):
+    # An abandoned upload's original (no asset row, two hours old): the orphan sweeper that
+    # `make run` starts must delete it on its first pass.
+    orphan = tmp_path / "var" / "media" / "private" / "originals" / "0123abcd.png"
+    orphan.parent.mkdir(parents=True)
+    orphan.write_bytes(b"not referenced by any asset")
+    old = time.time() - 7200
+    os.utime(orphan, (old, old))
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "kiln.devserver", "--port", str(port)],
@@ -58,6 +66,14 @@ def test_devserver_serves_and_stops_cleanly_on_ctrl_c(run_env):
             ["pgrep", "-f", "-s", str(process.pid), "db_worker"], capture_output=True, text=True
         ).stdout.split()
         assert len(workers) == 2  # the default/low worker and the cloak worker
+        for sweeper in ("cloak_sweep --every 60", "media_sweep --orphans --every 3600"):
+            found = subprocess.run(
+                ["pgrep", "-f", "-s", str(process.pid), sweeper], capture_output=True, text=True
+            ).stdout.split()
+            assert len(found) == 1, sweeper
+        while time.monotonic() < deadline and orphan.exists():
+            time.sleep(0.3)
+        assert not orphan.exists()
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=30)
     finally:
