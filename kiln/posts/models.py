@@ -141,6 +141,9 @@ class PostEdit(BaseModel):
     text = models.TextField(max_length=2000, blank=True)
     content_warning = models.CharField(max_length=200, blank=True)
     is_mature = models.BooleanField(default=False)
+    # The images of that version, in order: [{"id": attachment id, "alt": alt text}], like
+    # Mastodon's status edits record media. Null on edits written before images were editable.
+    media = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]

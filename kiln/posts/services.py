@@ -4,7 +4,7 @@ Every check that refuses a request raises before anything is written: Validation
 input (shown next to the form), AccessDenied for what this user may not do.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -84,26 +84,36 @@ def _resolve_mentions(*, author, text: str) -> list[User]:
     return users
 
 
-def _validate_attachments(*, author, attachments: Sequence) -> list[tuple]:
-    """[(asset, alt_text)], checked: the author's own, unused assets, each with alt text."""
+def _check_image_count(count: int) -> None:
+    if count > MAX_IMAGES:
+        raise ValidationError(f"A post can have at most {MAX_IMAGES} images; this one has {count}.")
+
+
+def _clean_alt_text(alt_text, index: int) -> str:
+    """Alt text is required and bounded; `index` is the image's 1-based place in the post."""
+    alt_text = (alt_text or "").strip()
+    if not alt_text:
+        raise ValidationError(f"Describe image {index} (alt text) so everyone can enjoy it.")
+    if len(alt_text) > MAX_ALT_TEXT:
+        raise ValidationError(
+            f"The description of image {index} is over {MAX_ALT_TEXT:,} characters "
+            f"({len(alt_text):,})."
+        )
+    return alt_text
+
+
+def _validate_attachments(*, author, attachments: Sequence, start: int = 1) -> list[tuple]:
+    """[(asset, alt_text)], checked: the author's own, unused assets, each with alt text.
+    `start` numbers the images in messages (an edit adds images after the kept ones)."""
     from kiln.media.models import MediaAsset
 
-    if len(attachments) > MAX_IMAGES:
-        raise ValidationError(
-            f"A post can have at most {MAX_IMAGES} images; this one has {len(attachments)}."
-        )
+    _check_image_count(start - 1 + len(attachments))
     checked = []
     ids = []
-    for index, item in enumerate(attachments, start=1):
+    for index, item in enumerate(attachments, start=start):
         asset, alt_text = item
         asset_id = asset.pk if isinstance(asset, MediaAsset) else asset
-        alt_text = (alt_text or "").strip()
-        if not alt_text:
-            raise ValidationError(f"Describe image {index} (alt text) so everyone can enjoy it.")
-        if len(alt_text) > MAX_ALT_TEXT:
-            raise ValidationError(
-                f"The description of image {index} is over {MAX_ALT_TEXT} characters."
-            )
+        alt_text = _clean_alt_text(alt_text, index)
         ids.append(asset_id)
         checked.append((asset_id, alt_text))
     if len(set(ids)) != len(ids):
@@ -111,7 +121,7 @@ def _validate_attachments(*, author, attachments: Sequence) -> list[tuple]:
     assets = {a.pk: a for a in MediaAsset.objects.filter(pk__in=ids, owner_id=author.pk)}
     used = _assets_in_use(ids)
     result = []
-    for index, (asset_id, alt_text) in enumerate(checked, start=1):
+    for index, (asset_id, alt_text) in enumerate(checked, start=start):
         asset = assets.get(asset_id)
         if asset is None:
             raise ValidationError(f"Image {index} is not one of your uploads.")
@@ -272,33 +282,94 @@ def post_create(
     return post
 
 
+def _attachment_ids(raw, what: str) -> list[int]:
+    try:
+        return [int(value) for value in raw]
+    except (TypeError, ValueError):
+        raise ValidationError(f"That image ({what}) is not part of this post.") from None
+
+
+def _media_snapshot(attachments) -> list[dict]:
+    """A version's images for its PostEdit row: attachment ids in order, with their alt text."""
+    return [{"id": a.pk, "alt": a.alt_text} for a in attachments]
+
+
+def _attachments_delete(attachments) -> None:
+    """Remove attachments and their assets' files (on commit): a post's delete, or an edit's."""
+    PostAttachment.objects.filter(pk__in=[a.pk for a in attachments]).delete()
+    for attachment in attachments:
+        asset_delete(asset=attachment.asset)
+
+
 @transaction.atomic
 def post_edit(
     *,
     post,
     editor,
-    text: str,
+    text: str | None = None,
     content_warning: str | None = None,
     is_mature: bool | None = None,
+    alt_texts: Mapping | None = None,
+    remove: Iterable = (),
+    uploads: Sequence = (),
 ) -> Post:
-    """Change a post's text (and warning); the previous version is kept as a PostEdit."""
+    """Change a post's text, warning and images; the previous version is kept as a PostEdit.
+
+    `alt_texts` maps attachment ids of this post to new alt text, `remove` lists attachment ids
+    to drop (their files are deleted), `uploads` is [(file, alt text)] added after the kept
+    images through the compose path's media pipeline. Everything is checked before any file
+    is stored or deleted; any change sets `edited_at` (cached cards are keyed on it).
+    """
     _require_login(editor, "edit posts")
     post = _load_post(post)
     if post.author_id != editor.pk:
         raise AccessDenied("Only the author can edit this post.")
     if post.deleted_at is not None or post.reblog_id:
         raise ValidationError("This post can't be edited.")
-    text = (text or "").strip()
+    text = post.text if text is None else (text or "").strip()
     content_warning = post.content_warning if content_warning is None else content_warning.strip()
     is_mature = post.is_mature if is_mature is None else bool(is_mature)
     _validate_text(text, content_warning)
-    if not text and not post.attachments.exists() and post.shared_project_id is None:
+
+    current = list(post.attachments.select_related("asset"))
+    by_id = {a.pk: a for a in current}
+    place = {a.pk: index for index, a in enumerate(current, start=1)}
+    removed_ids = set(_attachment_ids(remove, "to remove"))
+    new_alts = {}
+    for raw_id, alt_text in dict(alt_texts or {}).items():
+        (attachment_id,) = _attachment_ids([raw_id], "to describe")
+        new_alts[attachment_id] = alt_text
+    # A forged id (another post's image) is refused, not silently ignored.
+    if not removed_ids <= by_id.keys() or not new_alts.keys() <= by_id.keys():
+        raise ValidationError("That image is not part of this post.")
+    kept = [a for a in current if a.pk not in removed_ids]
+    changed_alts = {}
+    for attachment in kept:
+        if attachment.pk in new_alts:
+            alt_text = _clean_alt_text(new_alts[attachment.pk], place[attachment.pk])
+            if alt_text != attachment.alt_text:
+                changed_alts[attachment.pk] = alt_text
+    uploads = list(uploads)
+    _check_image_count(len(kept) + len(uploads))
+    _check_upload_alts(uploads, start=len(kept) + 1)
+    if not text and not kept and not uploads and post.shared_project_id is None:
         raise ValidationError("A post needs some text or an image.")
-    if (text, content_warning, is_mature) == (post.text, post.content_warning, post.is_mature):
+    media_changed = bool(removed_ids or changed_alts or uploads)
+    if not media_changed and (text, content_warning, is_mature) == (
+        post.text,
+        post.content_warning,
+        post.is_mature,
+    ):
         return post
     mentioned = _resolve_mentions(author=editor, text=text)
+
+    # Checked: now write. New files are stored last, so a refusal above stored nothing.
     PostEdit.objects.create(
-        post=post, text=post.text, content_warning=post.content_warning, is_mature=post.is_mature
+        post=post,
+        text=post.text,
+        content_warning=post.content_warning,
+        is_mature=post.is_mature,
+        media=_media_snapshot(current),
     )
     _write_text(post, text=text, mentioned=mentioned)
     post.content_warning = content_warning
@@ -307,6 +378,22 @@ def post_edit(
     post.save(update_fields=["text", "text_html", "content_warning", "is_mature", "edited_at"])
     for user_id in _replace_tags_and_mentions(post, text=text, mentioned=mentioned):
         notification_create(recipient_id=user_id, actor=editor, kind=Kind.MENTION, post=post)
+    if media_changed:
+        _attachments_delete([a for a in current if a.pk in removed_ids])
+        for attachment in kept:
+            attachment.alt_text = changed_alts.get(attachment.pk, attachment.alt_text)
+        for position, attachment in enumerate(kept):
+            attachment.position = position
+        PostAttachment.objects.bulk_update(kept, ["alt_text", "position"])
+        added = _validate_attachments(
+            author=editor,
+            attachments=_store_uploads(owner=editor, uploads=uploads),
+            start=len(kept) + 1,
+        )
+        PostAttachment.objects.bulk_create(
+            PostAttachment(post=post, asset=asset, alt_text=alt, position=len(kept) + i)
+            for i, (asset, alt) in enumerate(added)
+        )
     return post
 
 
@@ -321,10 +408,7 @@ def post_delete(*, post, actor) -> Post:
         raise ValidationError("Undo the repost instead.")
     if post.deleted_at is not None:
         return post
-    attachments = list(post.attachments.select_related("asset"))
-    PostAttachment.objects.filter(post=post).delete()
-    for attachment in attachments:
-        asset_delete(asset=attachment.asset)
+    _attachments_delete(list(post.attachments.select_related("asset")))
     for reblog in list(Post.objects.filter(reblog=post)):
         timelines_on_commit("timeline_post_deleted", post=reblog)
     Post.objects.filter(reblog=post).delete()
@@ -451,6 +535,32 @@ def project_like_delete(*, user, project_id) -> bool:
     return bool(deleted)
 
 
+def _check_upload_alts(uploads: Sequence, *, start: int = 1) -> None:
+    """Alt text for each (file, alt text) upload, checked before any file is stored."""
+    for index, (_, alt_text) in enumerate(uploads, start=start):
+        _clean_alt_text(alt_text, index)
+
+
+def _store_uploads(*, owner, uploads: Sequence) -> list[tuple]:
+    """Store uploads through the media pipeline (processing and screening are queued on
+    commit), as [(asset, alt text)]. If one upload is refused, the originals already stored
+    for this request are removed, since the transaction only rolls back rows."""
+    from django.core.files.storage import storages
+
+    from kiln.posts.media import asset_create_from_upload
+
+    stored = []
+    try:
+        for upload, alt in uploads:
+            stored.append((asset_create_from_upload(owner=owner, upload=upload), alt))
+    except BaseException:
+        for asset, _ in stored:
+            if asset.original_key:
+                storages["private"].delete(asset.original_key)
+        raise
+    return stored
+
+
 def post_compose(*, author, uploads: Sequence = (), **fields) -> Post:
     """The compose form: upload images through the media pipeline, then `post_create`.
 
@@ -459,21 +569,12 @@ def post_compose(*, author, uploads: Sequence = (), **fields) -> Post:
     """
     _require_login(author, "post")
     uploads = list(uploads)
-    if len(uploads) > MAX_IMAGES:
-        raise ValidationError(
-            f"A post can have at most {MAX_IMAGES} images; this one has {len(uploads)}."
-        )
-    for index, (_, alt_text) in enumerate(uploads, start=1):
-        if not (alt_text or "").strip():
-            raise ValidationError(f"Describe image {index} (alt text) so everyone can enjoy it.")
+    _check_image_count(len(uploads))
+    _check_upload_alts(uploads)
     text = (fields.get("text") or "").strip()
     _validate_text(text, (fields.get("content_warning") or "").strip())
     if not text and not uploads and fields.get("project") is None:
         raise ValidationError("A post needs some text or an image.")
-    from kiln.posts.media import asset_create_from_upload
-
     with transaction.atomic():
-        attachments = [
-            (asset_create_from_upload(owner=author, upload=upload), alt) for upload, alt in uploads
-        ]
+        attachments = _store_uploads(owner=author, uploads=uploads)
         return post_create(author=author, attachments=attachments, **fields)

@@ -11,7 +11,7 @@ from kiln.core.pagination import parse_cursor, parse_page_size
 from kiln.posts import selectors, services
 from kiln.posts.http import is_htmx, refusal, safe_next
 from kiln.posts.models import Post
-from kiln.posts.services import MAX_IMAGES, MAX_TEXT_LENGTH
+from kiln.posts.services import MAX_ALT_TEXT, MAX_IMAGES, MAX_TEXT_LENGTH
 from kiln.posts.templatetags.kiln_posts import post_url
 from kiln.social.selectors import blocked_user_ids
 
@@ -126,11 +126,39 @@ def post_history(request, username: str, post_id: int):
     hydrated = selectors.posts_hydrated([post.pk], request.user)
     if not hydrated:
         raise Http404("No such post.")
+    from kiln.posts.history import edit_versions
+
+    edits = selectors.post_edits(post=post)
     return render(
         request,
         "posts/history.html",
-        {"post": hydrated[0], "edits": selectors.post_edits(post=post)},
+        {
+            "post": hydrated[0],
+            "edits": edits,
+            "versions": edit_versions(post=hydrated[0], edits=edits),
+        },
     )
+
+
+ALT_FIELD = "attachment_alt_"
+
+
+def _edit_images(post, *, data=None) -> list[dict]:
+    """The post's images for the edit form, with the submitted alt text and removal after a
+    refused save (so nothing typed is lost)."""
+    hydrated = selectors.posts_hydrated([post.pk], post.author, hidden=set())
+    attachments = hydrated[0].attachments.all() if hydrated else []
+    removed = set(data.getlist("remove")) if data is not None else set()
+    return [
+        {
+            "attachment": a,
+            "alt_text": data.get(f"{ALT_FIELD}{a.pk}", a.alt_text)
+            if data is not None
+            else a.alt_text,
+            "removed": str(a.pk) in removed,
+        }
+        for a in attachments
+    ]
 
 
 @login_required
@@ -140,32 +168,52 @@ def post_edit(request, username: str, post_id: int):
     if post is None:
         raise Http404("No such post.")
     error = None
+    data = request.POST
     if request.method == "POST":
+        files = request.FILES.getlist("images")
         try:
             services.post_edit(
                 post=post,
                 editor=request.user,
-                text=request.POST.get("text", ""),
-                content_warning=request.POST.get("content_warning", ""),
-                is_mature=bool(request.POST.get("is_mature")),
+                text=data.get("text", ""),
+                content_warning=data.get("content_warning", ""),
+                is_mature=bool(data.get("is_mature")),
+                alt_texts={
+                    key.removeprefix(ALT_FIELD): value
+                    for key, value in data.items()
+                    if key.startswith(ALT_FIELD)
+                },
+                remove=data.getlist("remove"),
+                uploads=[(f, data.get(f"alt_{i}", "")) for i, f in enumerate(files)],
             )
         except AccessDenied as exc:
             return refusal(request, exc)
         except ValidationError as exc:
             error = exc
+            post.refresh_from_db()
         else:
             return redirect(post_url(post))
     elif post.author_id != request.user.pk:
         return refusal(request, AccessDenied("Only the author can edit this post."))
     values = {
-        "text": request.POST.get("text", post.text) if error else post.text,
-        "content_warning": post.content_warning,
-        "is_mature": post.is_mature,
+        "text": data.get("text", post.text) if error else post.text,
+        "content_warning": data.get("content_warning", "") if error else post.content_warning,
+        "is_mature": bool(data.get("is_mature")) if error else post.is_mature,
     }
+    images = _edit_images(post, data=data if error else None)
     return render(
         request,
         "posts/edit.html",
-        {"post": post, "values": values, "error": error, "max_text": MAX_TEXT_LENGTH},
+        {
+            "post": post,
+            "values": values,
+            "error": error,
+            "images": images,
+            "max_text": MAX_TEXT_LENGTH,
+            "max_alt": MAX_ALT_TEXT,
+            "max_images": MAX_IMAGES,
+            "free_slots": max(MAX_IMAGES - len(images), 0),
+        },
         status=400 if error else 200,
     )
 
