@@ -167,10 +167,22 @@ def post_for_page(*, username: str, post_id: int, viewer) -> Post | None:
 
 def thread_for(*, post: Post, viewer) -> dict:
     """The whole thread around `post`: its ancestors, the post, and every visible reply below
-    it (depth-first, oldest first), each with a `depth` for indentation. Three queries plus
-    hydration, however long the thread."""
+    it (depth-first, oldest first), each with a `depth` for indentation. Four queries plus
+    hydration, however long the thread.
+
+    Posts by accounts the viewer muted keep their place but are marked `muted` (the page
+    collapses them behind "Show", as X does); the focus post is never collapsed, since the
+    viewer opened it."""
+    from kiln.social.models import Mute
+
     root_id = post.thread_root_id or post.pk
     blocked = blocked_user_ids(viewer)
+    viewer_id = _viewer_id(viewer)
+    muted = (
+        set(Mute.objects.filter(muter_id=viewer_id).values_list("muted_id", flat=True))
+        if viewer_id is not None
+        else set()
+    )
     rows = list(
         Post.objects.filter(Q(pk=root_id) | Q(thread_root_id=root_id))
         .filter(Q(deleted_at__isnull=True) | Q(replies_count__gt=0))
@@ -208,7 +220,13 @@ def thread_for(*, post: Post, viewer) -> dict:
     }
 
     def entry(pk, depth=0):
-        return {"post": hydrated.get(pk), "deleted": pk in deleted, "depth": min(depth, 6)}
+        found = hydrated.get(pk)
+        return {
+            "post": found,
+            "deleted": pk in deleted,
+            "depth": min(depth, 6),
+            "muted": found is not None and found.author_id in muted,
+        }
 
     return {
         "ancestors": [entry(pk) for pk in ancestors],
