@@ -1,0 +1,86 @@
+"""The author edits a posted image's alt text and removes another in a real Chromium, then
+sees the post and its edit history say so."""
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "pw-Kiln-2026"
+
+
+def test_author_edits_alt_text_and_removes_an_image(
+    browser, live_server, make_user, make_asset, media_root
+):
+    from kiln.media.models import MediaAsset
+    from kiln.posts import services
+
+    base = live_server.url
+    ana = make_user("ana", display_name="Ana Ink")
+    post = services.post_create(
+        author=ana,
+        text="Two glaze tests",
+        attachments=[
+            (make_asset(ana), "Blue tile"),
+            (make_asset(ana, (20, 160, 40)), "Green tile"),
+        ],
+    )
+    removed_asset = post.attachments.get(alt_text="Green tile").asset_id
+    files_before = sum(1 for p in media_root.rglob("*") if p.is_file())
+
+    page = browser.new_context().new_page()
+    page.set_default_timeout(8000)
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Username or email").fill("ana")
+    page.get_by_label("Password:").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    expect(page.get_by_role("link", name="Profile")).to_be_visible()
+
+    page.goto(f"{base}/@ana/posts/{post.pk}/edit")
+    page.get_by_label("Alt text for image 1", exact=True).fill("A square tile glazed deep blue")
+    page.get_by_label("Remove image 2", exact=True).check()
+    page.get_by_role("button", name="Save").click()
+
+    expect(page).to_have_url(f"{base}/@ana/posts/{post.pk}")
+    card = page.locator("article.post", has_text="Two glaze tests")
+    expect(card.get_by_alt_text("A square tile glazed deep blue")).to_be_visible()
+    expect(card.locator("li.carousel-item")).to_have_count(1)
+    expect(card.get_by_alt_text("Green tile")).to_have_count(0)
+
+    card.get_by_role("link", name="edited").click()
+    expect(page.get_by_role("heading", name="Edit history")).to_be_visible()
+    expect(page.get_by_text("alt text of image 1 changed; 1 image removed")).to_be_visible()
+    earlier = page.locator("li.edit-version")
+    expect(earlier).to_have_count(1)
+    expect(earlier.get_by_text("2 images, described as:")).to_be_visible()
+    expect(earlier.get_by_text("Green tile")).to_be_visible()
+
+    assert not MediaAsset.objects.filter(pk=removed_asset).exists()
+    assert sum(1 for p in media_root.rglob("*") if p.is_file()) == files_before - 2
+
+
+def test_muted_reply_is_collapsed_until_show(browser, live_server, make_user):
+    """X-style: a muted account's reply stays in place behind a "Show" disclosure (no JS)."""
+    from kiln.posts import services
+    from kiln.social.services import mute_create
+
+    base = live_server.url
+    ana, ben, cat = make_user("ana"), make_user("ben"), make_user("cat")
+    root = services.post_create(author=ana, text="Kiln opening tonight")
+    reply = services.post_create(author=ben, text="Can I bring friends?", in_reply_to=root)
+    services.post_create(author=cat, text="Me too please", in_reply_to=reply)
+    mute_create(muter=ana, muted=ben)
+
+    page = browser.new_context(java_script_enabled=False).new_page()
+    page.set_default_timeout(8000)
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Username or email").fill("ana")
+    page.get_by_label("Password:").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.goto(f"{base}/@ana/posts/{root.pk}")
+    collapsed = page.locator("details.post-muted")
+    expect(collapsed.get_by_text("This post is from an account you muted.")).to_be_visible()
+    expect(page.get_by_text("Can I bring friends?")).to_be_hidden()
+    expect(page.get_by_text("Me too please")).to_be_visible()  # the reply below keeps its place
+    collapsed.get_by_text("Show").click()
+    expect(page.get_by_text("Can I bring friends?")).to_be_visible()
