@@ -82,3 +82,31 @@
     document.querySelectorAll("textarea[data-counter]").forEach(updateCounter);
   });
 })();
+
+// Edit page: new images are numbered after the images the post keeps, as the server counts
+// them in its messages ("Describe image 3"), and renumbered when an image is marked for removal.
+(function () {
+  "use strict";
+
+  function numberAfterKept(input) {
+    var form = input.form;
+    var list = document.getElementById(input.dataset.altList);
+    if (!form || !list) return;
+    var kept = 0;
+    form.querySelectorAll("input[name=remove]").forEach(function (box) { if (!box.checked) kept += 1; });
+    list.querySelectorAll("label").forEach(function (label, index) {
+      label.textContent = "Describe image " + (kept + index + 1) + " for people who can't see it";
+    });
+  }
+
+  // Registered after the alt-field builder above, so it runs once the fields exist.
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (!target.matches) return;
+    if (target.matches("input[type=file][data-alt-after-kept]")) numberAfterKept(target);
+    if (target.matches("input[name=remove]") && target.form) {
+      var files = target.form.querySelector("input[type=file][data-alt-after-kept]");
+      if (files) numberAfterKept(files);
+    }
+  });
+})();

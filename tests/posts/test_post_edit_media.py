@@ -150,6 +150,25 @@ def test_eleven_images_are_refused_and_nothing_is_stored(ana, make_asset, media_
     assert _files(media_root) == files
 
 
+def test_a_refused_upload_changes_nothing_and_leaves_no_file(
+    ana, image_post, media_root, django_capture_on_commit_callbacks
+):
+    """The removal and alt change in the same save are rolled back with it."""
+    first, second = image_post.attachments.all()
+    before, files = _state(image_post), _files(media_root)
+    broken = SimpleUploadedFile("broken.png", b"not really a png", "image/png")
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
+        services.post_edit(
+            post=image_post,
+            editor=ana,
+            alt_texts={first.pk: "changed"},
+            remove=[second.pk],
+            uploads=[(_png(), "fine"), (broken, "broken")],
+        )
+    assert _state(image_post) == before
+    assert _files(media_root) == files
+
+
 def test_alt_text_over_the_limit_is_refused(ana, image_post):
     first = image_post.attachments.first()
     before = _state(image_post)
