@@ -148,3 +148,23 @@ class ProjectEmbed(BaseModel):
     @property
     def kind_label(self) -> str:
         return embeds.KIND_LABELS.get(self.provider, "Embed")
+
+
+class PortfolioOrder(models.Model):
+    """How many times the artist has rearranged their Portfolio tab.
+
+    Page cursors carry this number: a positions-based cursor means nothing once the order
+    changed, so a visitor still scrolling the old order is told to reload instead of being
+    shown a project twice (or silently skipping one). No row means version 0.
+    """
+
+    owner = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="portfolio_order",
+    )
+    version = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Portfolio order {self.version} of {self.owner_id}"

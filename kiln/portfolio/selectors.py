@@ -1,11 +1,18 @@
 """Reads for projects, each with its prefetches so a grid of N projects costs a fixed number
 of queries."""
 
-from django.db.models import Prefetch, QuerySet
+import re
+from dataclasses import dataclass
+
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from kiln.core.pagination import CursorPage, paginate_by_id
-from kiln.portfolio.models import Project, ProjectImage, ProjectTag
+from kiln.portfolio.models import PortfolioOrder, Project, ProjectImage, ProjectTag
+
+PAGE_SIZE = 24  # projects per page of the Portfolio tab
+PAGE_SIZE_MAX = 48
 
 
 def _with_images(queryset: QuerySet) -> QuerySet:
@@ -46,12 +53,122 @@ def recent_public_projects(limit: int = 12) -> list[Project]:
     return _annotate_covers(rows)
 
 
-def portfolio_projects(*, owner, viewer) -> list[Project]:
-    """The artist's own order; the artist also sees their drafts."""
+def _portfolio_queryset(*, owner, viewer) -> QuerySet:
+    """The artist's own order (position, then newest first for the rare equal positions);
+    the artist also sees their drafts. Grid tiles need no labels, so they are not fetched."""
     queryset = Project.objects.filter(owner=owner)
     if not (viewer.is_authenticated and viewer.pk == owner.pk):
         queryset = queryset.filter(state=Project.State.PUBLISHED)
-    return _annotate_covers(_with_images(queryset).order_by("position", "-id"))
+    images = ProjectImage.objects.select_related("asset").prefetch_related("asset__renditions")
+    return (
+        queryset.select_related("owner", "owner__profile")
+        .prefetch_related(Prefetch("images", queryset=images))
+        .order_by("position", "-id")
+    )
+
+
+def portfolio_projects(*, owner, viewer) -> list[Project]:
+    """Every project of the Portfolio tab at once: the artist's "arrange" mode only."""
+    return _annotate_covers(_portfolio_queryset(owner=owner, viewer=viewer))
+
+
+@dataclass(frozen=True)
+class PortfolioCursor:
+    """Where a page of the Portfolio tab ended: the last project's (position, id), and the
+    order version those positions belong to. Written as "<version>_<position>_<id>"."""
+
+    version: int
+    position: int
+    pk: int
+
+    def __str__(self) -> str:
+        return f"{self.version}_{self.position}_{self.pk}"
+
+
+_CURSOR = re.compile(r"(\d{1,10})_(-?\d{1,10})_(\d{1,19})")
+
+
+def parse_portfolio_cursor(raw: str | None) -> PortfolioCursor | None:
+    """None when there is no cursor; ValueError when it is garbled or forged out of range."""
+    if not raw:
+        return None
+    match = _CURSOR.fullmatch(raw)
+    if match is None:
+        raise ValueError("That page link is garbled.")
+    version, position, pk = (int(part) for part in match.groups())
+    if version >= 2**31 or not -(2**31) <= position < 2**31 or not 0 < pk < 2**63:
+        raise ValueError("That page link is garbled.")
+    return PortfolioCursor(version=version, position=position, pk=pk)
+
+
+def portfolio_page_size(raw: str | None) -> int:
+    """`?size=`, clamped to 1..48; anything unreadable is the default (it changes no data)."""
+    try:
+        size = int(raw) if raw else PAGE_SIZE
+    except (TypeError, ValueError):
+        size = PAGE_SIZE
+    return max(1, min(size, PAGE_SIZE_MAX))
+
+
+@dataclass
+class PortfolioPage:
+    projects: list[Project]
+    next_cursor: PortfolioCursor | None
+    is_first: bool
+    # The artist rearranged the portfolio after the cursor was made: no projects are shown,
+    # the page says to reload (positions from two orders can't be compared).
+    stale: bool = False
+
+    @property
+    def complete(self) -> bool:
+        """Every project is on this one page (what drag-to-reorder needs)."""
+        return self.is_first and self.next_cursor is None and not self.stale
+
+
+def portfolio_page(
+    *, owner, viewer, after: PortfolioCursor | None = None, size: int = PAGE_SIZE
+) -> PortfolioPage:
+    """One page of the Portfolio tab, by keyset on (position, id) in the artist's order.
+
+    No OFFSET, so a page costs the same at any depth: 3 queries (projects with their owner
+    and order version, images with assets, renditions), 2 for an empty page after a cursor.
+    New projects take a position before every other, so they never land in a later page;
+    publishing, unpublishing or deleting moves nothing. A reorder bumps the order version;
+    the version is read in the same statement as the rows, so a cursor from the old order is
+    never applied to the new positions: the page is `stale` instead, and nothing repeats.
+    """
+    version = Coalesce(
+        Subquery(PortfolioOrder.objects.filter(owner=OuterRef("owner")).values("version")[:1]),
+        Value(0),
+    )
+    queryset = _portfolio_queryset(owner=owner, viewer=viewer).annotate(order_version=version)
+    if after is not None:
+        queryset = queryset.filter(
+            Q(position__gt=after.position) | Q(position=after.position, pk__lt=after.pk)
+        )
+    rows = list(queryset[: size + 1])
+    if rows:
+        current = rows[0].order_version
+    elif after is not None:
+        current = _order_version(owner)  # nothing after the cursor: the end, or a new order?
+    else:
+        current = 0
+    if after is not None and after.version != current:
+        return PortfolioPage(projects=[], next_cursor=None, is_first=False, stale=True)
+    has_more = len(rows) > size
+    rows = rows[:size]
+    last = rows[-1] if rows else None
+    next_cursor = (
+        PortfolioCursor(version=current, position=last.position, pk=last.pk) if has_more else None
+    )
+    return PortfolioPage(
+        projects=_annotate_covers(rows), next_cursor=next_cursor, is_first=after is None
+    )
+
+
+def _order_version(owner) -> int:
+    row = PortfolioOrder.objects.filter(owner_id=owner.pk).values_list("version", flat=True)
+    return row.first() or 0
 
 
 def project_for_view(*, viewer, username: str, project_id: int) -> Project:

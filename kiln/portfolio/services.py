@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Min
+from django.db.models import F, Min
 from django.utils import timezone
 
 from kiln.accounts.choices import FIELD_LABELS
@@ -14,7 +14,7 @@ from kiln.core.access import AccessDenied, access_owner
 from kiln.core.hooks import optional_callable
 from kiln.media.models import MediaAsset
 from kiln.portfolio import embeds, taxonomy
-from kiln.portfolio.models import Project, ProjectEmbed, ProjectImage, ProjectTag
+from kiln.portfolio.models import PortfolioOrder, Project, ProjectEmbed, ProjectImage, ProjectTag
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 5000
@@ -516,11 +516,18 @@ def portfolio_reorder(*, user, project_ids: list[int]) -> None:
         raise AccessDenied("You can only arrange your own projects.")
     if sorted(set(project_ids)) != sorted(mine) or len(project_ids) != len(mine):
         raise ValidationError("The list doesn't match your projects; reload and try again.")
+    moved = False
     for position, pk in enumerate(project_ids):
         project = mine[pk]
         if project.position != position:
             project.position = position
             project.save(update_fields=["position"])
+            moved = True
+    if moved:
+        # In the same transaction as the positions: a page cursor made before this reorder
+        # can never be read against the new positions (see selectors.portfolio_page).
+        PortfolioOrder.objects.get_or_create(owner=user)
+        PortfolioOrder.objects.filter(owner=user).update(version=F("version") + 1)
 
 
 @transaction.atomic

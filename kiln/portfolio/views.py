@@ -4,7 +4,7 @@
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -38,10 +38,74 @@ KIND_TO_SEGMENT = {kind: segment for segment, (kind, _) in LISTINGS.items()}
 
 
 def profile_tab(request, owner):
-    """The Portfolio tab on /@username: the artist's own order; drafts for the artist."""
+    """The Portfolio tab on /@username: the artist's own order, a page at a time (drafts for
+    the artist). `?after=` is the no-JavaScript "Load more"; the artist's `?arrange=1` shows
+    every project on one page, which is what dragging needs."""
     is_owner = request.user.is_authenticated and request.user.pk == owner.pk
-    projects = selectors.portfolio_projects(owner=owner, viewer=request.user)
-    return "portfolio/_tab.html", {"projects": projects, "is_owner": is_owner}
+    size = selectors.portfolio_page_size(request.GET.get("size"))
+    if is_owner and request.GET.get("arrange") == "1":
+        page = selectors.PortfolioPage(
+            projects=selectors.portfolio_projects(owner=owner, viewer=request.user),
+            next_cursor=None,
+            is_first=True,
+        )
+        return "portfolio/_tab.html", _tab_context(request, owner, page, size, arranging=True)
+    try:
+        after = selectors.parse_portfolio_cursor(request.GET.get("after"))
+    except ValueError:
+        after = None  # a garbled link in a full page: start from the beginning
+    page = selectors.portfolio_page(owner=owner, viewer=request.user, after=after, size=size)
+    return "portfolio/_tab.html", _tab_context(request, owner, page, size)
+
+
+@require_GET
+def profile_tab_page(request, username: str):
+    """The next page of tiles for htmx's infinite scroll (the "Load more" link's hx-get)."""
+    from kiln.accounts.selectors import users_with_profiles
+
+    owner = users_with_profiles().filter(username__iexact=username).first()
+    if owner is None:
+        raise Http404("No such artist.")
+    if not request.headers.get("HX-Request"):
+        # Opened directly (a copied link): the full page shows the same projects.
+        query = request.GET.urlencode()
+        return redirect(reverse("accounts:profile", args=[owner.username]) + f"?{query}")
+    blocked_ids = optional_callable("kiln.social.selectors.blocked_user_ids")
+    if blocked_ids and owner.pk in blocked_ids(request.user):
+        raise PermissionDenied("This profile is hidden.")  # as the profile page itself
+    try:
+        after = selectors.parse_portfolio_cursor(request.GET.get("after"))
+    except ValueError:
+        after = None
+    if after is None:
+        return HttpResponseBadRequest("That page link is garbled; reload the profile.")
+    size = selectors.portfolio_page_size(request.GET.get("size"))
+    page = selectors.portfolio_page(owner=owner, viewer=request.user, after=after, size=size)
+    return render(request, "portfolio/_page.html", _tab_context(request, owner, page, size))
+
+
+def _tab_context(request, owner, page, size: int, *, arranging: bool = False) -> dict:
+    is_owner = request.user.is_authenticated and request.user.pk == owner.pk
+    more_url = more_fragment_url = ""
+    if page.next_cursor is not None:
+        query = f"after={page.next_cursor}"
+        if size != selectors.PAGE_SIZE:
+            query += f"&size={size}"
+        more_url = reverse("accounts:profile", args=[owner.username]) + f"?{query}"
+        more_fragment_url = reverse("portfolio:tab_page", args=[owner.username]) + f"?{query}"
+    return {
+        "portfolio": page,
+        "portfolio_owner": owner,
+        "projects": page.projects,
+        "is_owner": is_owner,
+        # Dragging posts the full order, so it needs every project on the page; the arrow
+        # buttons move one project and work on any page.
+        "sortable": is_owner and page.complete,
+        "movable": is_owner,
+        "arranging": arranging,
+        "more_url": more_url,
+        "more_fragment_url": more_fragment_url,
+    }
 
 
 def project_detail(request, username: str, project_id: int):
@@ -383,7 +447,8 @@ def project_move(request, project_id: int):
     project = selectors.project_for_edit(user=request.user, project_id=project_id)
     offset = -1 if request.POST.get("direction") == "earlier" else 1
     services.portfolio_move(user=request.user, project=project, offset=offset)
-    return redirect("accounts:profile", username=request.user.username)
+    url = reverse("accounts:profile", args=[request.user.username])
+    return redirect(url + "?arrange=1" if request.POST.get("arrange") == "1" else url)
 
 
 @login_required

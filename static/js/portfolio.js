@@ -164,4 +164,13 @@
     });
     setupViewer();
   });
+
+  // Infinite scroll: htmx appends the next page's tiles to the grid ("Load more" is a plain
+  // link without JavaScript). New tiles get their placeholders and the justified rows again.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var grid = event.detail && event.detail.target;
+    if (!grid || !grid.classList || !grid.classList.contains("project-grid")) return;
+    paintPlaceholders(grid);
+    justify(grid);
+  });
 })();

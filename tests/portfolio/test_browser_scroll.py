@@ -1,0 +1,28 @@
+"""Infinite scroll on the Portfolio tab in Chromium: htmx appends pages as "Load more" comes
+into view, every project once, and the new tiles join the justified rows."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.portfolio.test_pagination import _projects
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_scrolling_loads_every_project_once(page: Page, live_server, make_user):
+    artist = make_user("ivo")
+    made = _projects(artist, 30)
+    page.goto(f"{live_server.url}/@ivo?size=12")
+    tiles = page.locator("#portfolio-grid .project-tile")
+    expect(tiles).to_have_count(12)
+    for _ in range(20):  # scroll down like a reader until the last page has come
+        if tiles.count() == 30:
+            break
+        page.mouse.wheel(0, 2000)
+        page.wait_for_timeout(150)
+    expect(tiles).to_have_count(30)
+    expect(page.locator("#portfolio-more a")).to_have_count(0)
+    ids = tiles.evaluate_all("ts => ts.map(t => t.dataset.projectId)")  # ids pass 2**53
+    assert ids == [str(p.pk) for p in made]
+    # portfolio.js sized the appended tiles too (flex-grow from the aspect ratio, 96/64).
+    assert tiles.nth(29).evaluate("t => t.style.flexGrow") == "1.5"
