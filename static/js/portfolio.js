@@ -167,10 +167,24 @@
 
   // Infinite scroll: htmx appends the next page's tiles to the grid ("Load more" is a plain
   // link without JavaScript). New tiles get their placeholders and the justified rows again.
+  // A keyboard user who had focus on "Load more" (which the new page replaces) lands on the
+  // first new project instead of the top of the document.
+  var focusFrom = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var link = event.detail && event.detail.elt;
+    if (!link || !link.closest || !link.closest("#portfolio-more")) return;
+    var grid = document.getElementById("portfolio-grid");
+    focusFrom = document.activeElement === link && grid ? grid.querySelectorAll(".project-tile").length : null;
+  });
   document.addEventListener("htmx:afterSettle", function (event) {
     var grid = event.detail && event.detail.target;
     if (!grid || !grid.classList || !grid.classList.contains("project-grid")) return;
     paintPlaceholders(grid);
     justify(grid);
+    if (focusFrom !== null) {
+      var first = grid.querySelectorAll(".project-tile")[focusFrom];
+      if (first) first.querySelector(".tile-link").focus();
+      focusFrom = null;
+    }
   });
 })();

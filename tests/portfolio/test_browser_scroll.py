@@ -26,3 +26,17 @@ def test_scrolling_loads_every_project_once(page: Page, live_server, make_user):
     assert ids == [str(p.pk) for p in made]
     # portfolio.js sized the appended tiles too (flex-grow from the aspect ratio, 96/64).
     assert tiles.nth(29).evaluate("t => t.style.flexGrow") == "1.5"
+
+
+def test_load_more_from_the_keyboard_moves_focus_to_the_first_new_project(
+    page: Page, live_server, make_user
+):
+    artist = make_user("ada")
+    _projects(artist, 6)
+    page.set_viewport_size({"width": 1000, "height": 400})
+    page.goto(f"{live_server.url}/@ada?size=3")
+    tiles = page.locator("#portfolio-grid .project-tile")
+    expect(tiles).to_have_count(3)
+    page.locator("#portfolio-more a").focus()  # as Tab would: it scrolls into view and loads
+    expect(tiles).to_have_count(6)
+    expect(tiles.nth(3).locator(".tile-link")).to_be_focused()
