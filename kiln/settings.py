@@ -139,6 +139,10 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "kiln.sqlite3",
+            # Opening the file and running the PRAGMAs below cost more than a page's queries:
+            # keep each thread's connection (checked before reuse) instead of one per request.
+            "CONN_MAX_AGE": 600,
+            "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 # WAL lets the web server read while the worker writes; IMMEDIATE avoids
                 # "database is locked" upgrades from read to write transactions.
@@ -162,11 +166,7 @@ else:
 # Sessions: read through Redis when it is there (one query saved on every logged-in request).
 # Not with the per-process local-memory cache: a logout in one worker would leave the session
 # alive in another worker's cache.
-SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db"
-    if REDIS_URL
-    else "django.contrib.sessions.backends.db"
-)
+SESSION_ENGINE = "kiln.accounts.sessions.cached_db" if REDIS_URL else "kiln.accounts.sessions.db"
 
 # Background work: the Django Tasks API on the database backend; the worker is `db_worker`.
 # Queues: "default" (renditions, fan-out), "cloak" (slow adversarial cloaking, its own worker so
@@ -181,8 +181,9 @@ TASKS = {
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # Django's and allauth's backends with a prepared get_user (kiln/accounts/auth_backends.py).
+    "kiln.accounts.auth_backends.KilnModelBackend",
+    "kiln.accounts.auth_backends.KilnAllauthBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -43,9 +43,13 @@ def clear_cache():
     """Rate-limit counters and cached pages must not leak between tests."""
     from django.core.cache import cache
 
+    from kiln.posts.cards import clear_card_cache
+
     cache.clear()
+    clear_card_cache()
     yield
     cache.clear()
+    clear_card_cache()
 
 
 @pytest.fixture

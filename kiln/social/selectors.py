@@ -3,6 +3,7 @@
 from django.db.models import Exists, OuterRef, QuerySet
 
 from kiln.accounts.models import User
+from kiln.core.fastdb import PreparedQuery
 from kiln.social.models import Block, Follow, Mute
 
 
@@ -30,10 +31,21 @@ def hidden_author_ids(viewer) -> set[int]:
     viewer_id = _pk(viewer)
     if viewer_id is None:
         return set()
-    made = Block.objects.filter(blocker_id=viewer_id).values_list("blocked_id", flat=True)
-    received = Block.objects.filter(blocked_id=viewer_id).values_list("blocker_id", flat=True)
-    muted = Mute.objects.filter(muter_id=viewer_id).values_list("muted_id", flat=True)
-    return set(made.union(received, muted))
+    return {row[0] for row in _hidden_authors(viewer_id)}
+
+
+# Read on every timeline page, so prepared once per process (see kiln.core.fastdb).
+_hidden_authors = PreparedQuery(
+    lambda viewer_id: (
+        Block.objects.filter(blocker_id=viewer_id)
+        .values_list("blocked_id")
+        .union(
+            Block.objects.filter(blocked_id=viewer_id).values_list("blocker_id"),
+            Mute.objects.filter(muter_id=viewer_id).values_list("muted_id"),
+        )
+    ),
+    "int",
+)
 
 
 def is_blocked_between(a_id: int, b_id: int) -> bool:

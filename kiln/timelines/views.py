@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.template.loader import select_template
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_safe
 from kiln.accounts.choices import FIELD_LABELS, FIELDS_OF_WORK
 from kiln.core.ids import id_for_time
 from kiln.core.pagination import parse_cursor, parse_page_size
+from kiln.posts.cards import post_cards, post_statuses
 from kiln.timelines import selectors, services
 
 SESSION_REBUILD_FLAG = "timeline_catching_up"
@@ -58,11 +58,6 @@ def anonymous_cached(view):
     return wrapper
 
 
-def _card_template() -> str:
-    """The posts app's card once it exists; a plain fallback card until then."""
-    return select_template(["posts/_post.html", "timelines/_post_fallback.html"]).template.name
-
-
 def _cursors(request):
     return (
         parse_cursor(request.GET.get("before")),
@@ -71,24 +66,31 @@ def _cursors(request):
     )
 
 
-def _post_json(post) -> dict:
-    shown = post.reblog if post.reblog_id else post
-    return {
-        "id": str(post.pk),
-        "author": post.author.username,
-        "created_at": post.created_at.isoformat(),
-        "reblog_of": str(post.reblog_id) if post.reblog_id else None,
-        "text": shown.text if shown is not None else "",
-    }
+def _hydrate(request):
+    """The timelines' `hydrate`, from post ids to page items: Mastodon-Status-shaped dicts for
+    `?format=json` (nothing rendered), otherwise rendered, shared cards (kiln.posts.cards)."""
+    if _wants_json(request):
+        return post_statuses
+
+    def cards(ids, viewer, *, hidden):
+        return post_cards(ids, viewer, hidden=hidden, request=request)
+
+    return cards
+
+
+def _wants_json(request) -> bool:
+    return request.GET.get("format") == "json"
 
 
 def _respond(request, page, *, template: str, context: dict, base_query: dict):
     """Full page, or one of the htmx fragments, or JSON (`?format=json`)."""
-    if request.GET.get("format") == "json":
+    if _wants_json(request):
+        # Home and tag pages hold statuses; Discover holds {"kind", "id", "object"} items.
         items = [
-            _post_json(item)
-            if not isinstance(item, dict)
-            else {"kind": item["kind"], "id": str(item["id"])}
+            {"kind": item["kind"], "id": str(item["id"])}
+            | ({"status": item["object"]} if item["kind"] == "post" else {})
+            if "kind" in item
+            else item
             for item in page.items
         ]
         return JsonResponse(
@@ -104,7 +106,6 @@ def _respond(request, page, *, template: str, context: dict, base_query: dict):
     context = {
         **context,
         "page": page,
-        "card_template": _card_template(),
         "older_url": (
             f"{request.path}?{urlencode({**query, 'before': page.next_cursor})}"
             if page.next_cursor
@@ -155,7 +156,9 @@ def home_timeline(request):
         if not catching_up:
             del request.session[SESSION_REBUILD_FLAG]
     before, after, size = _cursors(request)
-    page = selectors.home_timeline_page(viewer=user, before=before, after=after, size=size)
+    page = selectors.home_timeline_page(
+        viewer=user, before=before, after=after, size=size, hydrate=_hydrate(request)
+    )
     page.catching_up = catching_up
     return _respond(
         request,
@@ -207,6 +210,7 @@ def discover(request):
         before=before,
         after=after,
         size=size,
+        hydrate=_hydrate(request),
     )
     return _respond(
         request,
@@ -264,7 +268,12 @@ def tag(request, tag: str):
         return _pill(request, selectors.tag_posts(request.user, normalised))
     before, after, size = _cursors(request)
     page = selectors.tag_timeline_page(
-        viewer=request.user, tag=normalised, before=before, after=after, size=size
+        viewer=request.user,
+        tag=normalised,
+        before=before,
+        after=after,
+        size=size,
+        hydrate=_hydrate(request),
     )
     return _respond(
         request,
