@@ -223,3 +223,9 @@ def viewer_sees_mature(*, viewer, owner_id: int | None = None) -> bool:
         return True
     profile = getattr(viewer, "profile", None)
     return bool(profile and profile.show_mature)
+
+
+def project_state_subquery(project_ref):
+    """A project's state (None once deleted) as an expression on a project id: a shared
+    project's card changes when it is unpublished or deleted (kiln.posts.cards)."""
+    return Subquery(Project.objects.filter(pk=project_ref).values("state")[:1])

@@ -4,14 +4,16 @@ A timeline page used to hydrate every post (six queries) and render every card t
 template engine (about 0.6 ms a card) on every request: 10 ms of a 17 ms home page. What a
 card shows depends on
 - the post and what it reposts: text and images (both change only by an edit, which sets
-  `edited_at`), counts, visibility, age as shown ("5m"), the authors' profiles (their
-  `updated_at`), the quoted post (edited, deleted, or by someone hidden from this reader);
+  `edited_at`), counts, visibility, the authors' profiles (their `updated_at`), the quoted
+  post (edited, deleted, or by someone hidden from this reader), whether an image is held
+  for review, the state of a shared project, and the year (dates show it once it is past;
+  "5m"-style ages are drawn by kiln.js from the <time> element, so they need no re-render);
 - a few facts about the reader: liked, reposted, bookmarked, wrote it, signed in, shows
   mature work unblurred.
 A page reads all of those with two prepared queries (kiln.core.fastdb), and a card is
 cached per process under exactly that key; only cards missing from the cache are hydrated
-and rendered. Everything else a card shows (a shared project's card, a reply's "Replying
-to @name", an image held for review after posting) may be up to CARD_TTL_SECONDS old.
+and rendered. What is left out of the key (a shared project's new title or cover, a quoted
+author's new name, "Replying to @name" after a rename) may be up to CARD_TTL_SECONDS old.
 
 The CSRF token differs per reader, so cards are rendered with a placeholder that is swapped
 for the reader's token when served.
@@ -27,14 +29,15 @@ from dataclasses import dataclass
 from django.db.models import Value
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from kiln.core.fastdb import PreparedQuery
+from kiln.core.hooks import optional_callable
 from kiln.core.pagination import MAX_PAGE_SIZE
-from kiln.posts.models import Bookmark, Post, PostLike
-from kiln.posts.templatetags.kiln_posts import short_age
+from kiln.posts.models import Bookmark, Post, PostAttachment, PostLike
 
-CARD_TTL_SECONDS = 60
+CARD_TTL_SECONDS = 600
 CARD_CACHE_ENTRIES = 4096
 CARD_TEMPLATE = "posts/_post.html"
 # Letters only: the `{% csrf_token %}` tag escapes it into a value="" attribute unchanged.
@@ -69,13 +72,45 @@ _POST_COLUMNS = (
 _ROW = {name: index for index, name in enumerate(_POST_COLUMNS)}
 _WIDTH = len(_POST_COLUMNS)
 
-# Each post with the post it reposts, in one joined query.
-_posts_with_originals = PreparedQuery(
-    lambda ids: Post.objects.filter(pk__in=ids).values_list(
-        *_POST_COLUMNS, "reblog_id", *(f"reblog__{name}" for name in _POST_COLUMNS)
-    ),
-    MAX_CARDS,
-)
+
+def _card_extras(post_ref: str) -> dict:
+    """Facts from other apps that change a card: whether any of the post's images is held
+    for review (provenance), and the state of a shared project (portfolio). Subqueries of the
+    page's own query, so they cost no extra round trip."""
+    from django.db.models import Exists, OuterRef
+
+    extras: dict = {}
+    held = optional_callable("kiln.provenance.selectors.asset_is_held")
+    if held is not None:
+        images = PostAttachment.objects.filter(post_id=OuterRef(post_ref))
+        extras["held"] = Exists(images.filter(held(OuterRef("asset_id"))))
+    project_state = optional_callable("kiln.portfolio.selectors.project_state_subquery")
+    if project_state is not None:
+        prefix = "" if post_ref == "pk" else "reblog__"
+        extras["project_state"] = project_state(OuterRef(f"{prefix}shared_project_id"))
+    return extras
+
+
+def _build_posts_with_originals(ids):
+    own, original = _card_extras("pk"), _card_extras("reblog_id")
+    return (
+        Post.objects.filter(pk__in=ids)
+        .annotate(**{f"own_{k}": v for k, v in own.items()})
+        .annotate(**{f"original_{k}": v for k, v in original.items()})
+        .values_list(
+            *_POST_COLUMNS,
+            "reblog_id",
+            *(f"reblog__{name}" for name in _POST_COLUMNS),
+            *(f"own_{k}" for k in own),
+            *(f"original_{k}" for k in original),
+        )
+    )
+
+
+# Each post with the post it reposts, in one joined query: [its columns, reblog_id, the
+# original's columns, its extras, the original's extras].
+_posts_with_originals = PreparedQuery(_build_posts_with_originals, MAX_CARDS)
+
 
 # The reader's likes (1), reposts (2) and bookmarks (3) among these posts, in one query.
 _reader_state = PreparedQuery(
@@ -210,15 +245,19 @@ def post_facts(ids, reader, *, hidden: set[int], compact=False, in_thread=False)
         for post_id, kind in _reader_state(reader_id, display_ids):
             state[kind].add(post_id)
     shows_mature = bool(reader_id and reader.profile.show_mature)
+    this_year = timezone.localtime().year
 
     found = []
     for pk in ids:
         row = rows.get(pk)
         if row is None or row[_ROW["deleted_at"]] is not None or row[1] in hidden:
             continue
-        display = row[:_WIDTH]
+        extras = len(row) - (2 * _WIDTH + 1)
+        own_extras = row[2 * _WIDTH + 1 : 2 * _WIDTH + 1 + extras // 2]
+        display, display_extras = row[:_WIDTH], own_extras
         if row[_WIDTH] is not None:
-            display = row[_WIDTH + 1 :]
+            display = row[_WIDTH + 1 : 2 * _WIDTH + 1]
+            display_extras = row[2 * _WIDTH + 1 + extras // 2 :]
             if display[0] is None or display[_ROW["deleted_at"]] is not None:
                 continue
             if display[_ROW["author_id"]] in hidden:
@@ -242,7 +281,8 @@ def post_facts(ids, reader, *, hidden: set[int], compact=False, in_thread=False)
             display[_ROW["author__profile__updated_at"]],
             display[_ROW["quote__edited_at"]],
             quote_unavailable,
-            short_age(display[_ROW["created_at"]]),
+            display_extras,  # images held for review; the shared project's state
+            this_year,  # dates show the year once it is not this year
             reader_id is not None,
             shows_mature,
             display[_ROW["author_id"]] == reader_id,

@@ -99,3 +99,13 @@ def preview_url(asset) -> str:
     fitting = sorted((r for r in webp if r.width <= 1280), key=lambda r: r.width)
     pick = fitting[-1] if fitting else min(webp, key=lambda r: r.width)
     return rendition_url(pick)
+
+
+def asset_is_held(asset_ref):
+    """The `held_asset_ids` rule as a filter on an asset id expression (an OuterRef), so a
+    listing can carry "is any image held?" in its own query (kiln.posts.cards does)."""
+    from django.db.models import Exists, Q
+
+    return Q(Exists(Screening.objects.filter(asset_id=asset_ref, state__in=HELD_STATES))) | Q(
+        Exists(RepostMatch.objects.filter(upload_id=asset_ref, state__in=BLOCKING_MATCH_STATES))
+    )

@@ -9,3 +9,29 @@
     if (value) event.detail.headers["X-CSRFToken"] = value;
   });
 })();
+
+// Relative times ("42s", "5m", "3h", "6d") for <time data-relative>, kept current while the
+// page is open. The server renders a stable date ("Nov 26"), so a rendered card can be shared
+// by every reader and cached (kiln/posts/cards.py); a week or older, the date stays.
+(function () {
+  "use strict";
+  function age(seconds) {
+    if (seconds < 60) return Math.max(0, Math.floor(seconds)) + "s";
+    if (seconds < 3600) return Math.floor(seconds / 60) + "m";
+    if (seconds < 86400) return Math.floor(seconds / 3600) + "h";
+    if (seconds < 7 * 86400) return Math.floor(seconds / 86400) + "d";
+    return null;
+  }
+  function refresh(root) {
+    var now = Date.now();
+    (root || document).querySelectorAll("time[data-relative]").forEach(function (el) {
+      var when = Date.parse(el.getAttribute("datetime"));
+      if (isNaN(when)) return;
+      var text = age((now - when) / 1000);
+      if (text !== null && el.textContent !== text) el.textContent = text;
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { refresh(); });
+  document.addEventListener("htmx:load", function (event) { refresh(event.target); });
+  setInterval(refresh, 30000);
+})();

@@ -34,6 +34,18 @@ def short_age(moment) -> str:
 
 
 @register.filter
+def short_date(moment) -> str:
+    """A card's time as the server renders it: "Nov 3", with the year once it is not this
+    year. Stable for a year, so a card can be cached; kiln.js shows "5m", "3h"... on top."""
+    if not moment:
+        return ""
+    local = timezone.localtime(moment)
+    if local.year == timezone.localtime(timezone.now()).year:
+        return local.strftime("%b %-d")
+    return local.strftime("%b %-d, %Y")
+
+
+@register.filter
 def post_html(post):
     """The HTML rendered (escaped and autolinked) when the post was written."""
     return mark_safe(post.text_html)  # noqa: S308 - built from escaped pieces in kiln.posts.text
