@@ -1,6 +1,7 @@
 -- wrk driver for bench/timeline.py. Usage:
 --   wrk -s bench/timeline.lua URL -- <op> <sessions file> [delay_ms]
--- op: floor (GET /healthz), home (GET /?limit=10), homejson (the same as JSON), user (GET /@name/posts), post (POST /compose).
+-- op: floor (GET /healthz), home (GET /?limit=10), homejson (the same as JSON),
+--     user (GET /@name/posts?size=10), userjson (the same as JSON), post (POST /compose).
 -- Each line of the sessions file: "<sessionid> <csrf secret> <username>". Requests pick a random
 -- logged-in user (and, for user-timeline reads, a random other user's page).
 local op, sessions, usernames, delay_ms = "floor", {}, {}, 0
@@ -44,7 +45,9 @@ function request()
   elseif op == "homejson" then
     return wrk.format("GET", "/?limit=10&format=json", headers)
   elseif op == "user" then
-    return wrk.format("GET", "/@" .. usernames[math.random(#usernames)] .. "/posts", headers)
+    return wrk.format("GET", "/@" .. usernames[math.random(#usernames)] .. "/posts?size=10", headers)
+  elseif op == "userjson" then
+    return wrk.format("GET", "/@" .. usernames[math.random(#usernames)] .. "/posts?format=json&size=10", headers)
   else
     n = n + 1
     headers["Content-Type"] = "application/x-www-form-urlencoded"

@@ -1,9 +1,8 @@
 """Authentication backends: Django's and allauth's, with a cheaper `get_user`.
 
 `get_user` runs on every logged-in request. The stock one builds its SQL through the ORM
-each time; here the user and their profile (which every page's navigation shows) come from
-two prepared queries (see kiln.core.fastdb), and the profile is attached so
-`request.user.profile` costs nothing more.
+each time; here the user comes from a prepared query (see kiln.core.fastdb). The profile is
+read on demand (kiln.accounts.selectors.profile_of): JSON timelines never need it.
 """
 
 from allauth.account.auth_backends import AuthenticationBackend
@@ -13,25 +12,16 @@ from django.contrib.auth.backends import ModelBackend
 from kiln.core.fastdb import get_by
 
 
-def fetch_user_with_profile(user_id):
-    from kiln.accounts.models import Profile, User
-
+def fetch_user(user_id):
     try:
-        user = get_by(get_user_model(), "pk", int(user_id))
+        return get_by(get_user_model(), "pk", int(user_id))
     except (TypeError, ValueError):
         return None
-    if user is None:
-        return None
-    profile = get_by(Profile, "pk", user.pk)
-    if profile is not None:
-        User.profile.related.set_cached_value(user, profile)
-        Profile.user.field.set_cached_value(profile, user)
-    return user
 
 
 class _PreparedGetUser:
     def get_user(self, user_id):
-        user = fetch_user_with_profile(user_id)
+        user = fetch_user(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None
 
 

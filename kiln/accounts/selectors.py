@@ -1,23 +1,48 @@
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models.functions import Lower
 from django.http import Http404
 
 from kiln.accounts.models import User
+from kiln.core.fastdb import PreparedQuery, get_by
 
 
 def users_with_profiles() -> QuerySet[User]:
     return User.objects.filter(is_active=True).select_related("profile")
 
 
-def user_by_username(username: str) -> User:
-    """Case-insensitive, active accounts only; anything else is a plain 404."""
-    user = (
-        users_with_profiles()
-        .prefetch_related("profile__links")
-        .filter(username__iexact=username)
-        .first()
-    )
-    if user is None:
+# Every profile page starts here, so the lookup is prepared (kiln.core.fastdb). Usernames are
+# ASCII, so comparing lower-cased names is the case-insensitive match, on the unique index.
+_active_user_by_lower_name = PreparedQuery(
+    lambda name: users_with_profiles().alias(lower_name=Lower("username")).filter(lower_name=name),
+    "str",
+)
+
+
+def profile_of(user):
+    """`user.profile`, read with a prepared query the first time (kiln.core.fastdb) and kept
+    on the instance as Django's own accessor would keep it."""
+    from kiln.accounts.models import Profile
+
+    cached = User.profile.related.get_cached_value(user, default=None)
+    if cached is not None:
+        return cached
+    profile = get_by(Profile, "pk", user.pk)
+    if profile is None:
+        return user.profile  # raises Profile.DoesNotExist, as the accessor does
+    User.profile.related.set_cached_value(user, profile)
+    Profile.user.field.set_cached_value(profile, user)
+    return profile
+
+
+def user_by_username(username: str, *, with_links: bool = True) -> User:
+    """Case-insensitive, active accounts only; anything else is a plain 404. `with_links`
+    loads the profile's links too (the profile page shows them; JSON does not)."""
+    found = _active_user_by_lower_name(username.lower()) if len(username) <= 30 else []
+    if not found:
         raise Http404("No such artist.")
+    user = found[0]
+    if with_links:
+        prefetch_related_objects([user.profile], "links")
     return user
 
 

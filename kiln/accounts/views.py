@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -18,9 +18,15 @@ PROFILE_TABS = {
 }
 
 
+# Tabs that also answer `?format=json`: f(request, owner) -> JsonResponse.
+PROFILE_TABS_JSON = {"posts": "kiln.posts.views.profile_tab_json"}
+
+
 def profile(request, username: str, tab: str = "portfolio"):
     if tab not in PROFILE_TABS:
         raise Http404("No such tab.")
+    if request.GET.get("format") == "json" and tab in PROFILE_TABS_JSON:
+        return _profile_json(request, selectors.user_by_username(username, with_links=False), tab)
     owner = selectors.user_by_username(username)
     tab_provider = optional_callable(PROFILE_TABS[tab][1])
     if tab_provider is None:
@@ -46,6 +52,13 @@ def profile(request, username: str, tab: str = "portfolio"):
             **relationship,
         },
     )
+
+
+def _profile_json(request, owner, tab: str):
+    extra = optional_callable("kiln.social.selectors.profile_relationship_context")
+    if extra and extra(viewer=request.user, owner=owner).get("blocked"):
+        return JsonResponse({"error": "This profile is not available to you."}, status=403)
+    return optional_callable(PROFILE_TABS_JSON[tab])(request, owner)
 
 
 @login_required

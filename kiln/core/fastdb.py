@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import connections
 from django.db.models import Model
+from django.db.models.query import ModelIterable, get_related_populators
 
 # A value no real lookup uses, so it can be found among the compiled query's parameters.
 _SENTINEL_INT = -7_346_182_953_118_731
@@ -77,9 +78,10 @@ class PreparedQuery:
     `build` receives stand-in values and returns a queryset (usually `values_list`); each
     call runs the compiled SQL with the real values put in their places, and applies the
     backend's converters, so rows come back as the ORM would return them. `shape` lists the
-    parameters: "int" for one integer, an integer N for an IN list of up to N integers
-    (shorter lists are padded by repeating their first value, which changes nothing; empty
-    lists are the caller's to skip).
+    parameters: "int" for one integer, "str" for one string, an integer N for an IN list of
+    up to N integers (shorter lists are padded by repeating their first value, which changes
+    nothing; empty lists are the caller's to skip). A queryset of model instances (not
+    `values_list`) gives instances, with their `select_related` objects attached.
     """
 
     def __init__(self, build, *shape: str | int):
@@ -90,21 +92,23 @@ class PreparedQuery:
     def _compile(self, using: str):
         stand_ins: list[Any] = []
         counter = iter(range(_SENTINEL_INT, _SENTINEL_INT + 10_000))
-        for kind in self.shape:
+        for index, kind in enumerate(self.shape):
             if kind == "int":
                 stand_ins.append(next(counter))
+            elif kind == "str":
+                stand_ins.append(f"{_SENTINEL_STR}-{index}")
             else:
                 stand_ins.append([next(counter) for _ in range(kind)])
         queryset = self.build(*stand_ins).using(using)
         compiler = queryset.query.get_compiler(using=using)
         sql, params = compiler.as_sql()
-        where: dict[int, list[int]] = {}  # sentinel -> positions in the parameter list
+        where: dict[Any, list[int]] = {}  # sentinel -> positions in the parameter list
         for position, value in enumerate(params):
-            if isinstance(value, int):
+            if isinstance(value, int | str):
                 where.setdefault(value, []).append(position)
         slots = []  # for each call argument: positions per element
         for kind, stand_in in zip(self.shape, stand_ins, strict=True):
-            values = [stand_in] if kind == "int" else stand_in
+            values = stand_in if isinstance(kind, int) else [stand_in]
             positions = [where.get(value) for value in values]
             if any(p is None for p in positions):  # pragma: no cover - a query the ORM rewrote
                 raise ValueError("PreparedQuery: a parameter was not found in the compiled SQL")
@@ -114,16 +118,19 @@ class PreparedQuery:
             (index, functions, column)
             for index, (functions, column) in compiler.get_converters(columns).items()
         ]
-        compiled = (sql, list(params), slots, converters)
+        builder = None
+        if queryset._iterable_class is ModelIterable:
+            builder = _instance_builder(compiler, using)
+        compiled = (sql, list(params), slots, converters, builder)
         self._compiled[using] = compiled
         return compiled
 
-    def __call__(self, *args, using: str = "default") -> list[tuple]:
-        sql, params, slots, converters = self._compiled.get(using) or self._compile(using)
+    def __call__(self, *args, using: str = "default") -> list:
+        sql, params, slots, converters, builder = self._compiled.get(using) or self._compile(using)
         params = list(params)
         for kind, value, positions in zip(self.shape, args, slots, strict=True):
-            values = [value] if kind == "int" else list(value)
-            if kind != "int":
+            values = list(value) if isinstance(kind, int) else [value]
+            if isinstance(kind, int):
                 if not values or len(values) > kind:
                     raise ValueError(f"PreparedQuery: 1 to {kind} values expected")
                 values += [values[0]] * (kind - len(values))
@@ -134,13 +141,33 @@ class PreparedQuery:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             result = cursor.fetchall()
-        if not converters:
-            return result
-        converted = []
-        for row in result:
-            row = list(row)
-            for index, functions, column in converters:
-                for convert in functions:
-                    row[index] = convert(row[index], column, connection)
-            converted.append(tuple(row))
-        return converted
+        if converters:
+            converted = []
+            for row in result:
+                row = list(row)
+                for index, functions, column in converters:
+                    for convert in functions:
+                        row[index] = convert(row[index], column, connection)
+                converted.append(tuple(row))
+            result = converted
+        return [builder(row) for row in result] if builder else result
+
+
+def _instance_builder(compiler, using: str):
+    """Rows to model instances as Django's ModelIterable builds them (select_related too)."""
+    select, klass_info = compiler.select, compiler.klass_info
+    model = klass_info["model"]
+    start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+    names = [column.target.attname for column, _, _ in select[start:end]]
+    populators = get_related_populators(klass_info, select, using)
+    annotations = list(compiler.annotation_col_map.items())
+
+    def build(row):
+        instance = model.from_db(using, names, row[start:end])
+        for populator in populators:
+            populator.populate(row, instance)
+        for name, position in annotations:
+            setattr(instance, name, row[position])
+        return instance
+
+    return build

@@ -32,6 +32,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from kiln.accounts.selectors import profile_of
 from kiln.core.fastdb import PreparedQuery
 from kiln.core.hooks import optional_callable
 from kiln.core.pagination import MAX_PAGE_SIZE
@@ -91,8 +92,9 @@ def _card_extras(post_ref: str) -> dict:
     return extras
 
 
-def _build_posts_with_originals(ids):
-    own, original = _card_extras("pk"), _card_extras("reblog_id")
+def _build_posts_with_originals(ids, *, extras: bool = True):
+    own = _card_extras("pk") if extras else {}
+    original = _card_extras("reblog_id") if extras else {}
     return (
         Post.objects.filter(pk__in=ids)
         .annotate(**{f"own_{k}": v for k, v in own.items()})
@@ -110,6 +112,10 @@ def _build_posts_with_originals(ids):
 # Each post with the post it reposts, in one joined query: [its columns, reblog_id, the
 # original's columns, its extras, the original's extras].
 _posts_with_originals = PreparedQuery(_build_posts_with_originals, MAX_CARDS)
+# The same without the extras, for JSON (which shows neither images nor project cards).
+_posts_with_originals_plain = PreparedQuery(
+    lambda ids: _build_posts_with_originals(ids, extras=False), MAX_CARDS
+)
 
 
 # The reader's likes (1), reposts (2) and bookmarks (3) among these posts, in one query.
@@ -214,10 +220,11 @@ def _render(post, *, reader, compact: bool, in_thread: bool) -> str:
     )
 
 
-def post_facts(ids, reader, *, hidden: set[int], compact=False, in_thread=False):
+def post_facts(ids, reader, *, hidden: set[int], compact=False, in_thread=False, for_cards=True):
     """Facts for these post ids, in order, leaving out what `posts_hydrated` leaves out
     (deleted posts, reposts of deleted posts, anything by an author in `hidden`).
-    Two prepared queries (one for a signed-out reader), whatever the number of ids."""
+    Two prepared queries (one for a signed-out reader), whatever the number of ids.
+    `for_cards=False` (JSON) skips what only a rendered card needs: the extras and the key."""
     ids = [int(i) for i in ids]
     if len(ids) > MAX_CARDS:  # longer lists (no timeline asks for one) go in slices
         return [
@@ -229,11 +236,13 @@ def post_facts(ids, reader, *, hidden: set[int], compact=False, in_thread=False)
                 hidden=hidden,
                 compact=compact,
                 in_thread=in_thread,
+                for_cards=for_cards,
             )
         ]
     if not ids:
         return []
-    rows = {row[0]: row for row in _posts_with_originals(ids)}
+    query = _posts_with_originals if for_cards else _posts_with_originals_plain
+    rows = {row[0]: row for row in query(ids)}
     reader_id = reader.pk if reader is not None and reader.is_authenticated else None
     display_ids = []
     for pk in ids:
@@ -244,7 +253,7 @@ def post_facts(ids, reader, *, hidden: set[int], compact=False, in_thread=False)
     if reader_id is not None and display_ids:
         for post_id, kind in _reader_state(reader_id, display_ids):
             state[kind].add(post_id)
-    shows_mature = bool(reader_id and reader.profile.show_mature)
+    shows_mature = bool(for_cards and reader_id and profile_of(reader).show_mature)
     this_year = timezone.localtime().year
 
     found = []
@@ -269,26 +278,30 @@ def post_facts(ids, reader, *, hidden: set[int], compact=False, in_thread=False)
         display_pk = display[0]
         liked, reposted, bookmarked = (display_pk in state[kind] for kind in (1, 2, 3))
         key = (
-            compact,
-            in_thread,
-            pk,
-            row[_ROW["author__profile__updated_at"]],  # the reposter's name, for a repost
-            display[_ROW["edited_at"]],
-            display[_ROW["visibility"]],
-            display[_ROW["likes_count"]],
-            display[_ROW["reblogs_count"]],
-            display[_ROW["replies_count"]],
-            display[_ROW["author__profile__updated_at"]],
-            display[_ROW["quote__edited_at"]],
-            quote_unavailable,
-            display_extras,  # images held for review; the shared project's state
-            this_year,  # dates show the year once it is not this year
-            reader_id is not None,
-            shows_mature,
-            display[_ROW["author_id"]] == reader_id,
-            liked,
-            reposted,
-            bookmarked,
+            ()
+            if not for_cards
+            else (
+                compact,
+                in_thread,
+                pk,
+                row[_ROW["author__profile__updated_at"]],  # the reposter's name, for a repost
+                display[_ROW["edited_at"]],
+                display[_ROW["visibility"]],
+                display[_ROW["likes_count"]],
+                display[_ROW["reblogs_count"]],
+                display[_ROW["replies_count"]],
+                display[_ROW["author__profile__updated_at"]],
+                display[_ROW["quote__edited_at"]],
+                quote_unavailable,
+                display_extras,  # images held for review; the shared project's state
+                this_year,  # dates show the year once it is not this year
+                reader_id is not None,
+                shows_mature,
+                display[_ROW["author_id"]] == reader_id,
+                liked,
+                reposted,
+                bookmarked,
+            )
         )
         found.append(
             PostFacts(
@@ -387,7 +400,7 @@ def post_statuses(ids, reader, *, hidden: set[int]) -> list[dict]:
     """The JSON timelines' items: `post_facts` as Mastodon-Status-shaped dicts, a repost
     carrying its original under "reblog" as Mastodon does. No rendering at all."""
     statuses = []
-    for facts in post_facts(ids, reader, hidden=hidden):
+    for facts in post_facts(ids, reader, hidden=hidden, for_cards=False):
         if facts.reblog_of is None:
             statuses.append(_status(facts.row, facts.pk, facts, own=True))
             continue

@@ -2,6 +2,8 @@
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 
+from kiln.core.fastdb import PreparedQuery
+from kiln.core.pagination import MAX_PAGE_SIZE, CursorPage
 from kiln.posts.models import Bookmark, Post, PostAttachment, PostLike, PostMention
 from kiln.social.models import Follow
 from kiln.social.selectors import blocked_user_ids, following_ids
@@ -235,14 +237,58 @@ def thread_for(*, post: Post, viewer) -> dict:
     }
 
 
-def profile_post_ids(*, owner, viewer, before=None, size=20, blocked=None):
-    """The Posts tab: the owner's posts and reposts (not project comments), newest first."""
-    from kiln.core.pagination import paginate_by_id
+class _Reader:
+    """A signed-in reader known only by id: what `visibility_q` needs to build a query."""
 
-    qs = visible_posts(viewer, blocked=blocked).filter(
-        author_id=owner.pk, commented_project_id__isnull=True
+    is_authenticated = True
+
+    def __init__(self, pk):
+        self.pk = pk
+
+
+def _profile_posts(owner_id, before, reader=None):
+    return (
+        Post.objects.filter(
+            deleted_at__isnull=True,
+            author_id=owner_id,
+            commented_project_id__isnull=True,
+            id__lt=before,
+        )
+        .filter(visibility_q(reader))
+        .order_by("-id")
+        .values_list("id", flat=True)[: MAX_PAGE_SIZE + 1]
     )
-    return paginate_by_id(qs.only("id"), before=before, size=size)
+
+
+# The Posts tab is read on every profile visit: prepared (kiln.core.fastdb), for a signed-out
+# reader (public posts only) and for a signed-in one (followers-only posts they may see).
+_profile_posts_public = PreparedQuery(_profile_posts, "int", "int")
+_profile_posts_for_reader = PreparedQuery(
+    lambda owner_id, before, reader_id: _profile_posts(owner_id, before, _Reader(reader_id)),
+    "int",
+    "int",
+    "int",
+)
+_NO_CURSOR = 2**63 - 1
+
+
+def profile_post_ids(*, owner, viewer, before=None, size=20) -> CursorPage:
+    """The Posts tab: ids of the owner's posts and reposts (not project comments), newest
+    first. Blocks are the profile page's to apply: a blocked profile shows no tab at all."""
+    size = min(size, MAX_PAGE_SIZE)
+    before = _NO_CURSOR if before is None else before
+    viewer_id = _viewer_id(viewer)
+    if viewer_id is None:
+        rows = _profile_posts_public(owner.pk, before)
+    else:
+        rows = _profile_posts_for_reader(owner.pk, before, viewer_id)
+    ids = [row[0] for row in rows]
+    shown = ids[:size]
+    return CursorPage(
+        items=shown,
+        next_cursor=shown[-1] if len(ids) > size else None,
+        newest_cursor=shown[0] if shown else None,
+    )
 
 
 def liked_post_page(*, owner, viewer, before=None, size=20, blocked=None):

@@ -2,13 +2,14 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kiln.core.access import AccessDenied
 from kiln.core.pagination import parse_cursor, parse_page_size
 from kiln.posts import selectors, services
+from kiln.posts.cards import post_cards, post_statuses
 from kiln.posts.http import is_htmx, refusal, safe_next
 from kiln.posts.models import Post
 from kiln.posts.services import MAX_ALT_TEXT, MAX_IMAGES, MAX_TEXT_LENGTH
@@ -273,22 +274,37 @@ def delete(request, post_id: int):
 # --- profile tabs (wired by accounts.views.PROFILE_TABS) -----------------------------------
 
 
-def profile_tab(request, owner):
-    """The Posts tab: the owner's posts and reposts, newest first, paged by cursor."""
-    blocked = blocked_user_ids(request.user)  # once for the page: listing and hydration
-    page = selectors.profile_post_ids(
+def _profile_posts_page(request, owner):
+    return selectors.profile_post_ids(
         owner=owner,
         viewer=request.user,
         before=parse_cursor(request.GET.get("before")),
         size=parse_page_size(request.GET.get("size")),
-        blocked=blocked,
     )
-    posts = selectors.posts_hydrated([p.pk for p in page.items], request.user, hidden=blocked)
+
+
+def profile_tab(request, owner):
+    """The Posts tab: the owner's posts and reposts, newest first, paged by cursor, as shared
+    cached cards (kiln.posts.cards)."""
+    page = _profile_posts_page(request, owner)
+    # Reposts of work by someone blocked either way with the reader are left out.
+    cards = post_cards(
+        page.items, request.user, hidden=blocked_user_ids(request.user), request=request
+    )
     return "posts/_profile_tab.html", {
-        "tab_posts": posts,
+        "tab_cards": cards,
         "tab_next_cursor": page.next_cursor,
         "tab_empty": "No posts yet.",
     }
+
+
+def profile_tab_json(request, owner):
+    """`/@name/posts?format=json`: the same page as Mastodon-Status-shaped JSON."""
+    page = _profile_posts_page(request, owner)
+    statuses = post_statuses(page.items, request.user, hidden=blocked_user_ids(request.user))
+    return JsonResponse(
+        {"items": statuses, "next": str(page.next_cursor) if page.next_cursor else None}
+    )
 
 
 def likes_tab(request, owner):
@@ -296,7 +312,7 @@ def likes_tab(request, owner):
     is_owner = request.user.is_authenticated and request.user.pk == owner.pk
     if not owner.profile.show_likes_publicly and not is_owner:
         return "posts/_profile_tab.html", {
-            "tab_posts": [],
+            "tab_cards": [],
             "tab_empty": f"@{owner.username} keeps their likes private.",
         }
     blocked = blocked_user_ids(request.user)
@@ -307,11 +323,11 @@ def likes_tab(request, owner):
         size=parse_page_size(request.GET.get("size")),
         blocked=blocked,
     )
-    posts = selectors.posts_hydrated(
-        [like.post_id for like in page.items], request.user, hidden=blocked
+    cards = post_cards(
+        [like.post_id for like in page.items], request.user, hidden=blocked, request=request
     )
     return "posts/_profile_tab.html", {
-        "tab_posts": posts,
+        "tab_cards": cards,
         "tab_next_cursor": page.next_cursor,
         "tab_empty": "No likes yet.",
     }

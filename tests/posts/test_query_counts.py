@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from kiln.posts import services
+from kiln.posts.cards import clear_card_cache
 from kiln.social.services import follow_create
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +30,10 @@ def busy(make_user, make_asset):
     return ana, ben, cat
 
 
-def _count(client, path):
+def _count(client, path, *, cards_cached=False):
+    """Queries for one page; by default the worst case, with no rendered card cached."""
+    if not cards_cached:
+        clear_card_cache()
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(path)
     assert response.status_code == 200
@@ -48,6 +52,10 @@ def test_profile_tabs_constant_queries_for_10_and_40(client, busy, path, large_c
     assert small == large
     assert small_page.count('class="post ') + small_page.count('class="post"') == 10
     assert large_page.count('class="post ') + large_page.count('class="post"') == large_count
+    # With the cards cached (a second read), fewer queries, still the same for both sizes.
+    cached_small, _ = _count(client, f"{path}?size=10", cards_cached=True)
+    cached_large, _ = _count(client, f"{path}?size=40", cards_cached=True)
+    assert cached_small == cached_large < small
 
 
 def test_posts_tab_queries_exact(client, busy, django_assert_num_queries):
@@ -55,7 +63,9 @@ def test_posts_tab_queries_exact(client, busy, django_assert_num_queries):
     counts, the id page and hydration. A new query here needs a reason."""
     client.force_login(busy[2])
     client.get("/@ana/posts?size=40")  # warm anything per-process
+    clear_card_cache()
     with CaptureQueriesContext(connection) as ctx:
         client.get("/@ana/posts?size=40")
+    clear_card_cache()
     with django_assert_num_queries(len(ctx.captured_queries)):
         client.get("/@ana/posts?size=10")
