@@ -134,6 +134,12 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # The hot-path reads in kiln/core/fastdb.py run as prepared statements (planning the
+        # timeline query costs 10x running it). Nothing is prepared automatically: the
+        # threshold is never reached by Django's own client-side-bound queries. Behind
+        # PgBouncer, use session pooling or max_prepared_statements (1.21+).
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 1_000_000_000
 else:
     DATABASES = {
         "default": {

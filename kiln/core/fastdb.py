@@ -10,6 +10,7 @@ rows still become real model instances (`Model.from_db`), so callers see no diff
 from __future__ import annotations
 
 import functools
+import time
 from typing import Any
 
 from django.db import connections
@@ -47,11 +48,10 @@ def get_by(model: type[Model], field: str, value, *, using: str = "default") -> 
     sentinel = _SENTINEL_STR if isinstance(value, str) else _SENTINEL_INT
     sql, names, converters = _get_by_sql(model, field, using, sentinel)
     connection = connections[using]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [value])
-        row = cursor.fetchone()
-    if row is None:
+    found = _execute(connection, sql, [value])
+    if not found:
         return None
+    row = found[0]
     if converters:
         row = list(row)
         for index, functions, column in converters:
@@ -62,14 +62,30 @@ def get_by(model: type[Model], field: str, value, *, using: str = "default") -> 
 
 def rows(sql: str, params, *, using: str = "default") -> list[tuple]:
     """Run hand-written SQL (with %s placeholders) and return every row."""
-    with connections[using].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    return _execute(connections[using], sql, params)
 
 
-def in_list(values) -> str:
-    """Placeholders for an IN (...) list of `values` (never empty: callers check first)."""
-    return ", ".join(["%s"] * len(values))
+def _execute(connection, sql: str, params) -> list[tuple]:
+    """Run a hot-path statement. On PostgreSQL, as a server-side prepared statement: these
+    few statements are planned once per connection instead of on every request (planning the
+    timeline's joined query took 1.9 ms, running it 0.15 ms). psycopg keeps the statements;
+    Django's error wrapping and query log (which tests count) are kept too."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    import psycopg
+
+    connection.ensure_connection()
+    start = time.monotonic()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, prepare=True)
+        result = cursor.fetchall()
+    if connection.queries_logged:
+        connection.queries_log.append(
+            {"sql": f"{sql} -- {params!r}", "time": f"{time.monotonic() - start:.3f}"}
+        )
+    return result
 
 
 class PreparedQuery:
@@ -79,26 +95,40 @@ class PreparedQuery:
     call runs the compiled SQL with the real values put in their places, and applies the
     backend's converters, so rows come back as the ORM would return them. `shape` lists the
     parameters: "int" for one integer, "str" for one string, an integer N for an IN list of
-    up to N integers (shorter lists are padded by repeating their first value, which changes
-    nothing; empty lists are the caller's to skip). A queryset of model instances (not
-    `values_list`) gives instances, with their `select_related` objects attached.
+    up to N integers. Lists are compiled in a few lengths (powers of two up to N) and padded
+    to the next one by repeating their first value, which changes no result and keeps the
+    planner's row estimate close (PostgreSQL plans 80 padded ids as 80 rows); empty lists
+    are the caller's to skip. A queryset of model instances (not `values_list`) gives
+    instances, with their `select_related` objects attached.
     """
 
     def __init__(self, build, *shape: str | int):
         self.build = build
         self.shape = shape
-        self._compiled: dict[str, tuple] = {}
+        self._compiled: dict[tuple, tuple] = {}
 
-    def _compile(self, using: str):
+    def _lengths(self, args) -> tuple:
+        lengths = []
+        for kind, value in zip(self.shape, args, strict=True):
+            if isinstance(kind, int):
+                count = len(value)
+                if not 1 <= count <= kind:
+                    raise ValueError(f"PreparedQuery: 1 to {kind} values expected")
+                lengths.append(min(kind, 1 << (count - 1).bit_length()))
+            else:
+                lengths.append(None)
+        return tuple(lengths)
+
+    def _compile(self, using: str, lengths: tuple):
         stand_ins: list[Any] = []
         counter = iter(range(_SENTINEL_INT, _SENTINEL_INT + 10_000))
-        for index, kind in enumerate(self.shape):
+        for index, (kind, length) in enumerate(zip(self.shape, lengths, strict=True)):
             if kind == "int":
                 stand_ins.append(next(counter))
             elif kind == "str":
                 stand_ins.append(f"{_SENTINEL_STR}-{index}")
             else:
-                stand_ins.append([next(counter) for _ in range(kind)])
+                stand_ins.append([next(counter) for _ in range(length)])
         queryset = self.build(*stand_ins).using(using)
         compiler = queryset.query.get_compiler(using=using)
         sql, params = compiler.as_sql()
@@ -122,25 +152,24 @@ class PreparedQuery:
         if queryset._iterable_class is ModelIterable:
             builder = _instance_builder(compiler, using)
         compiled = (sql, list(params), slots, converters, builder)
-        self._compiled[using] = compiled
+        self._compiled[(using, lengths)] = compiled
         return compiled
 
     def __call__(self, *args, using: str = "default") -> list:
-        sql, params, slots, converters, builder = self._compiled.get(using) or self._compile(using)
+        lengths = self._lengths(args)
+        sql, params, slots, converters, builder = self._compiled.get(
+            (using, lengths)
+        ) or self._compile(using, lengths)
         params = list(params)
-        for kind, value, positions in zip(self.shape, args, slots, strict=True):
-            values = list(value) if isinstance(kind, int) else [value]
-            if isinstance(kind, int):
-                if not values or len(values) > kind:
-                    raise ValueError(f"PreparedQuery: 1 to {kind} values expected")
-                values += [values[0]] * (kind - len(values))
+        for length, value, positions in zip(lengths, args, slots, strict=True):
+            values = [value] if length is None else list(value)
+            if length is not None:
+                values += [values[0]] * (length - len(values))
             for element, element_positions in zip(values, positions, strict=True):
                 for position in element_positions:
                     params[position] = element
         connection = connections[using]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            result = cursor.fetchall()
+        result = _execute(connection, sql, params)
         if converters:
             converted = []
             for row in result:
