@@ -10,7 +10,7 @@ card shows depends on
   "5m"-style ages are drawn by kiln.js from the <time> element, so they need no re-render);
 - a few facts about the reader: liked, reposted, bookmarked, wrote it, signed in, shows
   mature work unblurred.
-A page reads all of those with two prepared queries (kiln.core.fastdb), and a card is
+A page reads all of those with one prepared query (kiln.core.fastdb), and a card is
 cached per process under exactly that key; only cards missing from the cache are hydrated
 and rendered. What is left out of the key (a shared project's new title or cover, a quoted
 author's new name, "Replying to @name" after a rename) may be up to CARD_TTL_SECONDS old.
@@ -26,7 +26,8 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from django.db.models import Value
+from django.db.models import Exists, OuterRef
+from django.db.models.functions import Coalesce
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -78,8 +79,6 @@ def _card_extras(post_ref: str) -> dict:
     """Facts from other apps that change a card: whether any of the post's images is held
     for review (provenance), and the state of a shared project (portfolio). Subqueries of the
     page's own query, so they cost no extra round trip."""
-    from django.db.models import Exists, OuterRef
-
     extras: dict = {}
     held = optional_callable("kiln.provenance.selectors.asset_is_held")
     if held is not None:
@@ -92,51 +91,46 @@ def _card_extras(post_ref: str) -> dict:
     return extras
 
 
-def _build_posts_with_originals(ids, *, extras: bool = True):
+def _build_posts_with_originals(ids, reader_id, *, extras: bool = True):
     own = _card_extras("pk") if extras else {}
     original = _card_extras("reblog_id") if extras else {}
+    shown = OuterRef("shown_id")  # what the card shows: the original of a repost
     return (
         Post.objects.filter(pk__in=ids)
+        .alias(shown_id=Coalesce("reblog_id", "id"))
         .annotate(**{f"own_{k}": v for k, v in own.items()})
         .annotate(**{f"original_{k}": v for k, v in original.items()})
+        .annotate(
+            reader_liked=Exists(PostLike.objects.filter(user_id=reader_id, post_id=shown)),
+            reader_reposted=Exists(Post.objects.filter(author_id=reader_id, reblog_id=shown)),
+            reader_bookmarked=Exists(
+                Bookmark.objects.filter(collection__owner_id=reader_id, post_id=shown)
+            ),
+        )
         .values_list(
             *_POST_COLUMNS,
             "reblog_id",
             *(f"reblog__{name}" for name in _POST_COLUMNS),
             *(f"own_{k}" for k in own),
             *(f"original_{k}" for k in original),
+            "reader_liked",
+            "reader_reposted",
+            "reader_bookmarked",
         )
     )
 
 
-# Each post with the post it reposts, in one joined query: [its columns, reblog_id, the
-# original's columns, its extras, the original's extras].
-_posts_with_originals = PreparedQuery(_build_posts_with_originals, MAX_CARDS)
+# Each post with the post it reposts and the reader's likes, reposts and bookmarks of what it
+# shows, in one joined query: [its columns, reblog_id, the original's columns, its extras,
+# the original's extras, liked, reposted, bookmarked]. No user has id 0 (signed out).
+_posts_with_originals = PreparedQuery(_build_posts_with_originals, MAX_CARDS, "int")
 # The same without the extras, for JSON (which shows neither images nor project cards).
 _posts_with_originals_plain = PreparedQuery(
-    lambda ids: _build_posts_with_originals(ids, extras=False), MAX_CARDS
-)
-
-
-# The reader's likes (1), reposts (2) and bookmarks (3) among these posts, in one query.
-_reader_state = PreparedQuery(
-    lambda reader_id, ids: (
-        PostLike.objects.filter(user_id=reader_id, post_id__in=ids)
-        .annotate(kind=Value(1))
-        .values_list("post_id", "kind")
-        .union(
-            Post.objects.filter(author_id=reader_id, reblog_id__in=ids)
-            .annotate(kind=Value(2))
-            .values_list("reblog_id", "kind"),
-            Bookmark.objects.filter(collection__owner_id=reader_id, post_id__in=ids)
-            .annotate(kind=Value(3))
-            .values_list("post_id", "kind"),
-            all=True,
-        )
-    ),
-    "int",
+    lambda ids, reader_id: _build_posts_with_originals(ids, reader_id, extras=False),
     MAX_CARDS,
+    "int",
 )
+_READER_FLAGS = 3
 
 
 class _CardCache:
@@ -223,7 +217,7 @@ def _render(post, *, reader, compact: bool, in_thread: bool) -> str:
 def post_facts(ids, reader, *, hidden: set[int], compact=False, in_thread=False, for_cards=True):
     """Facts for these post ids, in order, leaving out what `posts_hydrated` leaves out
     (deleted posts, reposts of deleted posts, anything by an author in `hidden`).
-    Two prepared queries (one for a signed-out reader), whatever the number of ids.
+    One prepared query, whatever the number of ids.
     `for_cards=False` (JSON) skips what only a rendered card needs: the extras and the key."""
     ids = [int(i) for i in ids]
     if len(ids) > MAX_CARDS:  # longer lists (no timeline asks for one) go in slices
@@ -241,18 +235,9 @@ def post_facts(ids, reader, *, hidden: set[int], compact=False, in_thread=False,
         ]
     if not ids:
         return []
-    query = _posts_with_originals if for_cards else _posts_with_originals_plain
-    rows = {row[0]: row for row in query(ids)}
     reader_id = reader.pk if reader is not None and reader.is_authenticated else None
-    display_ids = []
-    for pk in ids:
-        row = rows.get(pk)
-        if row is not None:
-            display_ids.append(row[_WIDTH + 1] if row[_WIDTH] is not None else pk)
-    state: dict[int, set[int]] = {1: set(), 2: set(), 3: set()}
-    if reader_id is not None and display_ids:
-        for post_id, kind in _reader_state(reader_id, display_ids):
-            state[kind].add(post_id)
+    query = _posts_with_originals if for_cards else _posts_with_originals_plain
+    rows = {row[0]: row for row in query(ids, reader_id or 0)}
     shows_mature = bool(for_cards and reader_id and profile_of(reader).show_mature)
     this_year = timezone.localtime().year
 
@@ -261,12 +246,12 @@ def post_facts(ids, reader, *, hidden: set[int], compact=False, in_thread=False,
         row = rows.get(pk)
         if row is None or row[_ROW["deleted_at"]] is not None or row[1] in hidden:
             continue
-        extras = len(row) - (2 * _WIDTH + 1)
-        own_extras = row[2 * _WIDTH + 1 : 2 * _WIDTH + 1 + extras // 2]
-        display, display_extras = row[:_WIDTH], own_extras
+        extras_end = len(row) - _READER_FLAGS
+        half = (extras_end - (2 * _WIDTH + 1)) // 2
+        display, display_extras = row[:_WIDTH], row[2 * _WIDTH + 1 : 2 * _WIDTH + 1 + half]
         if row[_WIDTH] is not None:
             display = row[_WIDTH + 1 : 2 * _WIDTH + 1]
-            display_extras = row[2 * _WIDTH + 1 + extras // 2 :]
+            display_extras = row[2 * _WIDTH + 1 + half : extras_end]
             if display[0] is None or display[_ROW["deleted_at"]] is not None:
                 continue
             if display[_ROW["author_id"]] in hidden:
@@ -275,8 +260,7 @@ def post_facts(ids, reader, *, hidden: set[int], compact=False, in_thread=False,
             display[_ROW["quote__deleted_at"]] is not None
             or display[_ROW["quote__author_id"]] in hidden
         )
-        display_pk = display[0]
-        liked, reposted, bookmarked = (display_pk in state[kind] for kind in (1, 2, 3))
+        liked, reposted, bookmarked = (bool(flag) for flag in row[extras_end:])
         key = (
             ()
             if not for_cards
