@@ -334,6 +334,8 @@ def prepare_database(lane: str, env: dict, var_dir: Path, spec: dict) -> tuple[d
     else:
         import psycopg
 
+        with psycopg.connect(env["DATABASE_URL"], autocommit=True) as bench:
+            bench.execute("ANALYZE")  # planner statistics, as autovacuum keeps them in service
         with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as conn:
             stale = conn.execute(
                 "SELECT datname FROM pg_database WHERE datname LIKE %s", [f"{BENCH_DB}_tpl_%"]

@@ -10,6 +10,7 @@ rows still become real model instances (`Model.from_db`), so callers see no diff
 from __future__ import annotations
 
 import functools
+import operator
 import time
 from typing import Any
 
@@ -102,9 +103,13 @@ class PreparedQuery:
     instances, with their `select_related` objects attached.
     """
 
-    def __init__(self, build, *shape: str | int):
+    def __init__(self, build, *shape: str | int, opaque: tuple[str, ...] = ()):
+        """`opaque`: `values_list` names whose values are only compared or tested for None,
+        left as the database returns them (SQLite's datetimes are text: parsing a page's
+        worth costs more than the query)."""
         self.build = build
         self.shape = shape
+        self.opaque = frozenset(opaque)
         self._compiled: dict[tuple, tuple] = {}
 
     def _lengths(self, args) -> tuple:
@@ -144,14 +149,28 @@ class PreparedQuery:
                 raise ValueError("PreparedQuery: a parameter was not found in the compiled SQL")
             slots.append(positions)
         columns = [column for column, _, _ in compiler.select]
+        builder = reorder = None
+        opaque_indexes: set[int] = set()
+        if queryset._iterable_class is ModelIterable:
+            builder = _instance_builder(compiler, using)
+        else:
+            # As ValuesListIterable: the SQL selects fields, then annotations; rows are put
+            # back in the order the queryset asked for.
+            query = queryset.query
+            names = [*query.extra_select, *query.values_select, *query.annotation_select]
+            fields = [
+                *queryset._fields,
+                *(f for f in query.annotation_select if f not in queryset._fields),
+            ]
+            if queryset._fields and fields != names:
+                reorder = operator.itemgetter(*[names.index(f) for f in fields])
+            opaque_indexes = {i for i, name in enumerate(names) if name in self.opaque}
         converters = [
             (index, functions, column)
             for index, (functions, column) in compiler.get_converters(columns).items()
+            if index not in opaque_indexes
         ]
-        builder = None
-        if queryset._iterable_class is ModelIterable:
-            builder = _instance_builder(compiler, using)
-        compiled = (sql, list(params), slots, converters, builder)
+        compiled = (sql, list(params), slots, converters, builder or reorder)
         self._compiled[(using, lengths)] = compiled
         return compiled
 
@@ -179,7 +198,7 @@ class PreparedQuery:
                         row[index] = convert(row[index], column, connection)
                 converted.append(tuple(row))
             result = converted
-        return [builder(row) for row in result] if builder else result
+        return [builder(row) for row in result] if builder else result  # instances, or reordered
 
 
 def _instance_builder(compiler, using: str):

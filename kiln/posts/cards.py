@@ -123,12 +123,16 @@ def _build_posts_with_originals(ids, reader_id, *, extras: bool = True):
 # Each post with the post it reposts and the reader's likes, reposts and bookmarks of what it
 # shows, in one joined query: [its columns, reblog_id, the original's columns, its extras,
 # the original's extras, liked, reposted, bookmarked]. No user has id 0 (signed out).
-_posts_with_originals = PreparedQuery(_build_posts_with_originals, MAX_CARDS, "int")
+# Columns only compared (a key) or tested for None, read as stored.
+_OPAQUE = ("deleted_at", "author__profile__updated_at", "quote__deleted_at", "quote__edited_at")
+_OPAQUE = (*_OPAQUE, *(f"reblog__{name}" for name in _OPAQUE))
+_posts_with_originals = PreparedQuery(_build_posts_with_originals, MAX_CARDS, "int", opaque=_OPAQUE)
 # The same without the extras, for JSON (which shows neither images nor project cards).
 _posts_with_originals_plain = PreparedQuery(
     lambda ids, reader_id: _build_posts_with_originals(ids, reader_id, extras=False),
     MAX_CARDS,
     "int",
+    opaque=_OPAQUE,
 )
 _READER_FLAGS = 3
 
