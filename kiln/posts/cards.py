@@ -11,9 +11,10 @@ card shows depends on
 - a few facts about the reader: liked, reposted, bookmarked, wrote it, signed in, shows
   mature work unblurred.
 A page reads all of those with one prepared query (kiln.core.fastdb), and a card is
-cached per process under exactly that key; only cards missing from the cache are hydrated
-and rendered. What is left out of the key (a shared project's new title or cover, a quoted
-author's new name, "Replying to @name" after a rename) may be up to CARD_TTL_SECONDS old.
+cached per process under exactly that key (and in Redis, when there is one, for every
+process); only cards missing from the cache are hydrated and rendered. What is left out
+of the key (a shared project's new title or cover, a quoted author's new name, "Replying
+to @name" after a rename) may be up to CARD_TTL_SECONDS old.
 
 The CSRF token differs per reader, so cards are rendered with a placeholder that is swapped
 for the reader's token when served.
@@ -21,6 +22,7 @@ for the reader's token when served.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections import OrderedDict
@@ -171,13 +173,35 @@ class _CardCache:
 _cache = _CardCache(CARD_CACHE_ENTRIES)
 
 
+_shared_generation = 0  # bumped by clear_card_cache: this process stops seeing older entries
+
+
 def clear_card_cache() -> None:
+    """Forget every cached card (this process's, and the shared ones as this process sees
+    them). Tests use it to measure the worst case."""
+    global _shared_generation
     _cache.clear()
+    _shared_generation += 1
+
+
+def _shared_cache():
+    """With Redis, cards are shared by every process and machine too (a card rendered once
+    serves the whole cluster); the local-memory cache is per process already, like `_cache`."""
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    backend = caches["default"]
+    return backend if isinstance(backend, RedisCache) else None
+
+
+def _shared_key(key: tuple) -> str:
+    digest = hashlib.blake2b(repr(key).encode(), digest_size=16).hexdigest()
+    return f"card:{_shared_generation}:{digest}"
 
 
 @dataclass
 class PostFacts:
-    """What a page needs to know about one item, read for a whole page by two queries."""
+    """What a page needs to know about one item, read for a whole page by one query."""
 
     pk: int  # the timeline item: a post, or a repost
     row: tuple  # the item's own columns (_POST_COLUMNS)
@@ -326,11 +350,20 @@ def post_cards(
             missing.append(item.pk)
         else:
             html_by_pk[item.pk] = html
+    shared = _shared_cache() if missing else None
+    if shared is not None:
+        wanted = {_shared_key(item.key): item for item in facts if item.pk in set(missing)}
+        for shared_key, html in shared.get_many(list(wanted)).items():
+            item = wanted[shared_key]
+            html_by_pk[item.pk] = html
+            _cache.put(item.key, html, now)
+        missing = [pk for pk in missing if pk not in html_by_pk]
     if missing:
         rendered = {
             post.pk: _render(post, reader=reader, compact=compact, in_thread=in_thread)
             for post in posts_hydrated(missing, reader, hidden=hidden)
         }
+        to_share = {}
         for item in facts:
             html = rendered.get(item.pk)
             if html is None:
@@ -339,6 +372,9 @@ def post_cards(
             # A card with an image still processing changes within seconds: not shared.
             if "kiln-picture-pending" not in html:
                 _cache.put(item.key, html, now)
+                to_share[_shared_key(item.key)] = html
+        if shared is not None and to_share:
+            shared.set_many(to_share, timeout=CARD_TTL_SECONDS)
 
     signed_in = reader is not None and reader.is_authenticated
     # Only signed-in readers' cards hold forms; asking for a token would set a CSRF cookie on

@@ -155,3 +155,25 @@ def test_statuses_are_mastodon_shaped_with_the_reader_state(ana, ben):
     assert shown["spoiler_text"] == "glaze fumes" and shown["sensitive"] is True
     assert shown["favourites_count"] == 1 and shown["reblogs_count"] == 1
     assert post_statuses([repost.pk], ben, hidden={ana.pk}) == []
+
+
+def test_with_redis_a_card_rendered_by_one_process_serves_the_others(ana, ben, make_user):
+    """Lane 2 (Redis): a card missing from this process's memory comes from Redis, without
+    hydrating the post again. Lane 1 has no shared cache: the card is rendered again."""
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kiln.posts import cards
+
+    post = services.post_create(author=ana, text="shared")
+    first = _card(post, ben)
+    cards._cache.clear()  # another process: nothing in its memory
+    with CaptureQueriesContext(connection) as queries:
+        again = _card(post, ben)
+    assert again == first
+    if isinstance(caches["default"], RedisCache):
+        assert len(queries) == 1  # the facts query only
+    else:
+        assert len(queries) > 1  # hydrated and rendered again
