@@ -110,8 +110,8 @@ def test_load_more_is_a_plain_link_without_javascript(client, artist):
 
 
 # What the profile page costs around the tab, for an anonymous visitor: the artist, their
-# links, follower and following counts (kiln.accounts and kiln.social).
-PROFILE_QUERIES = 4
+# links, and the counts and relationship in one query (kiln.accounts and kiln.social).
+PROFILE_QUERIES = 3
 
 
 @pytest.mark.parametrize("size", [12, 48])
