@@ -352,7 +352,8 @@ def post_cards(
             html_by_pk[item.pk] = html
     shared = _shared_cache() if missing else None
     if shared is not None:
-        wanted = {_shared_key(item.key): item for item in facts if item.pk in set(missing)}
+        missing_pks = set(missing)
+        wanted = {_shared_key(item.key): item for item in facts if item.pk in missing_pks}
         for shared_key, html in shared.get_many(list(wanted)).items():
             item = wanted[shared_key]
             html_by_pk[item.pk] = html

@@ -16,19 +16,13 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def ana(make_user):
-    return make_user("ana", display_name="Ana Ink")
-
-
-@pytest.fixture
-def ben(make_user):
+def ben(ben):
     """A reader who was here just now, so fan-out fills their Following timeline."""
     from django.utils import timezone
 
-    user = make_user("ben", display_name="Ben Clay")
-    user.last_active_at = timezone.now()
-    user.save(update_fields=["last_active_at"])
-    return user
+    ben.last_active_at = timezone.now()
+    ben.save(update_fields=["last_active_at"])
+    return ben
 
 
 @pytest.fixture

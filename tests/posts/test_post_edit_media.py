@@ -17,16 +17,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def ana(make_user):
-    return make_user("ana", display_name="Ana Ink")
-
-
-@pytest.fixture
-def ben(make_user):
-    return make_user("ben", display_name="Ben Clay")
-
-
-@pytest.fixture
 def image_post(ana, make_asset):
     return services.post_create(
         author=ana,

@@ -9,16 +9,6 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-@pytest.fixture
-def ana(make_user):
-    return make_user("ana", display_name="Ana Ink")
-
-
-@pytest.fixture
-def ben(make_user):
-    return make_user("ben", display_name="Ben Clay")
-
-
 def test_compose_creates_a_post_and_redirects_to_its_page(client, ana):
     client.force_login(ana)
     assert client.get("/compose").status_code == 200
