@@ -272,7 +272,7 @@ def post_facts(ids, reader, *, hidden: set[int], compact=False, in_thread=False,
     found = []
     for pk in ids:
         row = rows.get(pk)
-        if row is None or row[_ROW["deleted_at"]] is not None or row[1] in hidden:
+        if row is None or row[_ROW["deleted_at"]] is not None or row[_ROW["author_id"]] in hidden:
             continue
         extras_end = len(row) - _READER_FLAGS
         half = (extras_end - (2 * _WIDTH + 1)) // 2
