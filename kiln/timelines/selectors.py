@@ -350,7 +350,9 @@ def discover_page(
         chosen = candidates[:size]
 
     post_ids = [pk for _, kind, pk in chosen if kind == "post"]
-    posts_by_id = {p.pk: p for p in (hydrate or hydrate_posts)(post_ids, viewer, hidden=hidden)}
+    hydrated = (hydrate or hydrate_posts)(post_ids, viewer, hidden=hidden)
+    # Posts and cards carry `pk`; JSON statuses carry their id as a string.
+    posts_by_id = {int(p["id"]) if isinstance(p, dict) else p.pk: p for p in hydrated}
     projects_by_id = hydrate_projects([pk for _, kind, pk in chosen if kind == "project"])
     items = []
     for key, kind, pk in chosen:

@@ -204,3 +204,24 @@ def test_empty_timeline_pill_announces_the_first_post(active_user, follow, publi
     assert "1 new post" in client.get(pill_url, HTTP_HX_REQUEST="true").content.decode()
     load_url = pill_url.replace("&pill=1", "")
     assert f'id="item-{post.pk}"' in client.get(load_url, HTTP_HX_REQUEST="true").content.decode()
+
+
+def test_discover_and_tag_json_hold_statuses(active_user, publish, client):
+    from kiln.portfolio.models import Project
+
+    bea = active_user("bea")
+    post = publish(bea, "glaze #ink")
+    from kiln.posts.models import PostTag
+
+    PostTag.objects.create(post=post, tag="ink")
+    project = Project.objects.create(
+        owner=bea, title="Vases", state="published", published_at=timezone.now()
+    )
+    items = client.get("/discover?format=json").json()["items"]
+    kinds = {item["kind"]: item for item in items}
+    assert kinds["post"]["status"]["id"] == str(post.pk)
+    assert kinds["post"]["status"]["account"]["username"] == "bea"
+    assert kinds["project"]["id"] == str(project.pk) and "status" not in kinds["project"]
+    tagged = client.get("/tags/ink?format=json").json()["items"]
+    assert [item["id"] for item in tagged] == [str(post.pk)]
+    assert tagged[0]["content"] == "glaze #ink"
