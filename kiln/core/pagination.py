@@ -16,6 +16,21 @@ class CursorPage:
     newest_cursor: int | None  # pass as ?after= to poll for newer items
 
 
+# "Before the newest possible id": the cursor of a first page, for queries that always take one.
+NO_CURSOR = 2**63 - 1
+
+
+def page_of_ids(ids: list[int], size: int) -> CursorPage:
+    """A page from ids fetched newest first, at least one more than `size` when there are
+    more (so "is there an older page?" needs no second query)."""
+    shown = ids[:size]
+    return CursorPage(
+        items=shown,
+        next_cursor=shown[-1] if len(ids) > size else None,
+        newest_cursor=shown[0] if shown else None,
+    )
+
+
 def parse_cursor(raw: str | None) -> int | None:
     """A cursor is a positive id; anything else (forged, garbled) is ignored, not an error."""
     if not raw:

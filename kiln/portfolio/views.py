@@ -303,19 +303,14 @@ def _add_embed(request, form, images, image_items, project):
         else:
             image_items.append({"embed": _unsaved_embed(item), "alt_text": ""})
             url = ""
-    return render(
+    return _editor_page(
         request,
-        "portfolio/editor.html",
-        {
-            "form": form,
-            "project": project if project is not None and project.pk else None,
-            "image_items": image_items,
-            "images_max": services.IMAGES_MAX,
-            "alt_max": services.ALT_MAX,
-            "embed_url": url,
-            "embed_error": error,
-        },
+        form=form,
+        project=project,
+        image_items=image_items,
         status=400 if error else 200,
+        embed_url=url,
+        embed_error=error,
     )
 
 
@@ -388,6 +383,17 @@ def _editor(request, project: Project | None):
                     )
                     return redirect("portfolio:edit", project_id=saved.pk)
                 return _after_save(request, saved, action)
+    return _editor_page(
+        request,
+        form=form,
+        project=project,
+        image_items=image_items,
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _editor_page(request, *, form, project, image_items, status: int, **extra):
+    """The project editor, as first shown, after a refused save, or after adding an embed."""
     return render(
         request,
         "portfolio/editor.html",
@@ -397,8 +403,9 @@ def _editor(request, project: Project | None):
             "image_items": image_items,
             "images_max": services.IMAGES_MAX,
             "alt_max": services.ALT_MAX,
+            **extra,
         },
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
 
 

@@ -213,9 +213,6 @@ class PostFacts:
     key: tuple  # everything a rendered card depends on (see the module docstring)
     html: SafeString | None = None  # set by post_cards
 
-    def column(self, name: str, *, of_display: bool = True):
-        return (self.display if of_display else self.row)[_ROW[name]]
-
     @property
     def display_pk(self) -> int:
         return self.display[0]

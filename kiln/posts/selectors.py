@@ -3,7 +3,7 @@
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from kiln.core.fastdb import PreparedQuery
-from kiln.core.pagination import MAX_PAGE_SIZE, CursorPage
+from kiln.core.pagination import MAX_PAGE_SIZE, NO_CURSOR, CursorPage, page_of_ids
 from kiln.posts.models import Bookmark, Post, PostAttachment, PostLike, PostMention
 from kiln.social.models import Follow
 from kiln.social.selectors import blocked_user_ids, following_ids
@@ -269,26 +269,19 @@ _profile_posts_for_reader = PreparedQuery(
     "int",
     "int",
 )
-_NO_CURSOR = 2**63 - 1
 
 
 def profile_post_ids(*, owner, viewer, before=None, size=20) -> CursorPage:
     """The Posts tab: ids of the owner's posts and reposts (not project comments), newest
     first. Blocks are the profile page's to apply: a blocked profile shows no tab at all."""
     size = min(size, MAX_PAGE_SIZE)
-    before = _NO_CURSOR if before is None else before
+    before = NO_CURSOR if before is None else before
     viewer_id = _viewer_id(viewer)
     if viewer_id is None:
         rows = _profile_posts_public(owner.pk, before)
     else:
         rows = _profile_posts_for_reader(owner.pk, before, viewer_id)
-    ids = [row[0] for row in rows]
-    shown = ids[:size]
-    return CursorPage(
-        items=shown,
-        next_cursor=shown[-1] if len(ids) > size else None,
-        newest_cursor=shown[0] if shown else None,
-    )
+    return page_of_ids([row[0] for row in rows], size)
 
 
 def liked_post_page(*, owner, viewer, before=None, size=20, blocked=None):

@@ -21,14 +21,15 @@ def blocked_user_ids(viewer) -> set[int]:
     return {row[0] for row in _blocked_either_way(viewer_id)}
 
 
-_blocked_either_way = PreparedQuery(
-    lambda viewer_id: (
+def _blocks_either_way(viewer_id):
+    return (
         Block.objects.filter(blocker_id=viewer_id)
         .values_list("blocked_id")
         .union(Block.objects.filter(blocked_id=viewer_id).values_list("blocker_id"))
-    ),
-    "int",
-)
+    )
+
+
+_blocked_either_way = PreparedQuery(_blocks_either_way, "int")
 
 
 def hidden_author_ids(viewer) -> set[int]:
@@ -44,13 +45,8 @@ def hidden_author_ids(viewer) -> set[int]:
 
 # Read on every timeline page, so prepared once per process (see kiln.core.fastdb).
 _hidden_authors = PreparedQuery(
-    lambda viewer_id: (
-        Block.objects.filter(blocker_id=viewer_id)
-        .values_list("blocked_id")
-        .union(
-            Block.objects.filter(blocked_id=viewer_id).values_list("blocker_id"),
-            Mute.objects.filter(muter_id=viewer_id).values_list("muted_id"),
-        )
+    lambda viewer_id: _blocks_either_way(viewer_id).union(
+        Mute.objects.filter(muter_id=viewer_id).values_list("muted_id")
     ),
     "int",
 )

@@ -16,7 +16,13 @@ from django.db.models import Exists, OuterRef
 from kiln.core.fastdb import PreparedQuery
 from kiln.core.hooks import optional_callable
 from kiln.core.ids import id_for_time
-from kiln.core.pagination import MAX_PAGE_SIZE, CursorPage, paginate_by_id
+from kiln.core.pagination import (
+    MAX_PAGE_SIZE,
+    NO_CURSOR,
+    CursorPage,
+    page_of_ids,
+    paginate_by_id,
+)
 from kiln.timelines.models import TimelineEntry, TimelineRebuild
 
 
@@ -119,7 +125,6 @@ def _home_entries(viewer, hidden: set[int]):
 
 # The newest entries below a cursor, with their authors so hidden ones can be dropped here.
 # One more than the largest page, so "is there more?" needs no second query.
-_NO_CURSOR = 2**63 - 1
 _entries_below = PreparedQuery(
     lambda user_id, before: (
         TimelineEntry.objects.filter(user_id=user_id, post_id__lt=before)
@@ -134,16 +139,11 @@ _entries_below = PreparedQuery(
 def _home_page_fast(viewer, hidden: set[int], *, before: int | None, size: int):
     """Older pages of the Following timeline in one prepared query; None when mutes and
     blocks hide so much of the next MAX_PAGE_SIZE + 1 entries that the page needs more."""
-    rows = _entries_below(viewer.pk, _NO_CURSOR if before is None else before)
+    rows = _entries_below(viewer.pk, NO_CURSOR if before is None else before)
     visible = [row[0] for row in rows if row[1] not in hidden and row[2] not in hidden]
     if len(visible) <= size and len(rows) == MAX_PAGE_SIZE + 1:
         return None
-    shown = visible[:size]
-    return CursorPage(
-        items=shown,
-        next_cursor=shown[-1] if len(visible) > size else None,
-        newest_cursor=shown[0] if shown else None,
-    )
+    return page_of_ids(visible, size)
 
 
 def home_timeline_page(
