@@ -1,6 +1,7 @@
 -- wrk driver for bench/timeline.py. Usage:
 --   wrk -s bench/timeline.lua URL -- <op> <sessions file> [delay_ms]
--- op: floor (GET /healthz), home (GET /?limit=10), homejson (the same as JSON),
+-- op: floor (GET /healthz, anonymous), floorauth (GET /bench/floor, a trivial view asked for
+--     with a reader's session: bench/timeline_wsgi.py), home (GET /?limit=10), homejson (the same as JSON),
 --     user (GET /@name/posts?size=10), userjson (the same as JSON), post (POST /compose).
 -- Each line of the sessions file: "<sessionid> <csrf secret> <username>". Requests pick a random
 -- logged-in user (and, for user-timeline reads, a random other user's page).
@@ -40,7 +41,9 @@ function request()
   end
   local s = sessions[math.random(#sessions)]
   local headers = { ["Cookie"] = "sessionid=" .. s.sid .. "; csrftoken=" .. s.csrf }
-  if op == "home" then
+  if op == "floorauth" then
+    return wrk.format("GET", "/bench/floor", headers)
+  elseif op == "home" then
     return wrk.format("GET", "/?limit=10", headers)
   elseif op == "homejson" then
     return wrk.format("GET", "/?limit=10&format=json", headers)

@@ -1,13 +1,29 @@
 """gunicorn entry point for bench/timeline.py: Kiln's WSGI app, warmed before the fork.
 
 With `--preload`, importing every app's URLs and views here (once, in the master) spares each
-worker its own cold start; the application itself is Kiln's, unchanged.
+worker its own cold start; the application itself is Kiln's, unchanged, with one route added:
+the signed-in floor, a trivial view that the benchmark asks for with the readers' session
+cookies, so that it passes through everything a signed-in page does (session, user, per-IP and
+per-account budgets, CSRF, CSP) and nothing more. /healthz, the anonymous floor, skips the
+session, the user and the budgets.
 """
 
-from django.urls import get_resolver
+from django.http import HttpResponse
+from django.urls import get_resolver, path
 
+import kiln.urls
 from kiln.wsgi import application
 
+SIGNED_IN_FLOOR_PATH = "bench/floor"
+
+
+def signed_in_floor(request):
+    """Answers with the reader's name, which proves the session was read."""
+    return HttpResponse(f"ok {request.user.username}", content_type="text/plain")
+
+
+# After the core routes ("/" is the first pattern Kiln tries; this one is about the sixth).
+kiln.urls.urlpatterns.insert(1, path(SIGNED_IN_FLOOR_PATH, signed_in_floor))
 get_resolver().url_patterns  # noqa: B018 - imports every app's views before the fork
 
 __all__ = ["application"]

@@ -107,7 +107,7 @@ MIDDLEWARE = [
     "kiln.shield.middleware.ShieldAccountMiddleware",  # per-account rate limits and bans
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "kiln.core.csp.KilnCSPMiddleware",  # django-csp, its policy built once
     "allauth.account.middleware.AccountMiddleware",
 ]
 

@@ -55,8 +55,9 @@ def profile(request, username: str, tab: str = "portfolio"):
 
 
 def _profile_json(request, owner, tab: str):
-    extra = optional_callable("kiln.social.selectors.profile_relationship_context")
-    if extra and extra(viewer=request.user, owner=owner).get("blocked"):
+    # Only the block matters here: the page's counts and follow state are not in the JSON.
+    blocked_ids = optional_callable("kiln.social.selectors.blocked_user_ids")
+    if blocked_ids and owner.pk in blocked_ids(request.user):
         return JsonResponse({"error": "This profile is not available to you."}, status=403)
     return optional_callable(PROFILE_TABS_JSON[tab])(request, owner)
 

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.urls import path
+from django.urls import path, re_path
 from django.views.generic import RedirectView
 
 from kiln.core import views
@@ -14,10 +14,10 @@ urlpatterns = [
     path(
         "favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}favicon.svg", permanent=True)
     ),
-    path(
-        "media/<str:kind>/<str:name>",
+    # Only the two profile image folders: kiln.media's own "media/..." routes come after.
+    re_path(
+        r"^media/(?P<kind>avatars|banners)/(?P<name>[^/]+)$",
         views.profile_image,
         name="profile_image",
-        kwargs=None,
     ),
 ]

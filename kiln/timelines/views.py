@@ -164,7 +164,8 @@ def home_timeline(request):
         request,
         page,
         template="timelines/home.html",
-        context={"catching_up": catching_up, "status_url": f"{reverse('core:home')}?catching_up=1"},
+        # request.path, not reverse("core:home"): the same "/", without a resolver walk a request.
+        context={"catching_up": catching_up, "status_url": f"{request.path}?catching_up=1"},
         base_query={"limit": request.GET.get("limit")},
     )
 
