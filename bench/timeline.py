@@ -622,6 +622,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--task-workers", type=int, default=1)
     parser.add_argument("--var-dir", default="/tmp/kiln-bench-timeline")
+    parser.add_argument("--rounds", type=int, default=None, help="default 2, full 3")
     parser.add_argument("--json", help="also write the raw results here")
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -633,7 +634,7 @@ def main() -> None:
     args.celebrity_tries = 2 if args.quick else 3
     args.duration = args.duration or (2 if args.quick else 10)
     args.warm = 1 if args.quick else 5
-    args.rounds = 2 if args.quick else 3
+    args.rounds = args.rounds or (2 if args.quick else 3)
     args.connections = args.connections or (8 if args.quick else 16)
     lanes = (
         args.lanes.split(",")

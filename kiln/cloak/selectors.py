@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from kiln.cloak.encoders import availability
 from kiln.cloak.models import CloakJob, CloakPreference, Intensity
+from kiln.cloak.weights import availability
 
 
 def cloak_unavailable_reason() -> str | None:

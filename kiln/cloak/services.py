@@ -21,8 +21,8 @@ from django.db import OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from kiln.cloak.encoders import CloakUnavailable, availability
 from kiln.cloak.models import CloakJob, CloakPreference, Intensity
+from kiln.cloak.weights import CloakUnavailable, availability
 from kiln.core.access import access_owner
 
 logger = logging.getLogger("kiln.cloak")

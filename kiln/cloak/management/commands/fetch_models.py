@@ -18,7 +18,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from kiln.cloak.encoders import WEIGHT_SHA256
+from kiln.cloak.weights import WEIGHT_SHA256
 
 UPSTREAM = "https://github.com/madebyollin/taesd/raw/main/"
 MAX_BYTES = 64 * 1024 * 1024
