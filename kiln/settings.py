@@ -151,9 +151,13 @@ else:
             "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 # WAL lets the web server read while the worker writes; IMMEDIATE avoids
-                # "database is locked" upgrades from read to write transactions.
+                # "database is locked" upgrades from read to write transactions. mmap: reads
+                # come straight from the OS page cache, shared by every process, instead of a
+                # read() call and a copy into each connection's own 2 MB page cache (on the
+                # 850 MB benchmark database a signed-in page took 1.4 ms that way).
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+                    f" PRAGMA mmap_size={env_int('KILN_SQLITE_MMAP_BYTES', 1 << 30)};"
                 ),
                 "transaction_mode": "IMMEDIATE",
             },

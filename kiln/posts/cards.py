@@ -40,6 +40,7 @@ from kiln.core.fastdb import PreparedQuery
 from kiln.core.hooks import optional_callable
 from kiln.core.pagination import MAX_PAGE_SIZE
 from kiln.posts.models import Bookmark, Post, PostAttachment, PostLike
+from kiln.posts.status_media import media_attachments
 
 CARD_TTL_SECONDS = 600
 CARD_CACHE_ENTRIES = 4096
@@ -388,8 +389,8 @@ def post_cards(
     return cards
 
 
-def _status(columns: tuple, pk: int, facts: PostFacts, *, own: bool) -> dict:
-    """Mastodon-Status-shaped JSON for one post (no media: the client API issue adds it)."""
+def _status(columns: tuple, pk: int, facts: PostFacts, *, own: bool, media: list) -> dict:
+    """Mastodon-Status-shaped JSON for one post; `media`: its MediaAttachment dicts."""
     get = columns.__getitem__
     username = get(_ROW["author__username"])
     status = {
@@ -412,6 +413,7 @@ def _status(columns: tuple, pk: int, facts: PostFacts, *, own: bool) -> dict:
         "replies_count": get(_ROW["replies_count"]),
         "reblogs_count": get(_ROW["reblogs_count"]),
         "favourites_count": get(_ROW["likes_count"]),
+        "media_attachments": media,
     }
     if own:
         status.update(favourited=facts.liked, reblogged=facts.reposted, bookmarked=facts.bookmarked)
@@ -422,11 +424,15 @@ def post_statuses(ids, reader, *, hidden: set[int]) -> list[dict]:
     """The JSON timelines' items: `post_facts` as Mastodon-Status-shaped dicts, a repost
     carrying its original under "reblog" as Mastodon does. No rendering at all."""
     statuses = []
-    for facts in post_facts(ids, reader, hidden=hidden, for_cards=False):
+    page = post_facts(ids, reader, hidden=hidden, for_cards=False)
+    media = media_attachments(facts.display_pk for facts in page)
+    for facts in page:
+        shown = media.get(facts.display_pk, [])
         if facts.reblog_of is None:
-            statuses.append(_status(facts.row, facts.pk, facts, own=True))
+            statuses.append(_status(facts.row, facts.pk, facts, own=True, media=shown))
             continue
-        status = _status(facts.row, facts.pk, facts, own=False)
-        status["reblog"] = _status(facts.display, facts.display_pk, facts, own=True)
+        # As Mastodon: a reblog's own status carries no media; its "reblog" does.
+        status = _status(facts.row, facts.pk, facts, own=False, media=[])
+        status["reblog"] = _status(facts.display, facts.display_pk, facts, own=True, media=shown)
         statuses.append(status)
     return statuses
