@@ -397,6 +397,12 @@ def run_lane(lane: str, args) -> dict:
             f"--workers={args.workers}",
             "--worker-class=gthread",
             f"--threads={args.threads}",
+            # Each gthread worker accepts keep-alive connections until it holds this many.
+            # Uncapped, one worker (one core, one GIL) often took most of wrk's connections
+            # and a run measured half the machine: the same page gave 480 or 1,320 req/s
+            # from one run to the next. A proxy that opens a connection per request spreads
+            # them the same way.
+            f"--worker-connections={-(-args.connections // args.workers) + 1}",
             "--log-level=warning",
         ],
         env=env,

@@ -109,6 +109,8 @@ def _build_posts_with_originals(ids, reader_id, *, extras: bool = True):
             reader_bookmarked=Exists(
                 Bookmark.objects.filter(collection__owner_id=reader_id, post_id=shown)
             ),
+            # JSON asks for media attachments only when a page has any.
+            shown_has_media=Exists(PostAttachment.objects.filter(post_id=shown)),
         )
         .values_list(
             *_POST_COLUMNS,
@@ -119,13 +121,15 @@ def _build_posts_with_originals(ids, reader_id, *, extras: bool = True):
             "reader_liked",
             "reader_reposted",
             "reader_bookmarked",
+            "shown_has_media",
         )
     )
 
 
 # Each post with the post it reposts and the reader's likes, reposts and bookmarks of what it
 # shows, in one joined query: [its columns, reblog_id, the original's columns, its extras,
-# the original's extras, liked, reposted, bookmarked]. No user has id 0 (signed out).
+# the original's extras, liked, reposted, bookmarked, has images]. No user has id 0
+# (signed out).
 # Columns only compared (a key) or tested for None, read as stored.
 _OPAQUE = ("deleted_at", "author__profile__updated_at", "quote__deleted_at", "quote__edited_at")
 _OPAQUE = (*_OPAQUE, *(f"reblog__{name}" for name in _OPAQUE))
@@ -137,7 +141,7 @@ _posts_with_originals_plain = PreparedQuery(
     "int",
     opaque=_OPAQUE,
 )
-_READER_FLAGS = 3
+_TRAILING_FLAGS = 4  # liked, reposted, bookmarked, has images
 
 
 class _CardCache:
@@ -211,6 +215,7 @@ class PostFacts:
     liked: bool
     reposted: bool
     bookmarked: bool
+    has_media: bool  # what it shows has images (JSON reads their attachments only then)
     key: tuple  # everything a rendered card depends on (see the module docstring)
     html: SafeString | None = None  # set by post_cards
 
@@ -272,7 +277,7 @@ def post_facts(ids, reader, *, hidden: set[int], compact=False, in_thread=False,
         row = rows.get(pk)
         if row is None or row[_ROW["deleted_at"]] is not None or row[_ROW["author_id"]] in hidden:
             continue
-        extras_end = len(row) - _READER_FLAGS
+        extras_end = len(row) - _TRAILING_FLAGS
         half = (extras_end - (2 * _WIDTH + 1)) // 2
         display, display_extras = row[:_WIDTH], row[2 * _WIDTH + 1 : 2 * _WIDTH + 1 + half]
         if row[_WIDTH] is not None:
@@ -286,7 +291,7 @@ def post_facts(ids, reader, *, hidden: set[int], compact=False, in_thread=False,
             display[_ROW["quote__deleted_at"]] is not None
             or display[_ROW["quote__author_id"]] in hidden
         )
-        liked, reposted, bookmarked = (bool(flag) for flag in row[extras_end:])
+        liked, reposted, bookmarked, has_media = (bool(flag) for flag in row[extras_end:])
         key = (
             ()
             if not for_cards
@@ -322,6 +327,7 @@ def post_facts(ids, reader, *, hidden: set[int], compact=False, in_thread=False,
                 liked=liked,
                 reposted=reposted,
                 bookmarked=bookmarked,
+                has_media=has_media,
                 key=key,
             )
         )
@@ -425,7 +431,7 @@ def post_statuses(ids, reader, *, hidden: set[int]) -> list[dict]:
     carrying its original under "reblog" as Mastodon does. No rendering at all."""
     statuses = []
     page = post_facts(ids, reader, hidden=hidden, for_cards=False)
-    media = media_attachments(facts.display_pk for facts in page)
+    media = media_attachments(facts.display_pk for facts in page if facts.has_media)
     for facts in page:
         shown = media.get(facts.display_pk, [])
         if facts.reblog_of is None:

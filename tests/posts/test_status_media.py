@@ -131,3 +131,26 @@ def test_the_json_home_page_costs_the_same_queries_for_10_and_40_posts(
         assert len(items) == limit and all(len(s["media_attachments"]) == 1 for s in items)
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_a_page_without_images_reads_no_attachments(
+    ana, make_asset, client, django_capture_on_commit_callbacks
+):
+    client.force_login(ana)
+
+    def json_page_queries():
+        client.get("/?limit=10&format=json")  # prepared statements in place
+        with CaptureQueriesContext(connection) as queries:
+            client.get("/?limit=10&format=json")
+        return [q["sql"] for q in queries.captured_queries]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_create(author=ana, text="words only")
+    text_only = json_page_queries()
+    reads_attachments = [s for s in text_only if s.startswith('SELECT "posts_postattachment"')]
+    assert reads_attachments == []
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_create(author=ana, text="a tile", attachments=[(make_asset(ana), "a tile")])
+    with_images = json_page_queries()
+    assert len(with_images) == len(text_only) + 2  # the attachments, then their renditions
+    assert any(s.startswith('SELECT "posts_postattachment"') for s in with_images)
