@@ -1,7 +1,7 @@
 """Where the cloak's weight files are and whether they are all there, without torch.
 
 Web processes ask `availability()` to show the cloak's state; importing torch for that would
-cost each web worker about 830 ms at start and some 150 MB of memory, so the modules that
+cost each web worker about 830 ms at start and some 60 MB of memory, so the modules that
 need torch (kiln.cloak.encoders, the attack) are imported only where the cloak runs.
 """
 
