@@ -273,7 +273,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "kiln.core.staticfiles.CachedURLManifestStaticFilesStorage"
         )
     },
 }
