@@ -53,6 +53,17 @@ def clear_cache():
 
 
 @pytest.fixture
+def ana(make_user):
+    """Two artists most feed tests need (a module may define its own ana and ben)."""
+    return make_user("ana", display_name="Ana Ink")
+
+
+@pytest.fixture
+def ben(make_user):
+    return make_user("ben", display_name="Ben Clay")
+
+
+@pytest.fixture
 def make_user(db):
     """make_user("ana") -> a verified, active user with a profile; password "pw-Kiln-2026"."""
     from allauth.account.models import EmailAddress

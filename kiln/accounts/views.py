@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -18,7 +18,8 @@ PROFILE_TABS = {
 }
 
 
-# Tabs that also answer `?format=json`: f(request, owner) -> JsonResponse.
+# Tabs that also answer `?format=json`: f(request, owner) -> JsonResponse. Each answers a
+# block itself (403), since it reads the reader's blocks for its items anyway.
 PROFILE_TABS_JSON = {"posts": "kiln.posts.views.profile_tab_json"}
 
 
@@ -26,7 +27,8 @@ def profile(request, username: str, tab: str = "portfolio"):
     if tab not in PROFILE_TABS:
         raise Http404("No such tab.")
     if request.GET.get("format") == "json" and tab in PROFILE_TABS_JSON:
-        return _profile_json(request, selectors.user_by_username(username, with_links=False), tab)
+        owner = selectors.user_by_username(username, with_links=False)
+        return optional_callable(PROFILE_TABS_JSON[tab])(request, owner)
     owner = selectors.user_by_username(username)
     tab_provider = optional_callable(PROFILE_TABS[tab][1])
     if tab_provider is None:
@@ -52,14 +54,6 @@ def profile(request, username: str, tab: str = "portfolio"):
             **relationship,
         },
     )
-
-
-def _profile_json(request, owner, tab: str):
-    # Only the block matters here: the page's counts and follow state are not in the JSON.
-    blocked_ids = optional_callable("kiln.social.selectors.blocked_user_ids")
-    if blocked_ids and owner.pk in blocked_ids(request.user):
-        return JsonResponse({"error": "This profile is not available to you."}, status=403)
-    return optional_callable(PROFILE_TABS_JSON[tab])(request, owner)
 
 
 @login_required

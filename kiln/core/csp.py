@@ -24,7 +24,7 @@ PER_RESPONSE_POLICY = (
     "_csp_update_ro",
     "_csp_replace_ro",
 )
-# (header, the response attribute that exempts it, the setting that configures it)
+# (header, the response attribute that exempts it, the setting that configures it, report-only)
 HEADERS = (
     (HEADER, "_csp_exempt", "CONTENT_SECURITY_POLICY", False),
     (HEADER_REPORT_ONLY, "_csp_exempt_ro", "CONTENT_SECURITY_POLICY_REPORT_ONLY", True),

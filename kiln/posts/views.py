@@ -299,9 +299,13 @@ def profile_tab(request, owner):
 
 
 def profile_tab_json(request, owner):
-    """`/@name/posts?format=json`: the same page as Mastodon-Status-shaped JSON."""
+    """`/@name/posts?format=json`: the same page as Mastodon-Status-shaped JSON. A block
+    either way hides the whole profile (403), as the HTML page does."""
+    blocked = blocked_user_ids(request.user)
+    if owner.pk in blocked:
+        return JsonResponse({"error": "This profile is not available to you."}, status=403)
     page = _profile_posts_page(request, owner)
-    statuses = post_statuses(page.items, request.user, hidden=blocked_user_ids(request.user))
+    statuses = post_statuses(page.items, request.user, hidden=blocked)
     return JsonResponse(
         {"items": statuses, "next": str(page.next_cursor) if page.next_cursor else None}
     )

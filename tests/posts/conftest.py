@@ -7,16 +7,6 @@ from PIL import Image
 
 
 @pytest.fixture
-def ana(make_user):
-    return make_user("ana", display_name="Ana Ink")
-
-
-@pytest.fixture
-def ben(make_user):
-    return make_user("ben", display_name="Ben Clay")
-
-
-@pytest.fixture
 def make_asset(db):
     """A ready MediaAsset with one small public rendition and a private original on disk."""
     from kiln.core.ids import new_id

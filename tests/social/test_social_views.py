@@ -7,16 +7,6 @@ from kiln.social.services import block_create, follow_create
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def ana(make_user):
-    return make_user("ana", display_name="Ana Ink")
-
-
-@pytest.fixture
-def ben(make_user):
-    return make_user("ben", display_name="Ben Clay")
-
-
 def test_follow_and_unfollow_buttons(client, ana, ben):
     client.force_login(ana)
     page = client.get("/@ben").content.decode()
