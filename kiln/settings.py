@@ -155,9 +155,12 @@ else:
                 # come straight from the OS page cache, shared by every process, instead of a
                 # read() call and a copy into each connection's own 2 MB page cache (on the
                 # 850 MB benchmark database a signed-in page took 1.4 ms that way).
+                # wal_autocheckpoint: the worker checkpoints each second (kiln/core/
+                # checkpoints.py); a request does so only past this many log pages.
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
                     f" PRAGMA mmap_size={env_int('KILN_SQLITE_MMAP_BYTES', 1 << 30)};"
+                    f" PRAGMA wal_autocheckpoint={env_int('KILN_SQLITE_CHECKPOINT_PAGES', 16384)};"
                 ),
                 "transaction_mode": "IMMEDIATE",
             },

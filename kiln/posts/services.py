@@ -108,6 +108,8 @@ def _validate_attachments(*, author, attachments: Sequence, start: int = 1) -> l
     from kiln.media.models import MediaAsset
 
     _check_image_count(start - 1 + len(attachments))
+    if not attachments:  # most posts are text only: no queries to build
+        return []
     checked = []
     ids = []
     for index, item in enumerate(attachments, start=start):
@@ -160,11 +162,16 @@ def _write_text(post: Post, *, text: str, mentioned: list[User]) -> None:
     post.text_html = render_post_html(text, {u.username.lower(): u.username for u in mentioned})
 
 
-def _replace_tags_and_mentions(post: Post, *, text: str, mentioned: list[User]) -> set[int]:
-    """Returns the ids of users newly mentioned (to notify)."""
-    before = set(PostMention.objects.filter(post=post).values_list("user_id", flat=True))
-    PostTag.objects.filter(post=post).delete()
-    PostMention.objects.filter(post=post).delete()
+def _replace_tags_and_mentions(
+    post: Post, *, text: str, mentioned: list[User], new: bool = False
+) -> set[int]:
+    """Returns the ids of users newly mentioned (to notify). A `new` post has no tags or
+    mentions to replace: its write takes three statements fewer under SQLite's write lock."""
+    before: set[int] = set()
+    if not new:
+        before = set(PostMention.objects.filter(post=post).values_list("user_id", flat=True))
+        PostTag.objects.filter(post=post).delete()
+        PostMention.objects.filter(post=post).delete()
     PostTag.objects.bulk_create(PostTag(post=post, tag=tag) for tag in extract_hashtags(text))
     PostMention.objects.bulk_create(PostMention(post=post, user=user) for user in mentioned)
     return {u.pk for u in mentioned} - before
@@ -250,7 +257,7 @@ def post_create(
     )
     _write_text(post, text=text, mentioned=mentioned)
     post.save()
-    _replace_tags_and_mentions(post, text=text, mentioned=mentioned)
+    _replace_tags_and_mentions(post, text=text, mentioned=mentioned, new=True)
     PostAttachment.objects.bulk_create(
         PostAttachment(post=post, asset=asset, alt_text=alt, position=i)
         for i, (asset, alt) in enumerate(checked_attachments)

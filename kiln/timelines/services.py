@@ -86,7 +86,10 @@ def timeline_post_created(*, post) -> None:
     if _reaches_followers(post):
         from kiln.timelines.tasks import fanout_post
 
-        transaction.on_commit(lambda: fanout_post.enqueue(post_id=post.pk))
+        # Enqueued in this transaction, not on its commit: with the database task backend the
+        # task row commits with the author's entry (neither exists without the other), and a
+        # post takes SQLite's write lock twice instead of three times (post, then this).
+        fanout_post.enqueue(post_id=post.pk)
 
 
 def timeline_fanout_dispatch(*, post_id: int) -> int:
