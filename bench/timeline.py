@@ -179,9 +179,9 @@ def check_responses(port: int, sessions: Path) -> None:
     checks = [
         ("GET", "/bench/floor", None, {}, 200, f"ok {name}"),
         ("GET", "/?limit=10", None, {}, 200, 'id="timeline-items"'),
-        ("GET", "/?limit=10&format=json", None, {}, 200, '"items": [{"id"'),
+        ("GET", "/?limit=10&format=json", None, {}, 200, '"items":[{"id"'),
         ("GET", f"/@{name}/posts?size=10", None, {}, 200, f"@{name}"),
-        ("GET", f"/@{name}/posts?format=json&size=10", None, {}, 200, '"items": ['),
+        ("GET", f"/@{name}/posts?format=json&size=10", None, {}, 200, '"items":['),
         (
             "POST",
             "/compose",

@@ -9,14 +9,28 @@ from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
-from kiln.core.fastdb import get_by
+from kiln.core.fastdb import PreparedQuery
+from kiln.core.hooks import optional_callable
+
+
+def _build_session_user(user_id):
+    """The user row, with the flags other apps read about every signed-in reader (the social
+    graph's "blocks or mutes anyone": most people never do, and their pages then skip a
+    query). They are index probes inside a query that runs anyway."""
+    flags = optional_callable("kiln.social.selectors.reader_flag_annotations")
+    return get_user_model().objects.filter(pk=user_id).annotate(**(flags() if flags else {}))
+
+
+_session_user = PreparedQuery(_build_session_user, "int")
 
 
 def fetch_user(user_id):
     try:
-        return get_by(get_user_model(), "pk", int(user_id))
+        user_id = int(user_id)
     except (TypeError, ValueError):
         return None
+    found = _session_user(user_id)
+    return found[0] if found else None
 
 
 class _PreparedGetUser:

@@ -2,11 +2,12 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kiln.core.access import AccessDenied
+from kiln.core.jsonresponse import FastJsonResponse
 from kiln.core.pagination import parse_cursor, parse_page_size
 from kiln.posts import selectors, services
 from kiln.posts.cards import post_cards, post_statuses
@@ -303,10 +304,10 @@ def profile_tab_json(request, owner):
     either way hides the whole profile (403), as the HTML page does."""
     blocked = blocked_user_ids(request.user)
     if owner.pk in blocked:
-        return JsonResponse({"error": "This profile is not available to you."}, status=403)
+        return FastJsonResponse({"error": "This profile is not available to you."}, status=403)
     page = _profile_posts_page(request, owner)
     statuses = post_statuses(page.items, request.user, hidden=blocked)
-    return JsonResponse(
+    return FastJsonResponse(
         {"items": statuses, "next": str(page.next_cursor) if page.next_cursor else None}
     )
 

@@ -13,10 +13,29 @@ def _pk(user) -> int | None:
     return user.pk
 
 
+def reader_flag_annotations() -> dict:
+    """Read with the signed-in user's own row on every request (kiln.accounts.auth_backends):
+    whether they are on either side of any block, and whether they mute anyone. When neither,
+    `blocked_user_ids` and `hidden_author_ids` answer without a query of their own. A flag is
+    as old as the request: a block made during it is seen from the next request on."""
+    me = OuterRef("pk")
+    return {
+        "in_any_block": Exists(Block.objects.filter(blocker_id=me))
+        | Exists(Block.objects.filter(blocked_id=me)),
+        "mutes_anyone": Exists(Mute.objects.filter(muter_id=me)),
+    }
+
+
+def _known_to_block_nobody(viewer) -> bool:
+    # Only a user loaded for a request carries the flag; any other user object is asked.
+    return getattr(viewer, "in_any_block", None) is False
+
+
 def blocked_user_ids(viewer) -> set[int]:
-    """Users on either side of a block with the viewer (one query)."""
+    """Users on either side of a block with the viewer (one query, or none: see
+    `reader_flag_annotations`)."""
     viewer_id = _pk(viewer)
-    if viewer_id is None:
+    if viewer_id is None or _known_to_block_nobody(viewer):
         return set()
     return {row[0] for row in _blocked_either_way(viewer_id)}
 
@@ -39,6 +58,8 @@ def hidden_author_ids(viewer) -> set[int]:
     """
     viewer_id = _pk(viewer)
     if viewer_id is None:
+        return set()
+    if _known_to_block_nobody(viewer) and getattr(viewer, "mutes_anyone", None) is False:
         return set()
     return {row[0] for row in _hidden_authors(viewer_id)}
 

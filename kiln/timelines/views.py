@@ -10,7 +10,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_safe
 
 from kiln.accounts.choices import FIELD_LABELS, FIELDS_OF_WORK
 from kiln.core.ids import id_for_time
+from kiln.core.jsonresponse import FastJsonResponse
 from kiln.core.pagination import parse_cursor, parse_page_size
 from kiln.posts.cards import post_cards, post_statuses
 from kiln.timelines import selectors, services
@@ -93,7 +94,7 @@ def _respond(request, page, *, template: str, context: dict, base_query: dict):
             else item
             for item in page.items
         ]
-        return JsonResponse(
+        return FastJsonResponse(
             {
                 "items": items,
                 "next": str(page.next_cursor) if page.next_cursor else None,
