@@ -134,12 +134,35 @@ def collect(proc) -> dict:
     raise SystemExit(f"wrk gave no result:\n{out}")
 
 
-def run_ops(port, ops: dict[str, dict], sessions, seconds) -> dict:
-    """Run several wrk processes at once (one per operation) and collect each one's figures."""
+def run_ops(port, ops: dict[str, dict], sessions, seconds, *, server=None) -> dict:
+    """Run several wrk processes at once (one per operation) and collect each one's figures.
+    With `server` (gunicorn's Popen) and one operation, also the web processes' own CPU time
+    per request (`cpu_ms`): unlike req/s, it does not move with what else shares the CPUs."""
+    before = web_cpu_seconds(server) if server is not None else None
     procs = {
         op: wrk(port, op, sessions=sessions, seconds=seconds, **cfg) for op, cfg in ops.items()
     }
-    return {op: collect(p) for op, p in procs.items()}
+    results = {op: collect(p) for op, p in procs.items()}
+    if before is not None and len(results) == 1:
+        [result] = results.values()
+        result["cpu_ms"] = (web_cpu_seconds(server) - before) * 1000 / max(result["requests"], 1)
+    return results
+
+
+def web_cpu_seconds(server) -> float:
+    """User + system CPU seconds used so far by gunicorn's master and workers (Linux /proc)."""
+    pids = [server.pid]
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
+    if children.exists():
+        pids += [int(pid) for pid in children.read_text().split()]
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # a worker that exited in between
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 # --- Celebrity -----------------------------------------------------------------------------
@@ -471,7 +494,9 @@ def run_lane(lane: str, args) -> dict:
         rounds: dict[str, list] = {op: [] for op in (*FLOORS, *READS)}
         for _ in range(args.rounds):
             for op in rounds:
-                rounds[op].append(run_ops(port, {op: {"connections": c}}, sessions, d)[op])
+                rounds[op].append(
+                    run_ops(port, {op: {"connections": c}}, sessions, d, server=web)[op]
+                )
         result["rounds"] = rounds
         # Writes go last: posting starts fan-out work that would slow the reads after it.
         result["alone_post"] = run_ops(port, {"post": {"connections": c}}, sessions, d)["post"]
@@ -600,6 +625,21 @@ def report(lane: str, r: dict) -> None:
         f"{ratios['user']:.0%}"
     )
     print(f"worst p99 at ~80% load: {worst_p99:.1f} ms (target <= 50 ms)")
+    cpu = {
+        op: statistics.median(run["cpu_ms"] for run in runs)
+        for op, runs in r["rounds"].items()
+        if all("cpu_ms" in run for run in runs)
+    }
+    if cpu:
+        print(
+            "web CPU per request, median of rounds (gunicorn's own time; the throughput ratio on "
+            "cores of its own): " + ", ".join(f"{op} {ms:.2f} ms" for op, ms in cpu.items())
+        )
+        if "floorauth" in cpu and "homejson" in cpu:
+            print(
+                f"home JSON by CPU: {cpu['floorauth'] / cpu['homejson']:.0%} of the signed-in "
+                f"floor, {cpu['floor'] / cpu['homejson']:.0%} of /healthz"
+            )
     if "breakdown" in ds:
         b = ds["breakdown"]
         print(

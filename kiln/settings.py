@@ -143,7 +143,8 @@ if DATABASE_URL:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's SQLite backend, waiting for the write lock without backing off.
+            "ENGINE": "kiln.core.sqlite",
             "NAME": VAR_DIR / "kiln.sqlite3",
             # Opening the file and running the PRAGMAs below cost more than a page's queries:
             # keep each thread's connection (checked before reuse) instead of one per request.
@@ -158,7 +159,7 @@ else:
                 # wal_autocheckpoint: the worker checkpoints each second (kiln/core/
                 # checkpoints.py); a request does so only past this many log pages.
                 "init_command": (
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=0;"
                     f" PRAGMA mmap_size={env_int('KILN_SQLITE_MMAP_BYTES', 1 << 30)};"
                     f" PRAGMA wal_autocheckpoint={env_int('KILN_SQLITE_CHECKPOINT_PAGES', 16384)};"
                 ),

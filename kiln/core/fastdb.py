@@ -18,6 +18,8 @@ from django.db import connections
 from django.db.models import Model
 from django.db.models.query import ModelIterable, get_related_populators
 
+from kiln.core.sqlite.base import run_waiting_for_lock
+
 # A value no real lookup uses, so it can be found among the compiled query's parameters.
 _SENTINEL_INT = -7_346_182_953_118_731
 _SENTINEL_STR = "kiln-sentinel-4c1f9e"
@@ -84,7 +86,8 @@ def _execute(connection, sql: str, params) -> list[tuple]:
     start = time.monotonic()
     with connection.wrap_database_errors:
         if connection.vendor == "sqlite":
-            result = connection.connection.execute(_qmark(sql), params).fetchall()
+            raw = connection.connection
+            result = run_waiting_for_lock(raw, raw.execute, _qmark(sql), params).fetchall()
         else:
             import psycopg
 
