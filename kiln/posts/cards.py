@@ -105,7 +105,11 @@ def _build_posts_with_originals(ids, reader_id, *, extras: bool = True):
         .annotate(**{f"original_{k}": v for k, v in original.items()})
         .annotate(
             reader_liked=Exists(PostLike.objects.filter(user_id=reader_id, post_id=shown)),
-            reader_reposted=Exists(Post.objects.filter(author_id=reader_id, reblog_id=shown)),
+            # "reblog_id IS NOT NULL" lets both databases probe the partial unique index on
+            # (author, reblog) instead of reading all of the reader's posts.
+            reader_reposted=Exists(
+                Post.objects.filter(author_id=reader_id, reblog_id=shown, reblog__isnull=False)
+            ),
             reader_bookmarked=Exists(
                 Bookmark.objects.filter(collection__owner_id=reader_id, post_id=shown)
             ),
