@@ -92,6 +92,7 @@ def _execute(connection, sql: str, params) -> list[tuple]:
             import psycopg
 
             with psycopg.Cursor(connection.connection) as cursor:
+                cursor.adapters.register_loader("timestamptz", _timestamptz_loader())
                 cursor.execute(sql, params, prepare=True)
                 result = cursor.fetchall()
     if connection.queries_logged:
@@ -99,6 +100,22 @@ def _execute(connection, sql: str, params) -> list[tuple]:
             {"sql": f"{sql} -- {params!r}", "time": f"{time.monotonic() - start:.3f}"}
         )
     return result
+
+
+@functools.cache
+def _timestamptz_loader():
+    """psycopg's own timestamptz loader (in C when psycopg's binary package is installed).
+
+    Django registers a Python subclass of it that replaces each value's zone with the one of
+    the connection; a timeline page's facts hold about 40 datetimes, and that subclass cost
+    0.1-0.2 ms of each JSON page. psycopg's loader already gives datetimes in the session's
+    time zone, which Django sets to its own (UTC) on connecting, so the values are the same
+    instants in the same zone."""
+    import psycopg
+    from psycopg.postgres import types
+    from psycopg.pq import Format
+
+    return psycopg.adapters.get_loader(types["timestamptz"].oid, Format.TEXT)
 
 
 @functools.lru_cache(maxsize=256)

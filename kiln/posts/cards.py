@@ -28,7 +28,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from kiln.accounts.selectors import profile_of
+from kiln.core.expressions import InSubquery
 from kiln.core.fastdb import PreparedQuery
 from kiln.core.hooks import optional_callable
 from kiln.core.pagination import MAX_PAGE_SIZE
@@ -98,8 +99,10 @@ def _build_posts_with_originals(ids, reader_id, *, extras: bool = True):
     own = _card_extras("pk") if extras else {}
     original = _card_extras("reblog_id") if extras else {}
     shown = OuterRef("shown_id")  # what the card shows: the original of a repost
+    # `ids`: a list, or a queryset of another app that picks them (StatusesQuery).
+    picked = InSubquery("pk", ids) if isinstance(ids, QuerySet) else Q(pk__in=ids)
     return (
-        Post.objects.filter(pk__in=ids)
+        Post.objects.filter(picked)
         .alias(shown_id=Coalesce("reblog_id", "id"))
         .annotate(**{f"own_{k}": v for k, v in own.items()})
         .annotate(**{f"original_{k}": v for k, v in original.items()})
@@ -280,9 +283,27 @@ def post_facts(ids, reader, *, hidden: set[int], compact=False, in_thread=False,
         ]
     if not ids:
         return []
-    reader_id = reader.pk if reader is not None and reader.is_authenticated else None
+    reader_id = _reader_id(reader)
     query = _posts_with_originals if for_cards else _posts_with_originals_plain
     rows = {row[0]: row for row in query(ids, reader_id or 0)}
+    return _facts_from_rows(
+        ids,
+        rows,
+        reader,
+        hidden=hidden,
+        compact=compact,
+        in_thread=in_thread,
+        for_cards=for_cards,
+    )
+
+
+def _reader_id(reader) -> int | None:
+    return reader.pk if reader is not None and reader.is_authenticated else None
+
+
+def _facts_from_rows(ids, rows: dict, reader, *, hidden, compact, in_thread, for_cards):
+    """`post_facts` from the facts query's rows (by post id), in the order of `ids`."""
+    reader_id = _reader_id(reader)
     shows_mature = bool(for_cards and reader_id and profile_of(reader).show_mature)
     this_year = timezone.localtime().year
 
@@ -452,8 +473,45 @@ def _status(columns: tuple, pk: int, facts: PostFacts, *, own: bool, media: list
 def post_statuses(ids, reader, *, hidden: set[int]) -> list[dict]:
     """The JSON timelines' items: `post_facts` as Mastodon-Status-shaped dicts, a repost
     carrying its original under "reblog" as Mastodon does. No rendering at all."""
+    return _statuses(post_facts(ids, reader, hidden=hidden, for_cards=False))
+
+
+class StatusesQuery:
+    """Statuses for the posts that another app's query picks, read in the same round trip
+    as their facts: the picking query becomes a subquery of the facts query.
+
+    `pick(*args)` returns a queryset of at most a page plus one post ids, newest first (a
+    timeline's entries below a cursor, say); `shape` describes `args` as PreparedQuery's does.
+    Calling it returns the page's statuses and all the ids picked, newest first, so the caller
+    can tell whether there is an older page. Ids are time-sortable, so newest first is
+    descending id order, whatever order the database returns the rows in.
+    """
+
+    def __init__(self, pick, *shape):
+        self._query = PreparedQuery(
+            lambda *args: _build_posts_with_originals(pick(*args[:-1]), args[-1], extras=False),
+            *shape,
+            "int",
+            opaque=_posts_with_originals_plain.opaque,
+        )
+
+    def __call__(self, *args, reader, hidden: set[int], size: int) -> tuple[list[dict], list[int]]:
+        rows = {row[0]: row for row in self._query(*args, _reader_id(reader) or 0)}
+        picked = sorted(rows, reverse=True)
+        facts = _facts_from_rows(
+            picked[:size],
+            rows,
+            reader,
+            hidden=hidden,
+            compact=False,
+            in_thread=False,
+            for_cards=False,
+        )
+        return _statuses(facts), picked
+
+
+def _statuses(page: list[PostFacts]) -> list[dict]:
     statuses = []
-    page = post_facts(ids, reader, hidden=hidden, for_cards=False)
     media = media_attachments(facts.display_pk for facts in page if facts.has_media)
     for facts in page:
         shown = media.get(facts.display_pk, [])
