@@ -19,7 +19,7 @@ from kiln.posts.media import asset_delete
 from kiln.posts.models import Post, PostAttachment, PostEdit, PostLike, PostMention, PostTag
 from kiln.posts.selectors import can_view_post
 from kiln.posts.text import extract_hashtags, extract_mentions, render_post_html
-from kiln.social.feed_hooks import timelines_on_commit
+from kiln.social.feed_hooks import timelines_in_transaction, timelines_on_commit
 from kiln.social.selectors import blocked_user_ids
 
 MAX_TEXT_LENGTH = 2000
@@ -285,7 +285,7 @@ def post_create(
             notification_create(recipient_id=user.pk, actor=author, kind=Kind.MENTION, post=post)
     if commented_project_id is None:
         # Project comments live on the project page, not in timelines.
-        timelines_on_commit("timeline_post_created", post=post)
+        timelines_in_transaction("timeline_post_created", post=post)
     return post
 
 
@@ -456,7 +456,7 @@ def post_reblog(*, user, post) -> Post:
     reblog = Post.objects.create(author=user, reblog=target, visibility=Post.Visibility.PUBLIC)
     Post.objects.filter(pk=target.pk).update(reblogs_count=F("reblogs_count") + 1)
     notification_create(recipient_id=target.author_id, actor=user, kind=Kind.REPOST, post=target)
-    timelines_on_commit("timeline_post_created", post=reblog)
+    timelines_in_transaction("timeline_post_created", post=reblog)
     return reblog
 
 
@@ -582,6 +582,8 @@ def post_compose(*, author, uploads: Sequence = (), **fields) -> Post:
     _validate_text(text, (fields.get("content_warning") or "").strip())
     if not text and not uploads and fields.get("project") is None:
         raise ValidationError("A post needs some text or an image.")
+    if not uploads:  # a text post: post_create's own transaction, without a savepoint in it
+        return post_create(author=author, **fields)
     with transaction.atomic():
         attachments = _store_uploads(owner=author, uploads=uploads)
         return post_create(author=author, attachments=attachments, **fields)

@@ -1,6 +1,7 @@
 """Calls into the timelines app, looked up late so the graph and posts work without it.
 
-Every call runs on commit: a timeline never sees a follow or post that was rolled back.
+A timeline never sees a follow or post that was rolled back: most calls run on commit, and a
+new post's runs inside its transaction (`timelines_in_transaction`), so they roll back with it.
 """
 
 from django.db import transaction
@@ -17,3 +18,12 @@ def timelines_on_commit(name: str, **kwargs) -> None:
             hook(**kwargs)
 
     transaction.on_commit(call)
+
+
+def timelines_in_transaction(name: str, **kwargs) -> None:
+    """Call kiln.timelines.services.<name>(**kwargs) now, inside the caller's transaction, if
+    the timelines app has it. For a new post: its author's entry and its fan-out task commit
+    with it (neither exists without the other), in one commit instead of two."""
+    hook = optional_callable(f"kiln.timelines.services.{name}")
+    if hook is not None:
+        hook(**kwargs)

@@ -18,6 +18,7 @@ from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from kiln.core.tasks import enqueue_with_transaction
 from kiln.timelines.models import TimelineEntry, TimelineRebuild
 
 
@@ -72,9 +73,12 @@ def _insert(*, post_id: int, author_id: int, origin_author_id: int, user_ids: It
 # --- Posts ---------------------------------------------------------------------------------
 
 
-@transaction.atomic
+# No savepoint: the posts app calls this inside the new post's transaction, and a failure
+# here rolls the post back with it.
+@transaction.atomic(savepoint=False)
 def timeline_post_created(*, post) -> None:
-    """Called on commit of a new post or repost: the author sees it at once, followers soon."""
+    """Called in the transaction of a new post or repost: the author sees it at once,
+    followers soon."""
     if post.deleted_at is not None:
         return
     _insert(
@@ -86,10 +90,7 @@ def timeline_post_created(*, post) -> None:
     if _reaches_followers(post):
         from kiln.timelines.tasks import fanout_post
 
-        # Enqueued in this transaction, not on its commit: with the database task backend the
-        # task row commits with the author's entry (neither exists without the other), and a
-        # post takes SQLite's write lock twice instead of three times (post, then this).
-        fanout_post.enqueue(post_id=post.pk)
+        enqueue_with_transaction(fanout_post, post_id=post.pk)
 
 
 def timeline_fanout_dispatch(*, post_id: int) -> int:

@@ -23,9 +23,8 @@ def ben(make_user):
 @pytest.fixture
 def timeline_calls(monkeypatch):
     calls = []
-    monkeypatch.setattr(
-        services, "timelines_on_commit", lambda name, **kw: calls.append((name, kw))
-    )
+    for hook in ("timelines_on_commit", "timelines_in_transaction"):
+        monkeypatch.setattr(services, hook, lambda name, **kw: calls.append((name, kw)))
     return calls
 
 
@@ -40,10 +39,12 @@ def test_post_create_renders_tags_mentions_and_tells_timelines(
     assert timeline_calls == [("timeline_post_created", {"post": post})]
 
 
-def test_timelines_hook_runs_on_commit_when_defined(
+def test_new_post_tells_timelines_inside_its_transaction(
     ana, monkeypatch, django_capture_on_commit_callbacks
 ):
-    """The real helper looks kiln.timelines.services.<name> up late and calls it on commit."""
+    """The real helper looks kiln.timelines.services.<name> up late and calls it before the
+    post commits, so the author's entry and the fan-out task commit with the post: a failing
+    hook leaves no post behind."""
     import types
 
     from kiln.social import feed_hooks
@@ -53,12 +54,38 @@ def test_timelines_hook_runs_on_commit_when_defined(
     monkeypatch.setattr(
         feed_hooks, "optional_callable", lambda path: getattr(fake_module, path.rsplit(".")[-1])
     )
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+    with django_capture_on_commit_callbacks(execute=False):
         post = services.post_create(author=ana, text="hello")
+        assert seen == [post]  # before commit
+
+    def failing(*, post):
+        raise RuntimeError("the timelines are down")
+
+    fake_module.timeline_post_created = failing
+    with pytest.raises(RuntimeError):
+        services.post_create(author=ana, text="never written")
+    assert not Post.objects.filter(text="never written").exists()
+
+
+def test_deleted_post_tells_timelines_on_commit(
+    ana, monkeypatch, django_capture_on_commit_callbacks
+):
+    import types
+
+    from kiln.social import feed_hooks
+
+    post = services.post_create(author=ana, text="hello")
+    seen = []
+    fake_module = types.SimpleNamespace(timeline_post_deleted=lambda *, post: seen.append(post))
+    monkeypatch.setattr(
+        feed_hooks, "optional_callable", lambda path: getattr(fake_module, path.rsplit(".")[-1])
+    )
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.post_delete(post=post, actor=ana)
     assert seen == []  # nothing before commit
     for callback in callbacks:
         callback()
-    assert seen == [post]
+    assert [p.pk for p in seen] == [post.pk]
 
 
 def test_empty_post_is_refused(ana):

@@ -1,7 +1,6 @@
 """Fan-out on write: batches, idempotency, inactive followers, backfill, removal, trim."""
 
 import datetime as dt
-import types
 
 import pytest
 from django.utils import timezone
@@ -23,21 +22,22 @@ def test_post_reaches_author_at_once_and_active_followers(active_user, follow, p
 
 
 def test_author_sees_own_post_before_fanout_runs(active_user, follow, monkeypatch):
-    """The author's entry is written at once; the followers' fan-out is only enqueued, in the
-    same transaction (with the database backend, the task row commits with the entry)."""
+    """The author's entry is written at once; the followers' fan-out is only enqueued, with
+    the post's transaction (kiln.core.tasks.enqueue_with_transaction)."""
     from kiln.posts.models import Post
     from kiln.timelines import tasks
 
     enqueued = []
-    queue = types.SimpleNamespace(enqueue=lambda **kwargs: enqueued.append(kwargs))
-    monkeypatch.setattr(tasks, "fanout_post", queue)
+    monkeypatch.setattr(
+        services, "enqueue_with_transaction", lambda task, **kw: enqueued.append((task, kw))
+    )
     author, reader = active_user("bea"), active_user("ana")
     follow(reader, author)
     post = Post.objects.create(author=author, text="now")
     services.timeline_post_created(post=post)
     assert timeline_ids(author) == [post.pk]
     assert timeline_ids(reader) == []
-    assert enqueued == [{"post_id": post.pk}]
+    assert enqueued == [(tasks.fanout_post, {"post_id": post.pk})]
 
 
 def test_fanout_in_batches_covers_every_follower(active_user, follow, settings):
