@@ -1,5 +1,7 @@
 """Reads for posts: visibility, hydration of a page of posts, threads, profile tabs."""
 
+import functools
+
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from kiln.core.fastdb import PreparedQuery
@@ -246,7 +248,7 @@ class _Reader:
         self.pk = pk
 
 
-def _profile_posts(owner_id, before, reader=None):
+def _profile_posts(owner_id, before, reader=None, *, limit: int = MAX_PAGE_SIZE + 1):
     return (
         Post.objects.filter(
             deleted_at__isnull=True,
@@ -256,7 +258,7 @@ def _profile_posts(owner_id, before, reader=None):
         )
         .filter(visibility_q(reader))
         .order_by("-id")
-        .values_list("id", flat=True)[: MAX_PAGE_SIZE + 1]
+        .values_list("id", flat=True)[:limit]
     )
 
 
@@ -282,6 +284,39 @@ def profile_post_ids(*, owner, viewer, before=None, size=20) -> CursorPage:
     else:
         rows = _profile_posts_for_reader(owner.pk, before, viewer_id)
     return page_of_ids([row[0] for row in rows], size)
+
+
+@functools.lru_cache(maxsize=2 * MAX_PAGE_SIZE)
+def _profile_statuses_query(size: int, signed_in: bool):
+    """One compiled query per page size and kind of reader (the LIMIT is part of the SQL)."""
+    from kiln.posts.cards import StatusesQuery  # cards reads posts through this module
+
+    if signed_in:
+        return StatusesQuery(
+            lambda owner_id, before, reader_id: _profile_posts(
+                owner_id, before, _Reader(reader_id), limit=size + 1
+            ),
+            "int",
+            "int",
+            "int",
+        )
+    return StatusesQuery(
+        lambda owner_id, before: _profile_posts(owner_id, before, limit=size + 1), "int", "int"
+    )
+
+
+def profile_statuses_page(
+    *, owner, viewer, hidden: set[int], before=None, size=20
+) -> tuple[list[dict], int | None]:
+    """The Posts tab as JSON statuses and the next cursor: the page's ids and their facts in
+    one round trip. Reposts of work by an author in `hidden` are left out, as on the page."""
+    size = min(size, MAX_PAGE_SIZE)
+    before = NO_CURSOR if before is None else before
+    viewer_id = _viewer_id(viewer)
+    query = _profile_statuses_query(size, viewer_id is not None)
+    args = (owner.pk, before) if viewer_id is None else (owner.pk, before, viewer_id)
+    statuses, picked = query(*args, reader=viewer, hidden=hidden, size=size)
+    return statuses, page_of_ids(picked, size).next_cursor
 
 
 def liked_post_page(*, owner, viewer, before=None, size=20, blocked=None):

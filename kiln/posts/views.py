@@ -10,7 +10,7 @@ from kiln.core.access import AccessDenied
 from kiln.core.jsonresponse import FastJsonResponse
 from kiln.core.pagination import parse_cursor, parse_page_size
 from kiln.posts import selectors, services
-from kiln.posts.cards import post_cards, post_statuses
+from kiln.posts.cards import post_cards
 from kiln.posts.http import is_htmx, refusal, safe_next
 from kiln.posts.models import Post
 from kiln.posts.services import MAX_ALT_TEXT, MAX_IMAGES, MAX_TEXT_LENGTH
@@ -305,11 +305,14 @@ def profile_tab_json(request, owner):
     blocked = blocked_user_ids(request.user)
     if owner.pk in blocked:
         return FastJsonResponse({"error": "This profile is not available to you."}, status=403)
-    page = _profile_posts_page(request, owner)
-    statuses = post_statuses(page.items, request.user, hidden=blocked)
-    return FastJsonResponse(
-        {"items": statuses, "next": str(page.next_cursor) if page.next_cursor else None}
+    statuses, next_cursor = selectors.profile_statuses_page(
+        owner=owner,
+        viewer=request.user,
+        hidden=blocked,
+        before=parse_cursor(request.GET.get("before")),
+        size=parse_page_size(request.GET.get("size")),
     )
+    return FastJsonResponse({"items": statuses, "next": str(next_cursor) if next_cursor else None})
 
 
 def likes_tab(request, owner):
