@@ -14,8 +14,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import F, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from kiln.core.tasks import enqueue_with_transaction
@@ -245,24 +244,43 @@ def timeline_follow_removed(*, follower, followed) -> int:
 # --- Trim and rebuild ----------------------------------------------------------------------
 
 
+# Timelines cut per transaction: on SQLite a trim holds the write lock for a few ms at most.
+TRIM_USERS_PER_TRANSACTION = 50
+
+
 def timeline_trim(*, user_ids: Iterable[int]) -> int:
-    """Keep each user's newest `KILN_TIMELINE_MAX_ENTRIES` entries; delete the rest."""
+    """Keep each user's newest `KILN_TIMELINE_MAX_ENTRIES` entries; delete the rest.
+
+    One read finds, for each user, the newest entry past the cap: an index probe of at most
+    cap + 1 entries, which finds nothing for a timeline under the cap. Only timelines over it
+    are then cut, each by one indexed range delete. (A row-number window over every entry of
+    the users read each entry from the table: 0.3 s for 58 users on the benchmark's data,
+    half of the worker's time under a burst of posts.)
+    """
     user_ids = list(user_ids)
     if not user_ids:
         return 0
     cap = timeline_max_entries()
-    ranked = (
-        TimelineEntry.objects.filter(user_id__in=user_ids)
-        .annotate(
-            rank=Window(RowNumber(), partition_by=[F("user_id")], order_by=F("post_id").desc())
-        )
-        .filter(rank__gt=cap)
-        .values_list("id", flat=True)
+    # Not paging (which is by cursor everywhere): the (cap + 1)-th newest entry, read from
+    # the (user, post) index.
+    past_cap = (
+        TimelineEntry.objects.filter(user_id=OuterRef("pk"))
+        .order_by("-post_id")
+        .values("post_id")[cap : cap + 1]
     )
-    excess = list(ranked)
+    cutoffs = list(
+        get_user_model()
+        .objects.filter(pk__in=user_ids)
+        .annotate(cutoff=Subquery(past_cap))
+        .filter(cutoff__isnull=False)
+        .values_list("pk", "cutoff")
+    )
     deleted = 0
-    for i in range(0, len(excess), 900):
-        deleted += TimelineEntry.objects.filter(id__in=excess[i : i + 900]).delete()[0]
+    for i in range(0, len(cutoffs), TRIM_USERS_PER_TRANSACTION):
+        with transaction.atomic():
+            for user_id, cutoff in cutoffs[i : i + TRIM_USERS_PER_TRANSACTION]:
+                entries = TimelineEntry.objects.filter(user_id=user_id, post_id__lte=cutoff)
+                deleted += entries.delete()[0]
     return deleted
 
 

@@ -253,3 +253,38 @@ def test_trim_only_touches_users_over_the_cap(active_user, settings):
     assert services.timeline_trim(user_ids=[busy.pk, quiet.pk]) == 2
     assert timeline_ids(busy) == [p.pk for p in reversed(posts)][:3]
     assert timeline_ids(quiet) == [posts[0].pk]
+
+
+def test_trim_reads_once_and_writes_nothing_when_no_timeline_is_over_the_cap(
+    active_user, settings, django_assert_num_queries
+):
+    from kiln.posts.models import Post
+
+    settings.KILN_TIMELINE_MAX_ENTRIES = 3
+    readers = [active_user(f"reader{i}") for i in range(4)]
+    posts = [Post.objects.create(author=readers[0], text=str(i)) for i in range(3)]
+    for reader in readers:
+        for post in posts:  # exactly at the cap
+            TimelineEntry.objects.create(
+                user=reader, post=post, author_id=post.author_id, origin_author_id=post.author_id
+            )
+    with django_assert_num_queries(1):
+        assert services.timeline_trim(user_ids=[r.pk for r in readers]) == 0
+    assert TimelineEntry.objects.count() == 12
+
+
+def test_trim_cuts_many_timelines_in_several_short_transactions(active_user, settings, monkeypatch):
+    from kiln.posts.models import Post
+
+    settings.KILN_TIMELINE_MAX_ENTRIES = 2
+    monkeypatch.setattr(services, "TRIM_USERS_PER_TRANSACTION", 2)
+    readers = [active_user(f"reader{i}") for i in range(5)]
+    posts = [Post.objects.create(author=readers[0], text=str(i)) for i in range(4)]
+    for reader in readers:
+        for post in posts:
+            TimelineEntry.objects.create(
+                user=reader, post=post, author_id=post.author_id, origin_author_id=post.author_id
+            )
+    assert services.timeline_trim(user_ids=[r.pk for r in readers]) == 10
+    for reader in readers:
+        assert timeline_ids(reader) == [posts[3].pk, posts[2].pk]
