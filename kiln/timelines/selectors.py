@@ -2,7 +2,8 @@
 
 Every page is: one indexed range query for the ids on the page (cursor = a time-sortable id,
 never OFFSET), then one fixed set of hydration queries for those ids. So the number of
-queries does not depend on the page size.
+queries does not depend on the page size. A JSON Following page folds the range query into
+the facts query (`home_statuses_page`): one query in all.
 """
 
 from __future__ import annotations
