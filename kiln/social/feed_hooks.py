@@ -11,13 +11,7 @@ from kiln.core.hooks import optional_callable
 
 def timelines_on_commit(name: str, **kwargs) -> None:
     """On commit, call kiln.timelines.services.<name>(**kwargs) if the timelines app has it."""
-
-    def call():
-        hook = optional_callable(f"kiln.timelines.services.{name}")
-        if hook is not None:
-            hook(**kwargs)
-
-    transaction.on_commit(call)
+    transaction.on_commit(lambda: timelines_in_transaction(name, **kwargs))
 
 
 def timelines_in_transaction(name: str, **kwargs) -> None:

@@ -169,7 +169,10 @@ def home_statuses_page(*, viewer, before: int | None = None, size: int = 20) -> 
     skip hidden entries before it is cut to size, which the two-step `home_timeline_page`
     does. Most readers hide no one (their user row says so), and their page costs one query.
     """
-    hidden = hidden_author_ids(viewer)
+    return _home_statuses(viewer, hidden_author_ids(viewer), before=before, size=size)
+
+
+def _home_statuses(viewer, hidden: set[int], *, before: int | None, size: int):
     if hidden or not 1 <= size <= MAX_PAGE_SIZE:
         return None
     statuses, picked = _home_statuses_query(size)(
@@ -185,13 +188,20 @@ def home_timeline_page(
     after: int | None = None,
     size: int = 20,
     hydrate=None,
+    statuses_in_one_query: bool = False,
 ) -> TimelinePage:
     """The Following timeline: own posts and the posts and reposts of followed accounts.
 
     `hydrate(ids, viewer, hidden=...)` turns the page's post ids into items (default: posts
     ready for the card template; the views pass kiln.posts.cards for rendered cards).
+    `statuses_in_one_query` (JSON, whose `hydrate` gives statuses): an older page is read as
+    `home_statuses_page` reads it when the reader hides no one.
     """
     hidden = hidden_author_ids(viewer)
+    if statuses_in_one_query and after is None:
+        page = _home_statuses(viewer, hidden, before=before, size=size)
+        if page is not None:
+            return page
     hydrate = hydrate or hydrate_posts
     page = None
     if after is None and size <= MAX_PAGE_SIZE:

@@ -157,13 +157,14 @@ def home_timeline(request):
         if not catching_up:
             del request.session[SESSION_REBUILD_FLAG]
     before, after, size = _cursors(request)
-    page = None
-    if after is None and _wants_json(request):
-        page = selectors.home_statuses_page(viewer=user, before=before, size=size)
-    if page is None:
-        page = selectors.home_timeline_page(
-            viewer=user, before=before, after=after, size=size, hydrate=_hydrate(request)
-        )
+    page = selectors.home_timeline_page(
+        viewer=user,
+        before=before,
+        after=after,
+        size=size,
+        hydrate=_hydrate(request),
+        statuses_in_one_query=_wants_json(request),
+    )
     page.catching_up = catching_up
     return _respond(
         request,

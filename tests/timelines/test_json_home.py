@@ -88,3 +88,18 @@ def test_page_sizes_out_of_range_take_the_two_step_page(feed):
     ana, *_ = feed
     assert selectors.home_statuses_page(viewer=ana, size=0) is None
     assert selectors.home_statuses_page(viewer=ana, size=41) is None
+
+
+def test_a_reader_who_hides_someone_has_their_hidden_authors_read_once(feed, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kiln.social.models import Mute
+
+    ana, bea, _, _ = feed
+    Mute.objects.create(muter=ana, muted=bea)
+    client.force_login(ana)
+    client.get("/?format=json&limit=5")  # first read records activity
+    with CaptureQueriesContext(connection) as ctx:
+        client.get("/?format=json&limit=5")
+    assert sum("social_mute" in q["sql"] for q in ctx.captured_queries) == 2  # flag + list
