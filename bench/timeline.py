@@ -464,6 +464,7 @@ def run_lane(lane: str, args) -> dict:
             "timeline_wsgi:application",
             "--pythonpath=bench",
             "--preload",
+            f"--config={args.gunicorn_config}",
             f"--bind=127.0.0.1:{port}",
             f"--workers={args.workers}",
             "--worker-class=gthread",
@@ -720,6 +721,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) + 1)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--task-workers", type=int, default=1)
+    parser.add_argument(
+        "--gunicorn-config",
+        default="python:kiln.gunicorn_conf",
+        help="gunicorn's --config, Kiln's own by default (another one to compare settings)",
+    )
     parser.add_argument("--var-dir", default="/tmp/kiln-bench-timeline")
     parser.add_argument("--rounds", type=int, default=None, help="default 2, full 3")
     parser.add_argument("--json", help="also write the raw results here")

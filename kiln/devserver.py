@@ -26,6 +26,8 @@ def main() -> int:
             "-m",
             "gunicorn",
             "kiln.wsgi:application",
+            "--config",
+            "python:kiln.gunicorn_conf",
             "--bind",
             f"{args.host}:{args.port}",
             "--workers",

@@ -13,5 +13,8 @@ class CoreConfig(AppConfig):
         # (kiln/core/checkpoints.py), as kiln.media's sweeper runs inside it too.
         if len(sys.argv) > 1 and sys.argv[1] == "db_worker":
             from kiln.core.checkpoints import start_checkpointer
+            from kiln.core.collector import freeze_startup_objects
 
             start_checkpointer()
+            # Django and every model are loaded by now (kiln/core/collector.py says why).
+            freeze_startup_objects()

@@ -1,4 +1,5 @@
-"""SQLite's WAL checkpoints run in the worker, not on a web request's commit."""
+"""SQLite's WAL checkpoints run in the worker, not on a web request's commit; the worker also
+freezes its start-up objects out of the garbage collector's passes."""
 
 import sys
 
@@ -6,7 +7,7 @@ import pytest
 from django.apps import apps
 from django.db import connection
 
-from kiln.core import checkpoints
+from kiln.core import checkpoints, collector
 
 sqlite_only = pytest.mark.skipif(
     connection.vendor != "sqlite", reason="WAL checkpoints are SQLite's"
@@ -43,12 +44,15 @@ def test_the_checkpoint_thread_starts_and_stops():
     stop.set()
 
 
-def test_only_a_worker_process_starts_the_checkpointer(monkeypatch):
+def test_only_a_worker_process_starts_the_checkpointer_and_freezes_its_startup_objects(
+    monkeypatch,
+):
     started = []
-    monkeypatch.setattr(checkpoints, "start_checkpointer", lambda: started.append(True))
+    monkeypatch.setattr(checkpoints, "start_checkpointer", lambda: started.append("checkpointer"))
+    monkeypatch.setattr(collector, "freeze_startup_objects", lambda: started.append("freeze"))
     monkeypatch.setattr(sys, "argv", ["gunicorn", "kiln.wsgi"])
     apps.get_app_config("core").ready()
     assert started == []
     monkeypatch.setattr(sys, "argv", ["manage.py", "db_worker", "--queue-name", "default"])
     apps.get_app_config("core").ready()
-    assert started == [True]
+    assert started == ["checkpointer", "freeze"]
