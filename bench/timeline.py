@@ -188,6 +188,21 @@ def web_cpu_seconds(server) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def machine_cpu() -> list[int]:
+    """The whole machine's CPU time so far, by kind, in ticks (the first line of /proc/stat:
+    user nice system idle iowait irq softirq steal)."""
+    with open("/proc/stat") as stat:
+        return [int(v) for v in stat.readline().split()[1:9]]
+
+
+def machine_cpu_share(before: list[int], after: list[int]) -> dict:
+    """Busy and stolen shares of all CPUs between two machine_cpu() readings."""
+    delta = [b - a for a, b in zip(before, after, strict=True)]
+    total = max(sum(delta), 1)
+    idle = delta[3] + delta[4]
+    return {"busy": (total - idle - delta[7]) / total, "steal": delta[7] / total}
+
+
 # --- Celebrity -----------------------------------------------------------------------------
 
 
@@ -566,9 +581,20 @@ def run_lane(lane: str, args) -> dict:
         target = 0.8 * sum(r["rps"] for r in result["mix_max"].values())
         paced = pace(port, split, target, result["mix_max"], sessions)
         drained["after_pacing_s"] = probe.wait_for_worker()
-        result["mix_80"] = run_ops(port, paced, sessions, d)
+        # One 10 s run's p99 is a single sample of the machine's stalls: the 80% run is
+        # repeated each round, and the run with the median worst p99 is reported (of an even
+        # number, the higher middle one), with each run's machine-wide CPU use and the share
+        # the hypervisor took (steal).
+        runs_80 = []
+        for i in range(args.rounds):
+            cpu_before = machine_cpu()
+            ops = run_ops(port, paced, sessions, d)
+            runs_80.append({"ops": ops, "machine": machine_cpu_share(cpu_before, machine_cpu())})
+            drained[f"after_mix_80_{i + 1}_s"] = probe.wait_for_worker()
+        runs_80.sort(key=lambda run: max(x["p99_us"] for x in run["ops"].values()))
+        result["mix_80_runs"] = runs_80
+        result["mix_80"] = runs_80[len(runs_80) // 2]["ops"]  # of two, the worse
         result["mix_80_target_rps"] = target
-        drained["after_mix_80_s"] = probe.wait_for_worker()
         result["worker_drain"] = drained
         result["celebrity"] = celebrity(port, lane, env, data, args.celebrity_tries)
     finally:
@@ -667,6 +693,16 @@ def report(lane: str, r: dict) -> None:
         f"{'mix 80%: total':<22}{paced_total:>9.0f}   (target {r['mix_80_target_rps']:.0f}, "
         f"{share(paced_total, mix_total)} of max)"
     )
+    if "mix_80_runs" in r:
+        print(
+            "   80% runs (each round; the median one above): "
+            + "; ".join(
+                f"worst p99 {max(x['p99_us'] for x in run['ops'].values()) / 1000:.1f} ms at "
+                f"{share(sum(x['rps'] for x in run['ops'].values()), mix_total)} of max, "
+                f"machine {run['machine']['busy']:.0%} busy, {run['machine']['steal']:.1%} steal"
+                for run in r["mix_80_runs"]
+            )
+        )
     if "worker_drain" in r:
         waits = ", ".join(f"{k.removesuffix('_s')} {v:.1f} s" for k, v in r["worker_drain"].items())
         print(f"   waited for the worker to finish queued fan-out: {waits}")
@@ -678,7 +714,10 @@ def report(lane: str, r: dict) -> None:
         f"{signed_in['userjson']:.0%} / {ratios['userjson']:.0%}, HTML {signed_in['user']:.0%} / "
         f"{ratios['user']:.0%}"
     )
-    print(f"worst p99 at ~80% load: {worst_p99:.1f} ms (target <= 50 ms)")
+    print(
+        f"worst p99 at ~80% load: {worst_p99:.1f} ms (target <= 50 ms; the median of "
+        f"{len(r.get('mix_80_runs', [None]))} runs)"
+    )
     cpu = {
         op: statistics.median(run["cpu_ms"] for run in runs)
         for op, runs in r["rounds"].items()
@@ -746,6 +785,11 @@ def main() -> None:
         if args.lanes
         else (["sqlite", "postgres"] if os.environ.get("DATABASE_URL") else ["sqlite"])
     )
+    if "postgres" in lanes and not os.environ.get("DATABASE_URL"):
+        raise SystemExit(
+            "The postgres lane needs DATABASE_URL (and REDIS_URL), e.g. "
+            "DATABASE_URL=postgres://postgres@127.0.0.1:5432/test REDIS_URL=redis://127.0.0.1:6379/0"
+        )
     started = time.perf_counter()
     results = {}
     for lane in lanes:

@@ -8,9 +8,10 @@ every request of that process, and in `db_worker` possibly inside a write transa
 
 `gc.freeze()` moves everything that exists now into a permanent generation that collections
 skip; objects made later (requests, caches, templates compiled on first use) are collected as
-before. Measured with the freeze: full collections of 27 ms (median), and half the time in
-the collector overall. Raising the young generation's threshold instead was measured and left
-out: with 20,000, each young collection took 50 ms. docs/decisions.md has the runs.
+before. Measured with the freeze: full collections of 27 ms (median; 68 ms at most), and a
+quarter less time in the collector per worker. Raising the young generation's threshold
+instead was measured and left out: at 20,000, each young collection took 50 ms.
+docs/decisions.md has the runs.
 """
 
 import gc
