@@ -1,13 +1,17 @@
 """kiln/gunicorn_conf.py: gunicorn's workers freeze the loaded application's objects, so that
-the collector's full passes skip them, with and without --preload."""
+the collector's full passes skip them, with and without --preload, and again once warm."""
 
+import gc
+import itertools
 import subprocess
 import sys
 import time
 import urllib.request
+import weakref
 
 import pytest
 
+from kiln import gunicorn_conf
 from tests.conftest import REPO_ROOT
 from tests.core.test_devserver import free_port
 
@@ -52,3 +56,31 @@ def test_kilns_config_freezes_the_loaded_application_in_each_worker(preload):
 
 def test_without_it_nothing_is_frozen():
     assert frozen_objects_in_a_worker() == 0
+
+
+class Node:
+    pass
+
+
+def test_a_worker_freezes_again_once_after_its_warm_up_requests(monkeypatch):
+    monkeypatch.setattr(gunicorn_conf, "REFREEZE_AFTER_REQUESTS", 3)
+    monkeypatch.setattr(gunicorn_conf, "_requests_served", itertools.count(1))
+    gc.unfreeze()
+    gc.disable()  # only the hook may collect here
+    try:
+        for _ in range(2):
+            gunicorn_conf.post_request(None, None, None, None)
+        assert gc.get_freeze_count() == 0
+        garbage = Node()
+        garbage.cycle = garbage
+        garbage_alive = weakref.ref(garbage)
+        del garbage
+        gunicorn_conf.post_request(None, None, None, None)
+        frozen = gc.get_freeze_count()
+        assert frozen > 1000
+        assert garbage_alive() is None, "unreachable cycles are collected first, not frozen"
+        gunicorn_conf.post_request(None, None, None, None)
+        assert gc.get_freeze_count() == frozen  # once only
+    finally:
+        gc.enable()
+        gc.unfreeze()
