@@ -320,6 +320,13 @@ KILN_MEDIA_WIDTHS = [int(w) for w in env_list("KILN_MEDIA_WIDTHS", ["320", "640"
 KILN_MEDIA_QUALITY_JPEG = env_int("KILN_MEDIA_QUALITY_JPEG", 85)
 KILN_MEDIA_QUALITY_WEBP = env_int("KILN_MEDIA_QUALITY_WEBP", 87)
 KILN_MEDIA_QUALITY_AVIF = env_int("KILN_MEDIA_QUALITY_AVIF", 67)
+# KILN_MEDIA_C2PA: embed a signed C2PA manifest (AI training and mining "notAllowed", the
+# artist as author) in every rendition; about 4 KB and 2-3 ms each (kiln/shield/c2pa_manifest.py).
+KILN_MEDIA_C2PA = env_bool("KILN_MEDIA_C2PA", True)
+# KILN_C2PA_CERT_CHAIN, KILN_C2PA_PRIVATE_KEY: PEM files of the instance's signing certificate
+# chain and key; unset, a CA and signer are generated once under var/shield/c2pa/.
+KILN_C2PA_CERT_CHAIN = os.environ.get("KILN_C2PA_CERT_CHAIN", "")
+KILN_C2PA_PRIVATE_KEY = os.environ.get("KILN_C2PA_PRIVATE_KEY", "")
 # KILN_MEDIA_LEASE_SECONDS: how long a worker may hold an asset before the sweeper retakes it.
 KILN_MEDIA_LEASE_SECONDS = env_int("KILN_MEDIA_LEASE_SECONDS", 300)
 # KILN_MEDIA_MAX_ATTEMPTS: processing tries before an asset is marked failed.

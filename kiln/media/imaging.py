@@ -9,6 +9,7 @@ pyvips does the work (see docs/decisions/media.md for the benchmark against Pill
 """
 
 import io
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ import pyvips
 from django.conf import settings
 
 from kiln.media.rights import Rights, rights_exif_fields, rights_xmp
+
+logger = logging.getLogger("kiln.media")
 
 # WebP cannot encode a side over 16,383 px; keep every rendition inside that.
 MAX_RENDITION_SIDE = 16_383
@@ -45,6 +48,9 @@ class Encoded:
     width: int
     height: int
     data: bytes
+    # What names the rendition: the encoded image before its C2PA manifest, whose signature
+    # differs on every signing, so a rebuild of the same pixels keeps the same file name.
+    identity: bytes
 
 
 @dataclass
@@ -276,8 +282,28 @@ def render(
         for fmt_out in formats:
             with timer(f"encode_{fmt_out}"):
                 data = encode(_poster(image) if animated and fmt_out == "jpeg" else image, fmt_out)
-            result.renditions.append(Encoded(fmt_out, image.width, page_height, data))
+            unsigned = data
+            if settings.KILN_MEDIA_C2PA:
+                with timer("c2pa"):
+                    data = _with_c2pa_manifest(data, fmt_out, rights)
+            result.renditions.append(Encoded(fmt_out, image.width, page_height, data, unsigned))
     return result
+
+
+def _with_c2pa_manifest(data: bytes, fmt: str, rights: Rights) -> bytes:
+    """The rendition with a signed C2PA manifest that says no AI training or mining.
+
+    The manifest repeats what the XMP and EXIF already say, for readers that only trust C2PA;
+    a rendition it cannot be added to is kept as it is (logged), so an artist's upload never
+    fails over it.
+    """
+    from kiln.shield.c2pa_manifest import c2pa_sign_rendition
+
+    try:
+        return c2pa_sign_rendition(data, fmt=fmt, creator=rights.creator, work_url=rights.work_url)
+    except Exception:
+        logger.warning("C2PA manifest not added to a %s rendition", fmt, exc_info=True)
+        return data
 
 
 def _poster(image: pyvips.Image) -> pyvips.Image:

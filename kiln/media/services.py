@@ -152,8 +152,8 @@ def _claim(asset_id: int) -> MediaAsset | None:
 
 
 def _rendition_key(asset: MediaAsset, encoded: imaging.Encoded) -> str:
-    """Content-addressed: the same bytes of the same asset always get the same key."""
-    digest = hashlib.sha256(f"{asset.pk}:".encode() + encoded.data).hexdigest()[:40]
+    """Content-addressed: the same image of the same asset always gets the same key."""
+    digest = hashlib.sha256(f"{asset.pk}:".encode() + encoded.identity).hexdigest()[:40]
     return f"{digest[:2]}/{digest}.{imaging.EXTENSIONS[encoded.format]}"
 
 

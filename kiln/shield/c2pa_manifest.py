@@ -115,8 +115,7 @@ def _generated_credentials(folder: Path) -> tuple[bytes, bytes]:
 
 
 def c2pa_credentials() -> tuple[bytes, bytes]:
-    chain_file = getattr(settings, "KILN_C2PA_CERT_CHAIN", "")
-    key_file = getattr(settings, "KILN_C2PA_PRIVATE_KEY", "")
+    chain_file, key_file = settings.KILN_C2PA_CERT_CHAIN, settings.KILN_C2PA_PRIVATE_KEY
     if chain_file and key_file:
         return Path(chain_file).read_bytes(), Path(key_file).read_bytes()
     return _generated_credentials(Path(settings.VAR_DIR) / "shield" / "c2pa")
