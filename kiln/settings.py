@@ -321,7 +321,7 @@ KILN_MEDIA_QUALITY_JPEG = env_int("KILN_MEDIA_QUALITY_JPEG", 85)
 KILN_MEDIA_QUALITY_WEBP = env_int("KILN_MEDIA_QUALITY_WEBP", 87)
 KILN_MEDIA_QUALITY_AVIF = env_int("KILN_MEDIA_QUALITY_AVIF", 67)
 # KILN_MEDIA_C2PA: embed a signed C2PA manifest (AI training and mining "notAllowed", the
-# artist as author) in every rendition; about 4 KB and 2-3 ms each (kiln/shield/c2pa_manifest.py).
+# artist as author) in every rendition; about 4 KB and 10 ms each (docs/decisions/shield.md).
 KILN_MEDIA_C2PA = env_bool("KILN_MEDIA_C2PA", True)
 # KILN_C2PA_CERT_CHAIN, KILN_C2PA_PRIVATE_KEY: PEM files of the instance's signing certificate
 # chain and key; unset, a CA and signer are generated once under var/shield/c2pa/.
