@@ -10,12 +10,14 @@ its own, kiln_bench_timeline):
    kept under --var-dir and copied for later runs (rebuilt when migrations or the builder change).
 2. An in-process breakdown of one home page (where the milliseconds go).
 3. gunicorn with the production settings (DEBUG=0, a SECRET_KEY kept in --var-dir,
-   ALLOWED_HOSTS) and the real background worker (`manage.py db_worker`).
+   ALLOWED_HOSTS) and Kiln's gunicorn config (kiln/gunicorn_conf.py), and the real background
+   worker (`manage.py db_worker`).
 4. wrk with bench/timeline.lua, after a warm-up that reads every page kind: the framework
    floors (GET /healthz; a trivial view asked for signed in), each operation alone (home and
    user timelines as HTML pages and as JSON), the 60/30/10 mix on the HTML pages at full
    load, then the mix on the JSON endpoints (as DeathStarBench's clients call it) at full
-   load and paced to 80% of it.
+   load and paced to 80% of it, both in every round; the round with the median worst p99 is
+   reported, and every round is printed with the machine's busy and stolen CPU.
 5. The celebrity case: the largest account of musae_git_edges.csv (9,458 followers, all active)
    posts; the author's request latency and the time until every follower's timeline has it.
 
