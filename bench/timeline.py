@@ -10,8 +10,10 @@ its own, kiln_bench_timeline):
    kept under --var-dir and copied for later runs (rebuilt when migrations or the builder change).
 2. An in-process breakdown of one home page (where the milliseconds go).
 3. gunicorn with the production settings (DEBUG=0, a SECRET_KEY kept in --var-dir,
-   ALLOWED_HOSTS) and Kiln's gunicorn config (kiln/gunicorn_conf.py), and the real background
-   worker (`manage.py db_worker`).
+   ALLOWED_HOSTS) and Kiln's gunicorn config (kiln/gunicorn_conf.py): 2 x CPUs + 1 sync
+   workers, as deployed behind a proxy (--worker-class gthread compares the threaded workers),
+   and the real background worker (`manage.py db_worker`). wrk talks to gunicorn directly, so
+   with sync workers every request opens a connection, as a proxy's upstream requests do.
 4. wrk with bench/timeline.lua, after a warm-up that reads every page kind: the framework
    floors (GET /healthz; a trivial view asked for signed in), each operation alone (home and
    user timelines as HTML pages and as JSON), the 60/30/10 mix on the HTML pages at full
@@ -474,6 +476,17 @@ def run_lane(lane: str, args) -> dict:
     data, sessions = prepare_database(lane, env, var_dir, spec)
     logs = (var_dir / f"server-{lane}.log").open("w")  # gunicorn's and the worker's output
     port = free_port()
+    gthread_options = []
+    if args.worker_class == "gthread":
+        gthread_options = [
+            f"--threads={args.threads}",
+            # Each gthread worker accepts keep-alive connections until it holds this many.
+            # Uncapped, one worker (one core, one GIL) often took most of wrk's connections
+            # and a run measured half the machine: the same page gave 480 or 1,320 req/s
+            # from one run to the next. A proxy that opens a connection per request spreads
+            # them the same way.
+            f"--worker-connections={-(-args.connections // args.workers) + 1}",
+        ]
     # gunicorn boots while the in-process breakdown runs; the database is ready already.
     web = subprocess.Popen(
         [
@@ -484,14 +497,8 @@ def run_lane(lane: str, args) -> dict:
             f"--config={args.gunicorn_config}",
             f"--bind=127.0.0.1:{port}",
             f"--workers={args.workers}",
-            "--worker-class=gthread",
-            f"--threads={args.threads}",
-            # Each gthread worker accepts keep-alive connections until it holds this many.
-            # Uncapped, one worker (one core, one GIL) often took most of wrk's connections
-            # and a run measured half the machine: the same page gave 480 or 1,320 req/s
-            # from one run to the next. A proxy that opens a connection per request spreads
-            # them the same way.
-            f"--worker-connections={-(-args.connections // args.workers) + 1}",
+            f"--worker-class={args.worker_class}",
+            *gthread_options,
             "--log-level=warning",
         ],
         env=env,
@@ -772,8 +779,16 @@ def main() -> None:
     parser.add_argument("--lanes", default=None, help="sqlite,postgres (default: what is set)")
     parser.add_argument("--duration", type=int, default=None, help="seconds per wrk run")
     parser.add_argument("--connections", type=int, default=None, help="default 8, full 16")
-    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) + 1)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--worker-class",
+        choices=("sync", "gthread"),
+        default="sync",
+        help="gunicorn's; sync is what Kiln's config deploys (kiln/gunicorn_conf.py)",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=None, help="gthread: CPUs + 1; sync: 2 x CPUs + 1"
+    )
+    parser.add_argument("--threads", type=int, default=2, help="per gthread worker")
     parser.add_argument("--task-workers", type=int, default=1)
     parser.add_argument(
         "--gunicorn-config",
@@ -786,6 +801,8 @@ def main() -> None:
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk (scripts/system_deps.sh does it).")
+    cpus = os.cpu_count() or 2
+    args.workers = args.workers or (cpus + 1 if args.worker_class == "gthread" else 2 * cpus + 1)
     args.graph = "socfb-Reed98.edges" if args.quick else "musae_git_edges.csv"
     args.posts_per_user = 10
     args.ego_posts_per_user = 1
@@ -812,8 +829,10 @@ def main() -> None:
     for lane, r in results.items():
         report(lane, r)
     print(
-        f"\ntotal {time.perf_counter() - started:.0f}s; gunicorn {args.workers} workers x "
-        f"{args.threads} threads (gthread), {args.task_workers} db_worker, wrk "
+        f"\ntotal {time.perf_counter() - started:.0f}s; gunicorn {args.workers} "
+        f"{args.worker_class} workers"
+        f"{f' x {args.threads} threads' if args.worker_class == 'gthread' else ''}, "
+        f"{args.task_workers} db_worker, wrk "
         f"{args.connections} connections, {args.duration}s per run, {os.cpu_count()} CPUs"
     )
     if args.json:

@@ -2,13 +2,29 @@
 
     gunicorn -c python:kiln.gunicorn_conf kiln.wsgi:application
 
+Production runs behind a buffering proxy (nginx, Caddy), with sync workers: one request at a
+time per process, 2 x CPUs + 1 of them (WEB_CONCURRENCY overrides). A page is CPU work with
+short database waits, and a sync worker takes it straight from the listening socket. gthread
+workers hand each request from a poller thread to a pool thread, which must then win the GIL
+back from the other threads of its process. In the feed benchmark at 80% load on two cores,
+gthread's p99 was 48 ms against sync's 30 ms on SQLite, and 61 against 50 ms on PostgreSQL
+(docs/decisions.md, "Sync workers behind a proxy").
+
+Without a proxy in front, pass `--threads N`: gunicorn then runs gthread workers, which hold
+browsers' keep-alive connections and slow clients without blocking a worker each (`make run`
+does so).
+
 Each worker freezes the loaded application's objects out of the garbage collector's passes,
 and once more after its first requests (kiln/core/collector.py says why).
 """
 
 import itertools
+import os
 
 from kiln.core.collector import freeze_startup_objects, freeze_warm_objects
+
+worker_class = "sync"
+workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1) + 1)
 
 # By then a worker has compiled the templates and filled the caches that it keeps for life.
 REFREEZE_AFTER_REQUESTS = 3000

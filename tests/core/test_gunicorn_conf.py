@@ -2,7 +2,9 @@
 the collector's full passes skip them, with and without --preload, and again once warm."""
 
 import gc
+import importlib
 import itertools
+import os
 import subprocess
 import sys
 import time
@@ -18,6 +20,12 @@ from tests.core.test_devserver import free_port
 
 def frozen_objects_in_a_worker(*options: str) -> int:
     """Starts gunicorn with one worker and these options; the worker's gc.get_freeze_count()."""
+    return served_by_one_worker(*options)[0]
+
+
+def served_by_one_worker(*options: str) -> tuple[int, str]:
+    """Starts gunicorn with one worker and these options: the worker's gc.get_freeze_count(),
+    and the worker class it says it runs."""
     port = free_port()
     command = [
         sys.executable,
@@ -33,25 +41,44 @@ def frozen_objects_in_a_worker(*options: str) -> int:
     ]
     server = subprocess.Popen(command, cwd=REPO_ROOT, stderr=subprocess.DEVNULL)
     try:
-        frozen = None
+        answer = None
         deadline = time.monotonic() + 30
-        while frozen is None and time.monotonic() < deadline:
+        while answer is None and time.monotonic() < deadline:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
-                    frozen = int(response.read())
+                    answer = response.read().decode().split()
             except OSError:
                 time.sleep(0.1)
-        assert frozen is not None, "gunicorn did not answer"
-        return frozen
+        assert answer is not None, "gunicorn did not answer"
+        return int(answer[0]), answer[1]
     finally:
         server.terminate()
         server.wait(timeout=10)
 
 
 @pytest.mark.parametrize("preload", [[], ["--preload"]], ids=["per-worker", "preload"])
-def test_kilns_config_freezes_the_loaded_application_in_each_worker(preload):
+@pytest.mark.parametrize(
+    "threads, worker_class",
+    [([], "SyncWorker"), (["--threads", "2"], "ThreadWorker")],
+    ids=["sync", "gthread"],
+)
+def test_kilns_config_freezes_the_loaded_application_in_each_worker(preload, threads, worker_class):
+    frozen, served_by = served_by_one_worker(
+        "--config", "python:kiln.gunicorn_conf", *preload, *threads
+    )
     # gunicorn, the probe's module and the standard library: thousands of objects.
-    assert frozen_objects_in_a_worker("--config", "python:kiln.gunicorn_conf", *preload) > 1000
+    assert frozen > 1000
+    # Sync workers by default (production, behind a proxy); --threads gives gthread (make run).
+    assert served_by == worker_class
+
+
+def test_kilns_config_runs_two_workers_a_cpu_plus_one_unless_told(monkeypatch):
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    assert importlib.reload(gunicorn_conf).workers == 2 * os.cpu_count() + 1
+    monkeypatch.setenv("WEB_CONCURRENCY", "7")
+    assert importlib.reload(gunicorn_conf).workers == 7
+    monkeypatch.delenv("WEB_CONCURRENCY")
+    importlib.reload(gunicorn_conf)
 
 
 def test_without_it_nothing_is_frozen():
