@@ -48,6 +48,8 @@ from pathlib import Path
 
 import timeline_data  # bench/timeline_data.py: the dataset builder (its code keys the stored data)
 
+from kiln import gunicorn_conf  # importable once timeline_data has put the repository on the path
+
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
@@ -786,7 +788,7 @@ def main() -> None:
         help="gunicorn's; sync is what Kiln's config deploys (kiln/gunicorn_conf.py)",
     )
     parser.add_argument(
-        "--workers", type=int, default=None, help="gthread: CPUs + 1; sync: 2 x CPUs + 1"
+        "--workers", type=int, default=None, help="gthread: CPUs + 1; sync: as Kiln's config"
     )
     parser.add_argument("--threads", type=int, default=2, help="per gthread worker")
     parser.add_argument("--task-workers", type=int, default=1)
@@ -801,8 +803,9 @@ def main() -> None:
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk (scripts/system_deps.sh does it).")
-    cpus = os.cpu_count() or 2
-    args.workers = args.workers or (cpus + 1 if args.worker_class == "gthread" else 2 * cpus + 1)
+    if not args.workers:
+        gthread = args.worker_class == "gthread"
+        args.workers = (os.cpu_count() or 2) + 1 if gthread else gunicorn_conf.workers
     args.graph = "socfb-Reed98.edges" if args.quick else "musae_git_edges.csv"
     args.posts_per_user = 10
     args.ego_posts_per_user = 1

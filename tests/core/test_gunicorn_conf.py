@@ -18,11 +18,6 @@ from tests.conftest import REPO_ROOT
 from tests.core.test_devserver import free_port
 
 
-def frozen_objects_in_a_worker(*options: str) -> int:
-    """Starts gunicorn with one worker and these options; the worker's gc.get_freeze_count()."""
-    return served_by_one_worker(*options)[0]
-
-
 def served_by_one_worker(*options: str) -> tuple[int, str]:
     """Starts gunicorn with one worker and these options: the worker's gc.get_freeze_count(),
     and the worker class it says it runs."""
@@ -82,7 +77,8 @@ def test_kilns_config_runs_two_workers_a_cpu_plus_one_unless_told(monkeypatch):
 
 
 def test_without_it_nothing_is_frozen():
-    assert frozen_objects_in_a_worker() == 0
+    frozen, _ = served_by_one_worker()
+    assert frozen == 0
 
 
 class Node:
