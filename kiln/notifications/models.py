@@ -17,6 +17,7 @@ class Notification(BaseModel):
         PROJECT_LIKE = "project_like", "Likes on your projects"
         PROJECT_COMMENT = "project_comment", "Comments on your projects"
         REPOST_FOUND = "repost_found", "Possible reposts of your work"
+        HELD = "held", "Your uploads held for review"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -32,6 +33,8 @@ class Notification(BaseModel):
     project_id = models.BigIntegerField(null=True, blank=True)
     # For REPOST_FOUND: the provenance RepostMatch to review (side by side, with the answers).
     repost_match_id = models.BigIntegerField(null=True, blank=True)
+    # For HELD: the upload whose findings page says why, with the appeal.
+    asset_id = models.BigIntegerField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
