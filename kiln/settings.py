@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "kiln.shield",
     "kiln.cloak",
     "kiln.provenance",
+    "kiln.messages",
 ]
 
 MIDDLEWARE = [
@@ -125,6 +126,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kiln.core.context_processors.site",
+                "kiln.messages.context_processors.unread_messages",
             ],
         },
     },
