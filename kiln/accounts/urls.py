@@ -10,4 +10,10 @@ urlpatterns = [
     path("@<str:username>", views.profile, name="profile"),
     path("@<str:username>/posts", views.profile, {"tab": "posts"}, name="profile_posts"),
     path("@<str:username>/likes", views.profile, {"tab": "likes"}, name="profile_likes"),
+    path(
+        "@<str:username>/commissions",
+        views.profile,
+        {"tab": "commissions"},
+        name="profile_commissions",
+    ),
 ]

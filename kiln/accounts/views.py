@@ -15,6 +15,7 @@ PROFILE_TABS = {
     "portfolio": ("Portfolio", "kiln.portfolio.views.profile_tab"),
     "posts": ("Posts", "kiln.posts.views.profile_tab"),
     "likes": ("Likes", "kiln.posts.views.likes_tab"),
+    "commissions": ("Commissions", "kiln.hiring.views.profile_tab"),
 }
 
 

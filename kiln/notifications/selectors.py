@@ -20,6 +20,9 @@ VERBS = {
     Kind.PROJECT_LIKE: "liked your project",
     Kind.PROJECT_COMMENT: "commented on your project",
     Kind.REPOST_FOUND: "uploaded an image that looks like your work",
+    Kind.JOB_APPLICATION: "applied to your job listing",
+    Kind.APPLICATION_UPDATE: "updated your job application",
+    Kind.COMMISSION_UPDATE: "updated a commission with you",
 }
 
 
