@@ -5,6 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from tests.media.conftest import exiftool  # noqa: F401 - shared fixture
+
 
 @pytest.fixture
 def studio(make_user):
