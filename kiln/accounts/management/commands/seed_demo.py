@@ -19,6 +19,7 @@ from kiln.core.procedural import artwork
 SEED_HOOKS = [
     "kiln.portfolio.seed.seed_projects",
     "kiln.posts.seed.seed_posts",
+    "kiln.hiring.seed.seed_hiring",
 ]
 
 
