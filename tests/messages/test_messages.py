@@ -164,3 +164,12 @@ def test_empty_message_through_the_page_is_a_clear_400(client, thread, pair):
     client.force_login(pair[0])
     response = client.post(f"/messages/{thread.pk}", {"body": ""})
     assert response.status_code == 400 and b"Write a message" in response.content
+
+
+def test_the_nav_badge_is_one_query_for_a_reader_in_no_block(
+    thread, pair, django_assert_num_queries
+):
+    _, ben = pair
+    ben.in_any_block = False  # as every request's user carries it (kiln.social reader flags)
+    with django_assert_num_queries(1):
+        assert selectors.unread_conversation_count(user=ben) == 1
