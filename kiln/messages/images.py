@@ -29,7 +29,7 @@ def private_images_create(*, owner, uploads, limit: int) -> list[MediaAsset]:
     assets: list[MediaAsset] = []
     try:
         for upload in uploads:
-            assets.append(media_asset_create(owner=owner, upload=upload))
+            assets.append(media_asset_create(owner=owner, upload=upload, private=True))
     except BaseException:
         for asset in assets:
             storages["private"].delete(asset.original_key)
