@@ -194,3 +194,23 @@ def _read_png(data: bytes):
 
     reader = c2pa.Reader("image/png", io.BytesIO(data))
     return reader.get_validation_state(), json.loads(reader.json())
+
+
+def test_tier_examples_come_from_the_artists_own_published_work(
+    artist, third, make_project, django_capture_on_commit_callbacks
+):
+    from kiln.media.services import media_asset_create
+    from kiln.portfolio.models import ProjectImage
+
+    def image_of(owner, state="published"):
+        with django_capture_on_commit_callbacks(execute=True):
+            asset = media_asset_create(owner=owner, upload=png())
+        return ProjectImage.objects.create(project=make_project(owner, state=state), asset=asset)
+
+    mine, theirs, draft = image_of(artist), image_of(third), image_of(artist, state="draft")
+    fields = dict(name="Sketch", description="", price_from=20, currency="EUR", turnaround_days=3)
+    for bad in (theirs, draft):
+        with pytest.raises(ValidationError, match="your own published"):
+            services.commission_tier_create(artist=artist, example_image_ids=[bad.pk], **fields)
+    tier = services.commission_tier_create(artist=artist, example_image_ids=[mine.pk], **fields)
+    assert list(tier.examples.all()) == [mine]

@@ -118,3 +118,38 @@ def test_parties_see_the_application_and_talk(client, studio, artist, make_listi
     page = client.get(f"/jobs/applications/{application.pk}")
     assert b"Shortlisted" in page.content
     assert b"Can we talk on Friday?" in client.get(response["Location"]).content
+
+
+@pytest.mark.parametrize("who", ["anonymous", "third", "staff"])
+def test_only_the_poster_edits_publishes_or_closes(
+    client, studio, staff, make_user, make_listing, who
+):
+    published, draft = make_listing(), make_listing(publish=False)
+    _who(client, who, poster=studio, make_user=make_user, staff=staff)
+    edit = client.post(f"/jobs/{published.pk}/edit", _form(title="Hijacked"))
+    assert edit.status_code in (302, 403) and (who != "anonymous" or "/login" in edit["Location"])
+    client.post(f"/jobs/{draft.pk}/publish")
+    client.post(f"/jobs/{published.pk}/close")
+    published.refresh_from_db()
+    draft.refresh_from_db()
+    assert (published.title, published.state, draft.state) == (
+        "Background painter",
+        "published",
+        "draft",
+    )
+
+
+def test_only_staff_feature_and_remove_over_http(client, studio, staff, make_listing):
+    listing = make_listing()
+    client.force_login(studio)
+    client.post(f"/jobs/{listing.pk}/feature", {"featured": "1"})
+    client.post(f"/jobs/{listing.pk}/remove", {"reason": "mine"})
+    listing.refresh_from_db()
+    assert (listing.featured, listing.state) == (False, "published")
+    client.force_login(staff)
+    client.post(f"/jobs/{listing.pk}/remove", {"reason": "Seeks AI training data"})
+    listing.refresh_from_db()
+    assert listing.state == "removed"
+    client.force_login(studio)  # the poster still sees why; the board no longer lists it
+    assert b"Seeks AI training data" in client.get(f"/jobs/{listing.pk}").content
+    assert b"Background painter" not in client.get("/jobs").content
