@@ -427,5 +427,3 @@ KILN_TIMELINE_ACTIVE_THROTTLE = env_int("KILN_TIMELINE_ACTIVE_THROTTLE", 300)
 # Jobs board (kiln.hiring). KILN_JOBS_MAX_ACTIVE: published, unexpired listings an account may
 # have at once (a brake on spam).
 KILN_JOBS_MAX_ACTIVE = env_int("KILN_JOBS_MAX_ACTIVE", 5)
-# Commission deliveries: largest final file accepted (bytes).
-KILN_COMMISSION_MAX_DELIVERY_BYTES = env_int("KILN_COMMISSION_MAX_DELIVERY_BYTES", 100_000_000)
