@@ -2,7 +2,7 @@
 
 XMP (IPTC/PLUS): `xmpRights:UsageTerms` with the terms, `plus:DataMining` prohibiting AI/ML
 training, the licensor (the artist) and the licensee (the client); then a signed C2PA manifest
-with the same terms (the shield's signer and its `cawg.training-mining` assertion).
+with the same terms (kiln.media.c2pa's signer and its `cawg.training-mining` assertion).
 
 JPEG and PNG originals keep their pixels untouched: the XMP goes into its own segment (APP1)
 or chunk (iTXt) and C2PA adds its own. Other formats are converted to PNG (lossless) first,
@@ -19,8 +19,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyvips
 
+from kiln.media.c2pa import TRAINING_MINING
 from kiln.media.rights import DATA_MINING_PROHIBITED
-from kiln.shield.c2pa_manifest import TRAINING_MINING
 
 logger = logging.getLogger("kiln.hiring")
 
@@ -127,7 +127,7 @@ def _png_with_xmp(data: bytes, xmp: bytes) -> bytes:
 def _sign_c2pa(data: bytes, *, mime: str, licence: Licence) -> bytes:
     import c2pa
 
-    from kiln.shield.c2pa_manifest import _signer_and_context  # the instance's one signer
+    from kiln.media.c2pa import _signer_and_context  # the instance's one signer
 
     signer, context = _signer_and_context()
     definition = {

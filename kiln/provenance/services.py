@@ -260,3 +260,8 @@ def takedown_decide(*, staff, takedown: TakedownRequest, remove: bool) -> Takedo
     match.state = RepostMatch.State.REMOVED if remove else RepostMatch.State.RELEASED
     match.save(update_fields=["state"])
     return takedown
+
+
+def screen_received_original(event) -> None:
+    """The media pipeline's `original_received` subscriber: screen before any rendition."""
+    provenance_screen_asset(asset=event.asset)
