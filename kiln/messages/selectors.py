@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from kiln.messages.models import Conversation, ConversationMember, Message, MessageSettings
 from kiln.social.models import Follow
@@ -53,7 +53,7 @@ class ConversationRow:
     conversation: Conversation
     other: object  # the other member (a User)
     unread: bool
-    last_message: Message | None
+    last_body: str
 
 
 def _with_members(qs: QuerySet[Conversation]) -> QuerySet[Conversation]:
@@ -67,12 +67,13 @@ def _with_members(qs: QuerySet[Conversation]) -> QuerySet[Conversation]:
 
 def conversations_for(*, user, limit: int = 100) -> list[ConversationRow]:
     """The member's conversations, most recent first, without anyone they block or who
-    blocks them (a block ends the conversation for both)."""
+    blocks them (a block ends the conversation for both). Two queries, however many."""
     hidden = blocked_user_ids(user)
+    last = Message.objects.filter(conversation=OuterRef("pk")).order_by("-id")
     conversations = _with_members(
-        Conversation.objects.filter(members__user=user, last_message_at__isnull=False).order_by(
-            "-last_message_at"
-        )
+        Conversation.objects.filter(members__user=user, last_message_at__isnull=False)
+        .annotate(last_body=Subquery(last.values("body")[:1]))
+        .order_by("-last_message_at")
     )[:limit]
     rows = []
     for conversation in conversations:
@@ -84,8 +85,7 @@ def conversations_for(*, user, limit: int = 100) -> list[ConversationRow]:
                 other = member
         if other is None or other.user_id in hidden or not other.user.is_active:
             continue
-        last = conversation.messages.order_by("-id").first()
-        rows.append(ConversationRow(conversation, other.user, mine.unread, last))
+        rows.append(ConversationRow(conversation, other.user, mine.unread, conversation.last_body))
     return rows
 
 

@@ -173,3 +173,18 @@ def test_the_nav_badge_is_one_query_for_a_reader_in_no_block(
     ben.in_any_block = False  # as every request's user carries it (kiln.social reader flags)
     with django_assert_num_queries(1):
         assert selectors.unread_conversation_count(user=ben) == 1
+
+
+def test_the_inbox_costs_the_same_queries_for_one_or_many(
+    make_user, pair, django_assert_num_queries
+):
+    ana, _ = pair
+    services.message_settings_update(user=ana, allow="everyone")
+    for i in range(5):
+        other = make_user(f"writer{i}")
+        convo = services.conversation_open_direct(sender=other, recipient=ana)
+        services.message_send(sender=other, conversation=convo, body=f"hello {i}")
+    ana.in_any_block = False
+    with django_assert_num_queries(2):
+        rows = selectors.conversations_for(user=ana)
+    assert [row.last_body for row in rows] == [f"hello {i}" for i in reversed(range(5))]
