@@ -18,6 +18,9 @@ class Notification(BaseModel):
         PROJECT_COMMENT = "project_comment", "Comments on your projects"
         REPOST_FOUND = "repost_found", "Possible reposts of your work"
         HELD = "held", "Your uploads held for review"
+        JOB_APPLICATION = "job_application", "Applications to your job listings"
+        APPLICATION_UPDATE = "application_update", "Updates on your job applications"
+        COMMISSION_UPDATE = "commission_update", "Commission requests and their progress"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

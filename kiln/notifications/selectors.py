@@ -21,6 +21,9 @@ VERBS = {
     Kind.PROJECT_COMMENT: "commented on your project",
     Kind.REPOST_FOUND: "uploaded an image that looks like your work",
     Kind.HELD: "An image you uploaded is held for review",
+    Kind.JOB_APPLICATION: "applied to your job listing",
+    Kind.APPLICATION_UPDATE: "updated your job application",
+    Kind.COMMISSION_UPDATE: "updated a commission with you",
 }
 
 

@@ -105,6 +105,10 @@ def _store(*, asset, result, hashes, features, candidates) -> bool:
     from . import index
     from .selectors import held_asset_ids  # selectors import this module's states
 
+    if asset.is_private:
+        # A private image (kiln.media's is_private) is screened for AI, but never matched,
+        # indexed or registered: its hashes are not kept.
+        candidates, hashes, features = {}, [], None
     policy = ai_policy()
     originals = list(
         MediaAsset.objects.filter(pk__in=list(candidates), screening__state__in=PUBLISHABLE)
