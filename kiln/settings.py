@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "kiln.provenance",
     "kiln.messages",
     "kiln.hiring",
+    "kiln.transfer",
     "kiln.site",
 ]
 
@@ -228,7 +229,11 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PRESERVE_USERNAME_CASING = True
 ACCOUNT_USERNAME_MIN_LENGTH = 3
 ACCOUNT_USERNAME_VALIDATORS = "kiln.accounts.validators.username_validators"
-ACCOUNT_ADAPTER = "kiln.accounts.adapters.AccountAdapter"
+# kiln.transfer's adapter: a deactivated account, or one scheduled for deletion, can come back.
+ACCOUNT_ADAPTER = "kiln.transfer.adapters.TransferAccountAdapter"
+# Changing the address verifies the new one before it replaces the old, which gets a notice.
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_FORMS = {"login": "kiln.accounts.forms.LoginForm"}
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Kiln] "
@@ -246,6 +251,12 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Kiln"
+
+# Leaving (kiln.transfer): days before a deletion request is carried out, days a deleted
+# account's username stays unavailable, days an export can be downloaded.
+KILN_DELETION_GRACE_DAYS = int(os.environ.get("KILN_DELETION_GRACE_DAYS", "30"))
+KILN_RETIRED_USERNAME_DAYS = int(os.environ.get("KILN_RETIRED_USERNAME_DAYS", "30"))
+KILN_EXPORT_DAYS = int(os.environ.get("KILN_EXPORT_DAYS", "7"))
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "account_login"
 
