@@ -21,6 +21,7 @@ class Notification(BaseModel):
         JOB_APPLICATION = "job_application", "Applications to your job listings"
         APPLICATION_UPDATE = "application_update", "Updates on your job applications"
         COMMISSION_UPDATE = "commission_update", "Commission requests and their progress"
+        EXPORT_READY = "export_ready", "Your data export is ready"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -24,6 +24,7 @@ VERBS = {
     Kind.JOB_APPLICATION: "applied to your job listing",
     Kind.APPLICATION_UPDATE: "updated your job application",
     Kind.COMMISSION_UPDATE: "updated a commission with you",
+    Kind.EXPORT_READY: "Your data export is ready to download",
 }
 
 

@@ -16,8 +16,9 @@ PAGE_SIZE_MAX = 48
 
 
 def visible_projects_q(viewer) -> Q:
-    """The one rule for who sees a project: published work, and the viewer's own drafts."""
-    published = Q(state=Project.State.PUBLISHED)
+    """The one rule for who sees a project: published work of an active account (a
+    deactivated or closing one is hidden), and the viewer's own drafts."""
+    published = Q(state=Project.State.PUBLISHED, owner__is_active=True)
     if viewer is not None and getattr(viewer, "is_authenticated", False):
         return published | Q(owner_id=viewer.pk)
     return published
@@ -62,9 +63,9 @@ def _annotate_covers(projects) -> list[Project]:
 
 def recent_public_projects(limit: int = 12) -> list[Project]:
     """Newest published work from everyone: the landing page's grid."""
-    rows = _with_images(Project.objects.filter(state=Project.State.PUBLISHED)).order_by(
-        "-published_at", "-id"
-    )[:limit]
+    rows = _with_images(
+        Project.objects.filter(state=Project.State.PUBLISHED, owner__is_active=True)
+    ).order_by("-published_at", "-id")[:limit]
     return _annotate_covers(rows)
 
 
@@ -187,7 +188,11 @@ def _order_version(owner) -> int:
 def project_for_view(*, viewer, username: str, project_id: int) -> Project:
     """A published project, or the viewer's own draft; 404 otherwise (drafts don't leak)."""
     project = (
-        _with_images(Project.objects.filter(owner__username__iexact=username, pk=project_id))
+        _with_images(
+            Project.objects.filter(
+                owner__username__iexact=username, owner__is_active=True, pk=project_id
+            )
+        )
         .prefetch_related("embeds")
         .first()
     )

@@ -4,13 +4,18 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django_tasks import task
 
-from kiln.transfer import purge
+from kiln.transfer import export, purge
 
 
 @task(queue_name="low")
 def account_purge_task(closure_id: int, as_of: str = "") -> bool:
     """`as_of`: the sweep's clock (ISO), so a test's clock reaches the job too."""
     return purge.account_purge(closure_id=closure_id, now=parse_datetime(as_of) if as_of else None)
+
+
+@task(queue_name="low")
+def data_export_task(export_id: int) -> bool:
+    return export.data_export_build(export_id=export_id)
 
 
 def transfer_sweep(*, now=None) -> int:
@@ -21,4 +26,5 @@ def transfer_sweep(*, now=None) -> int:
     for closure_id in due:
         account_purge_task.enqueue(closure_id=closure_id, as_of=now.isoformat())
     purge.retired_usernames_release(now=now)
+    export.data_exports_expire(now=now)
     return len(due)

@@ -1,12 +1,15 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kiln.accounts.models import User
-from kiln.transfer import selectors, services
+from kiln.transfer import export, selectors, services
 from kiln.transfer.adapters import PENDING_SESSION_KEY
 from kiln.transfer.forms import DeleteAccountForm
 
@@ -18,6 +21,7 @@ def _your_data(request, *, delete_form=None, status=200):
         "delete_form": delete_form or DeleteAccountForm(),
         "has_two_factor": selectors.has_two_factor(request.user),
         "grace_days": services.grace_period().days,
+        "export_days": settings.KILN_EXPORT_DAYS,
         **selectors.your_data_context(request.user),
     }
     return render(request, "transfer/your_data.html", context, status=status)
@@ -84,3 +88,31 @@ def deletion_pending(request):
         messages.info(request, "Your account stays scheduled for deletion.")
         return redirect("/")
     return render(request, "transfer/deletion_pending.html", {"closure": closure, "who": user})
+
+
+@login_required
+@require_POST
+def export_request(request):
+    try:
+        export.data_export_request(user=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(
+            request, "Your export is being made. You will get a notification and an email."
+        )
+    return redirect("/settings/data#export")
+
+
+@login_required
+def export_download(request, export_id: int):
+    """The owner's own export only: anyone else, staff included, gets a 404."""
+    found = export.data_export_for_download(user=request.user, export_id=export_id)
+    if found is None:
+        raise Http404("No such export.")
+    name = f"kiln-{request.user.username}-{found.created_at:%Y-%m-%d}.zip"
+    response = FileResponse(
+        storages["private"].open(found.key, "rb"), as_attachment=True, filename=name
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

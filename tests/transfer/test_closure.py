@@ -125,3 +125,29 @@ def test_staff_cannot_delete_someone_elses_account(client, make_user):
     client.post("/settings/data/delete", {"password": PASSWORD, "confirm": "on", "user": ana.pk})
     assert AccountClosure.objects.filter(user=boss).exists()
     assert not AccountClosure.objects.filter(user=ana).exists()
+
+
+def test_deactivation_hides_published_work_too(
+    client, make_user, django_capture_on_commit_callbacks
+):
+    from kiln.media.services import media_asset_create
+    from kiln.portfolio.services import ImageInput, ProjectInput, project_create, project_publish
+
+    from .helpers import art_bytes
+
+    ana = make_user("ana")
+    with django_capture_on_commit_callbacks(execute=True):
+        asset = media_asset_create(owner=ana, upload=art_bytes(5))
+    with django_capture_on_commit_callbacks(execute=True):
+        project = project_create(
+            owner=ana, data=ProjectInput(title="Glaze", images=[ImageInput(asset.pk, "a bowl")])
+        )
+        project_publish(user=ana, project=project)
+    url = f"/@ana/projects/{project.pk}"
+    assert client.get(url).status_code == 200
+    assert "Glaze" in client.get("/").content.decode()
+    from kiln.transfer.services import account_deactivate
+
+    account_deactivate(user=ana)
+    assert client.get(url).status_code == 404
+    assert "Glaze" not in client.get("/").content.decode()
