@@ -257,6 +257,14 @@ MFA_TOTP_ISSUER = "Kiln"
 KILN_DELETION_GRACE_DAYS = int(os.environ.get("KILN_DELETION_GRACE_DAYS", "30"))
 KILN_RETIRED_USERNAME_DAYS = int(os.environ.get("KILN_RETIRED_USERNAME_DAYS", "30"))
 KILN_EXPORT_DAYS = int(os.environ.get("KILN_EXPORT_DAYS", "7"))
+# Instagram import: archive size, entries, unpacked size and per-file compression ratio caps.
+KILN_IMPORT_MAX_BYTES = int(os.environ.get("KILN_IMPORT_MAX_BYTES", str(20 * 1024**3)))
+KILN_IMPORT_MAX_ENTRIES = int(os.environ.get("KILN_IMPORT_MAX_ENTRIES", "100000"))
+KILN_IMPORT_MAX_UNPACKED_BYTES = int(
+    os.environ.get("KILN_IMPORT_MAX_UNPACKED_BYTES", str(40 * 1024**3))
+)
+KILN_IMPORT_MAX_RATIO = int(os.environ.get("KILN_IMPORT_MAX_RATIO", "100"))
+KILN_IMPORT_CHUNK_BYTES = 8 * 1024 * 1024  # the browser sends the archive in pieces this size
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "account_login"
 

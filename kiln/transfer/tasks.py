@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django_tasks import task
 
-from kiln.transfer import export, purge
+from kiln.transfer import export, imports, purge
 
 
 @task(queue_name="low")
@@ -18,6 +18,11 @@ def data_export_task(export_id: int) -> bool:
     return export.data_export_build(export_id=export_id)
 
 
+@task(queue_name="low")
+def instagram_import_task(batch_id: int) -> bool:
+    return imports.instagram_import_process(batch_id=batch_id)
+
+
 def transfer_sweep(*, now=None) -> int:
     """Queue every deletion whose grace period is over (or whose worker died); release
     usernames whose hold has lapsed. Run by each `db_worker` every few minutes."""
@@ -27,4 +32,6 @@ def transfer_sweep(*, now=None) -> int:
         account_purge_task.enqueue(closure_id=closure_id, as_of=now.isoformat())
     purge.retired_usernames_release(now=now)
     export.data_exports_expire(now=now)
+    for batch_id in imports.imports_stuck(now=now):  # a worker died mid-import: resume it
+        instagram_import_task.enqueue(batch_id=batch_id)
     return len(due)
