@@ -42,18 +42,23 @@ def env_list(name: str, default: list[str]) -> list[str]:
 # Kiln's release: part of the key of HTML shared between processes (kiln/core/templateversion.py).
 KILN_RELEASE = os.environ.get("KILN_RELEASE", kiln.__version__)
 
-# DEBUG: development conveniences (console email, detailed errors). Production sets DEBUG=0.
+# DEBUG: development conveniences (detailed error pages that list every route). `make run`
+# serves with DEBUG=0 and Kiln's own error pages; `make dev` turns it on for engineers.
 DEBUG = env_bool("DEBUG", True)
+# KILN_LOCAL_HTTP: served over plain HTTP on this machine (`make run` on a newcomer's laptop):
+# cookies without the Secure flag, no HSTS, a secret key and host list made for localhost.
+# Production (DEBUG=0 behind TLS) leaves it off, and every strict check applies.
+LOCAL_HTTP = env_bool("KILN_LOCAL_HTTP", DEBUG)
 
 
 def _secret_key() -> str:
     """A real key from the environment; in development, one generated once and kept in var/."""
     key = os.environ.get("SECRET_KEY", "")
     if key:
-        if not DEBUG and (len(key) < 32 or key.startswith("django-insecure")):
+        if not LOCAL_HTTP and (len(key) < 32 or key.startswith("django-insecure")):
             raise ImproperlyConfigured("SECRET_KEY must be at least 32 random characters.")
         return key
-    if not DEBUG:
+    if not LOCAL_HTTP:
         raise ImproperlyConfigured("DEBUG=0 needs a SECRET_KEY in the environment.")
     key_file = VAR_DIR / "secret_key"
     VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -66,8 +71,10 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 
 # ALLOWED_HOSTS: comma-separated host names. Required when DEBUG=0.
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
-if not DEBUG and not ALLOWED_HOSTS:
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if LOCAL_HTTP else []
+)
+if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DEBUG=0 needs ALLOWED_HOSTS (comma-separated) in the environment.")
 # KILN_SITE_URL: the public origin, used in emails, XMP rights statements and the TDM policy.
 KILN_SITE_URL = os.environ.get("KILN_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -232,7 +239,7 @@ ACCOUNT_ADAPTER = "kiln.accounts.adapters.AccountAdapter"
 ACCOUNT_FORMS = {"login": "kiln.accounts.forms.LoginForm"}
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Kiln] "
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if LOCAL_HTTP else "https"
 # Rate limits (allauth's own, kept in the cache): "count/period/key".
 ACCOUNT_RATE_LIMITS = {
     "login": os.environ.get("KILN_RATE_LOGIN", "30/m/ip"),
@@ -351,15 +358,15 @@ KILN_ADMIN_PATH = os.environ.get(
     "KILN_ADMIN_PATH", "staff-" + hashlib.sha256(SECRET_KEY.encode()).hexdigest()[:16]
 ).strip("/")
 
-# Security headers. Cookies are secure and HSTS is on whenever DEBUG=0.
+# Security headers. Cookies are secure and HSTS is on unless served over local plain HTTP.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
-SECURE_HSTS_SECONDS = 0 if DEBUG else env_int("SECURE_HSTS_SECONDS", 31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SESSION_COOKIE_SECURE = not LOCAL_HTTP
+CSRF_COOKIE_SECURE = not LOCAL_HTTP
+SECURE_HSTS_SECONDS = 0 if LOCAL_HTTP else env_int("SECURE_HSTS_SECONDS", 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not LOCAL_HTTP
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 # KILN_TRUSTED_PROXIES: comma-separated proxy IPs whose X-Forwarded-* headers are believed.
 KILN_TRUSTED_PROXIES = env_list("KILN_TRUSTED_PROXIES", [])
