@@ -364,8 +364,12 @@ KILN_EXTRA_AI_CRAWLERS = env_list("KILN_EXTRA_AI_CRAWLERS", [])
 KILN_RATE_PAGES = env_int("KILN_RATE_PAGES", 240)
 KILN_RATE_RENDITIONS = env_int("KILN_RATE_RENDITIONS", 300)
 KILN_RATE_WINDOW_SECONDS = env_int("KILN_RATE_WINDOW_SECONDS", 60)
-# KILN_HONEYPOT_BAN_SECONDS: how long a client that follows the hidden trap link loses images.
-KILN_HONEYPOT_BAN_SECONDS = env_int("KILN_HONEYPOT_BAN_SECONDS", 24 * 3600)
+# KILN_HONEYPOT_BAN_SECONDS: how long a client (address + user agent) that follows the hidden
+# trap link loses images; 0 turns bans off. Admins see and lift bans in the admin.
+KILN_HONEYPOT_BAN_SECONDS = env_int("KILN_HONEYPOT_BAN_SECONDS", 3600)
+# KILN_SHIELD_STORE: the SQLite file holding rate counters and bans for every process when
+# there is no Redis (REDIS_URL). Default: var/shield/limits.sqlite3.
+KILN_SHIELD_STORE = os.environ.get("KILN_SHIELD_STORE", str(VAR_DIR / "shield" / "limits.sqlite3"))
 
 # Content security policy: only Kiln's own scripts and styles; images from self (and the
 # media CDN when one is configured).

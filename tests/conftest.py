@@ -44,12 +44,16 @@ def clear_cache():
     from django.core.cache import cache
 
     from kiln.posts.cards import clear_card_cache
+    from kiln.shield.store import limit_store
 
+    # The shield's counters and bans live in their own store shared by every process.
     cache.clear()
     clear_card_cache()
+    limit_store().clear()
     yield
     cache.clear()
     clear_card_cache()
+    limit_store().clear()
 
 
 @pytest.fixture

@@ -1,10 +1,10 @@
 """The shield on every request.
 
 `ShieldMiddleware` sits right after SecurityMiddleware and before WhiteNoise, so it sees every
-request, static files included. In order: refuse AI crawlers (403), refuse clients banned by the
-honeypot from images, apply per-IP rate limits (429), and on the way out add the reservation
-headers to every response. `ShieldAccountMiddleware` sits after AuthenticationMiddleware and
-applies the same budgets per account.
+request, static files included. In order: refuse AI crawlers (403), apply per-IP rate limits
+(429), and on the way out add the reservation headers to every response.
+`ShieldAccountMiddleware` sits after AuthenticationMiddleware: it applies the same budgets per
+account, and refuses images to anonymous clients the honeypot banned.
 """
 
 from django.conf import settings
@@ -15,7 +15,7 @@ from kiln.shield.client import client_ip, client_key
 from kiln.shield.conf import shield_setting
 from kiln.shield.crawlers import ai_crawler_token
 from kiln.shield.models import RefusalTally
-from kiln.shield.ratelimit import is_banned, rate_limit_hit
+from kiln.shield.ratelimit import ban_ident, is_banned, rate_limit_hit
 from kiln.shield.refusals import refusal_record
 
 Reason = RefusalTally.Reason
@@ -140,13 +140,9 @@ def is_exempt_from_budgets(path: str) -> bool:
 
 
 def budget_refusal(request, *, ident: str, ip: str) -> HttpResponse | None:
-    """Honeypot bans (images only) and the page/image budgets for one identity ("ip:…"/"user:…")."""
+    """The page or image budget for one identity ("ip:…" or "user:…")."""
     path = request.path_info
-    user_agent = request.META.get("HTTP_USER_AGENT", "") or ""
     if is_rendition_path(path):
-        if is_banned(ident):
-            refusal_record(reason=Reason.HONEYPOT_BANNED, ip=ip, user_agent=user_agent, path=path)
-            return plain(BANNED_MESSAGE, status=403)
         limit, scope, what = shield_setting("KILN_RATE_RENDITIONS"), "r", "images"
         reason = Reason.RATE_RENDITIONS
     else:
@@ -157,8 +153,19 @@ def budget_refusal(request, *, ident: str, ip: str) -> HttpResponse | None:
     )
     if retry_after is None:
         return None
+    user_agent = request.META.get("HTTP_USER_AGENT", "") or ""
     refusal_record(reason=reason, ip=ip, user_agent=user_agent, path=path, detail=ident)
     return too_many(seconds=retry_after, what=what)
+
+
+def ban_refusal(request, *, ip: str) -> HttpResponse | None:
+    """Images refused to an anonymous client (address + user agent) the honeypot banned."""
+    user_agent = request.META.get("HTTP_USER_AGENT", "") or ""
+    if not is_banned(ban_ident(client_key=client_key(ip), user_agent=user_agent)):
+        return None
+    path = request.path_info
+    refusal_record(reason=Reason.HONEYPOT_BANNED, ip=ip, user_agent=user_agent, path=path)
+    return plain(BANNED_MESSAGE, status=403)
 
 
 class ShieldMiddleware:
@@ -190,20 +197,23 @@ class ShieldMiddleware:
 
 
 class ShieldAccountMiddleware:
-    """Per-account budgets and honeypot bans (needs request.user, so it runs after auth)."""
+    """Needs request.user, so it runs after auth: per-account budgets for signed-in people, and
+    honeypot bans for everyone else (a signed-in account is never banned)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        path = request.path_info
         user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and not is_exempt_from_budgets(request.path_info)
-        ):
+        if user is not None and not is_exempt_from_budgets(path):
             ip = getattr(request, "shield_client_ip", "") or client_ip(request)
-            refused = budget_refusal(request, ident=f"user:{user.pk}", ip=ip)
+            if user.is_authenticated:
+                refused = budget_refusal(request, ident=f"user:{user.pk}", ip=ip)
+            elif is_rendition_path(path):
+                refused = ban_refusal(request, ip=ip)
+            else:
+                refused = None
             if refused is not None:
                 return refused
         return self.get_response(request)
