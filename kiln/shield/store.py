@@ -36,10 +36,14 @@ def sliding_retry_after(*, prev: int, cur: int, fraction: float, limit: int, win
     if cur + 1 <= limit and prev > 0:
         needed = 1.0 - (limit - cur - 1) / prev
         if needed <= 1.0:
-            return max(1, math.ceil((needed - fraction) * window))
+            return _seconds((needed - fraction) * window)
     # Not in this window: wait for the next one, where this window's count weighs as `prev`.
     needed_next = max(0.0, 1.0 - (limit - 1) / cur) if cur else 0.0
-    return max(1, math.ceil((1.0 - fraction + needed_next) * window))
+    return _seconds((1.0 - fraction + needed_next) * window)
+
+
+def _seconds(value: float) -> int:
+    return max(1, math.ceil(value - 1e-6))  # 46.0000001 is 46 s, not 47
 
 
 class SqliteLimitStore:
