@@ -22,7 +22,7 @@ django.setup()
 
 from django.core.cache.backends.locmem import LocMemCache  # noqa: E402
 
-from kiln.shield.store import SqliteLimitStore  # noqa: E402
+from kiln.core.limits import SqliteLimitStore  # noqa: E402
 
 LIMIT, WINDOW = 10**9, 60  # never refuse: measure the count itself
 
@@ -81,7 +81,7 @@ def main() -> None:
     if os.environ.get("REDIS_URL"):
         from django.core.cache import caches
 
-        from kiln.shield.store import RedisLimitStore
+        from kiln.core.limits import RedisLimitStore
 
         redis_store = RedisLimitStore(caches["default"])
         value = per_call(lambda i: _count(redis_store, i), number)

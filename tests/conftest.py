@@ -43,8 +43,8 @@ def clear_cache():
     """Rate-limit counters and cached pages must not leak between tests."""
     from django.core.cache import cache
 
+    from kiln.core.limits import limit_store
     from kiln.posts.cards import clear_card_cache
-    from kiln.shield.store import limit_store
 
     # The shield's counters and bans live in their own store shared by every process.
     cache.clear()

@@ -4,7 +4,7 @@ import hashlib
 import logging
 import time
 
-from kiln.shield.store import limit_store, sliding_retry_after
+from kiln.core.limits import limit_hit, limit_store
 
 logger = logging.getLogger("kiln.shield")
 clock = time.time  # tests freeze this to stay inside one window
@@ -15,21 +15,7 @@ def rate_limit_hit(*, scope: str, ident: str, limit: int, window: int) -> int | 
 
     The whole budget may be spent at once (a person opening a portfolio loads many images in a
     burst), but no more than about `limit` requests get through in any `window` seconds."""
-    if limit <= 0:
-        return None
-    now = clock()
-    bucket = int(now // window)
-    try:
-        allowed, prev, cur = limit_store().count(
-            f"shield:rl:{scope}:{ident}", bucket=bucket, limit=limit, window=window, now=now
-        )
-    except Exception:  # a broken store must not take the site down with it
-        logger.exception("shield: rate-limit store unavailable; request let through")
-        return None
-    if allowed:
-        return None
-    fraction = now / window - bucket
-    return sliding_retry_after(prev=prev, cur=cur, fraction=fraction, limit=limit, window=window)
+    return limit_hit(key=f"shield:rl:{scope}:{ident}", limit=limit, window=window, now=clock())
 
 
 def ban_ident(*, client_key: str, user_agent: str) -> str:

@@ -1,4 +1,5 @@
-"""Where rate counters and honeypot bans live: one store shared by every process.
+"""Where rate counters and bans live: one store shared by every process (the shield's budgets
+and honeypot bans, the login limits).
 
 With Redis configured (REDIS_URL) that is Redis, one round trip per count. Otherwise it is a
 small SQLite file of the shield's own (KILN_SHIELD_STORE, default var/shield/limits.sqlite3),
@@ -23,7 +24,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 
-logger = logging.getLogger("kiln.shield")
+logger = logging.getLogger("kiln.core.limits")
 PURGE_EVERY = 2000  # counts between two sweeps of expired rows (SQLite store)
 
 
@@ -215,3 +216,24 @@ def limit_store():
         path = str(Path(settings.VAR_DIR) / "shield" / "limits.sqlite3")
     backend = caches["default"]
     return _store_for(id(type(backend)), path)
+
+
+def limit_hit(*, key: str, limit: int, window: int, now: float) -> int | None:
+    """Count one request under `key`; over the limit, the seconds until one more would fit.
+
+    A store that cannot be reached logs and lets the request through: a broken counter file
+    must not take the site down with it."""
+    if limit <= 0:
+        return None
+    bucket = int(now // window)
+    try:
+        allowed, prev, cur = limit_store().count(
+            key, bucket=bucket, limit=limit, window=window, now=now
+        )
+    except Exception:
+        logger.exception("rate-limit store unavailable; request let through")
+        return None
+    if allowed:
+        return None
+    fraction = now / window - bucket
+    return sliding_retry_after(prev=prev, cur=cur, fraction=fraction, limit=limit, window=window)
