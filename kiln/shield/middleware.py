@@ -183,6 +183,7 @@ class ShieldMiddleware:
         path = request.path_info
         ip = client_ip(request)
         request.shield_client_ip = ip
+        request.shield_client_key = client_key(ip)  # the login limits count by this too
         if path not in CRAWLER_WELCOME_PATHS:
             user_agent = request.META.get("HTTP_USER_AGENT", "") or ""
             token = ai_crawler_token(user_agent)
@@ -193,7 +194,7 @@ class ShieldMiddleware:
                 return plain(CRAWLER_MESSAGE.format(token=token), status=403)
         if is_exempt_from_budgets(path):
             return None
-        return budget_refusal(request, ident=f"ip:{client_key(ip)}", ip=ip)
+        return budget_refusal(request, ident=f"ip:{request.shield_client_key}", ip=ip)
 
 
 class ShieldAccountMiddleware:
