@@ -17,9 +17,12 @@ DEFAULTS = {
     "KILN_HONEYPOT_BAN_SECONDS": 3600,
     # Refusal tallies are buffered per process and written at most this often.
     "KILN_REFUSAL_FLUSH_SECONDS": 10,
-    # Search engines allowed to crawl profile and project pages (robots.txt).
+    # Search engines allowed to crawl profile and project pages (robots.txt). Applebot is Apple's
+    # search crawler (Applebot-Extended, its AI-training control, is refused: docs/decisions).
+    # A name here is taken off the shipped AI crawler list.
     "KILN_SEARCH_ENGINE_CRAWLERS": [
         "Googlebot",
+        "Applebot",
         "bingbot",
         "DuckDuckBot",
         "Baiduspider",

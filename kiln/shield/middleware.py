@@ -17,6 +17,7 @@ from kiln.shield.crawlers import ai_crawler_token
 from kiln.shield.models import RefusalTally
 from kiln.shield.ratelimit import ban_ident, is_banned, rate_limit_hit
 from kiln.shield.refusals import refusal_record
+from kiln.shield.signals_text import tdm_policy_url
 
 Reason = RefusalTally.Reason
 # The machine-readable opt-outs are served to everyone, AI crawlers included: a 4xx on
@@ -51,10 +52,6 @@ BANNED_MESSAGE = (
     "It followed a link that is hidden from people and disallowed in /robots.txt; only scrapers "
     "follow it. Access to images comes back on its own after a while.\n"
 )
-
-
-def tdm_policy_url() -> str:
-    return f"{settings.KILN_SITE_URL}/.well-known/tdm-policy.json"
 
 
 def is_rendition_path(path: str) -> bool:
@@ -120,7 +117,7 @@ def add_reservation_headers(response, request=None) -> None:
             directives.append(directive)
     response["X-Robots-Tag"] = ", ".join(directives)
     response["tdm-reservation"] = "1"
-    response["tdm-policy"] = tdm_policy_url()
+    response["tdm-policy"] = tdm_policy_url(request)
 
 
 def mark_image_search(response, *, allowed: bool):

@@ -60,19 +60,19 @@ def robots_txt(request):
 @require_GET
 @cache_control(public=True, max_age=3600)
 def ai_txt(request):
-    return HttpResponse(signals_text.ai_txt(), content_type="text/plain; charset=utf-8")
+    return HttpResponse(signals_text.ai_txt(request), content_type="text/plain; charset=utf-8")
 
 
 @require_GET
 @cache_control(public=True, max_age=3600)
 def tdmrep_json(request):
-    return JsonResponse(signals_text.tdmrep_json(), safe=False)
+    return JsonResponse(signals_text.tdmrep_json(request), safe=False)
 
 
 @require_GET
 @cache_control(public=True, max_age=3600)
 def tdm_policy(request):
-    return JsonResponse(signals_text.tdm_policy(), content_type="application/ld+json")
+    return JsonResponse(signals_text.tdm_policy(request), content_type="application/ld+json")
 
 
 @require_GET

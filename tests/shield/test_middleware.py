@@ -102,7 +102,7 @@ def test_every_response_carries_the_reservation_headers(client, path):
     assert "noai" in response["X-Robots-Tag"] and "noimageai" in response["X-Robots-Tag"]
     assert "noimageindex" not in response["X-Robots-Tag"]  # not an image
     assert response["tdm-reservation"] == "1"
-    assert response["tdm-policy"] == "http://127.0.0.1:8000/.well-known/tdm-policy.json"
+    assert response["tdm-policy"] == "http://testserver/.well-known/tdm-policy.json"
 
 
 @pytest.mark.django_db
