@@ -84,7 +84,7 @@ def protection_page(request):
             "rate_pages": shield_setting("KILN_RATE_PAGES"),
             "rate_renditions": shield_setting("KILN_RATE_RENDITIONS"),
             "window": shield_setting("KILN_RATE_WINDOW_SECONDS"),
-            "ban_hours": round(shield_setting("KILN_HONEYPOT_BAN_SECONDS") / 3600, 1),
+            "ban_minutes": round(shield_setting("KILN_HONEYPOT_BAN_SECONDS") / 60),
             "crawler_count": len(ai_crawler_tokens()),
             # The cloak app adds its own section ("what cloaking can and cannot do") here.
             "cloak_section_template": _existing_template(CLOAK_SECTION_TEMPLATE),

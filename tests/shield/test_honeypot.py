@@ -187,3 +187,12 @@ def test_only_staff_with_the_right_can_lift_a_ban(client, trap, settings, make_u
     assert client.post(f"{changelist(settings)}999999/lift/").status_code == 404
     ban.refresh_from_db()
     assert ban.lifted_at is None
+
+
+@pytest.mark.django_db
+def test_the_protection_page_states_the_ban_and_its_limits(client, settings):
+    html = client.get("/protection").content.decode()
+    assert "60 minutes" in html and "signed-in people are never banned" in html
+    assert "claims to come from another website is never banned" in html
+    settings.KILN_HONEYPOT_BAN_SECONDS = 600
+    assert "10 minutes" in client.get("/protection").content.decode()
