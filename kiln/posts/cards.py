@@ -38,10 +38,12 @@ from django.utils.safestring import SafeString, mark_safe
 from kiln.accounts.selectors import profile_of
 from kiln.core.expressions import InSubquery
 from kiln.core.fastdb import PreparedQuery
-from kiln.core.hooks import optional_callable
 from kiln.core.pagination import MAX_PAGE_SIZE
+from kiln.core.templateversion import template_version
+from kiln.portfolio.selectors import project_state_subquery
 from kiln.posts.models import Bookmark, Post, PostAttachment, PostLike
 from kiln.posts.status_media import media_attachments
+from kiln.provenance.selectors import asset_is_held
 
 CARD_TTL_SECONDS = 600
 CARD_CACHE_ENTRIES = 4096
@@ -83,16 +85,12 @@ def _card_extras(post_ref: str) -> dict:
     """Facts from other apps that change a card: whether any of the post's images is held
     for review (provenance), and the state of a shared project (portfolio). Subqueries of the
     page's own query, so they cost no extra round trip."""
-    extras: dict = {}
-    held = optional_callable("kiln.provenance.selectors.asset_is_held")
-    if held is not None:
-        images = PostAttachment.objects.filter(post_id=OuterRef(post_ref))
-        extras["held"] = Exists(images.filter(held(OuterRef("asset_id"))))
-    project_state = optional_callable("kiln.portfolio.selectors.project_state_subquery")
-    if project_state is not None:
-        prefix = "" if post_ref == "pk" else "reblog__"
-        extras["project_state"] = project_state(OuterRef(f"{prefix}shared_project_id"))
-    return extras
+    images = PostAttachment.objects.filter(post_id=OuterRef(post_ref))
+    prefix = "" if post_ref == "pk" else "reblog__"
+    return {
+        "held": Exists(images.filter(asset_is_held(OuterRef("asset_id")))),
+        "project_state": project_state_subquery(OuterRef(f"{prefix}shared_project_id")),
+    }
 
 
 def _build_posts_with_originals(ids, reader_id, *, extras: bool = True):
@@ -217,8 +215,11 @@ def _shared_cache():
 
 
 def _shared_key(key: tuple) -> str:
+    """The key in the shared cache: the card's own key, versioned by the card template (and
+    what it includes) and Kiln's release, so a deploy never serves cards its old templates
+    rendered (they expire unseen within CARD_TTL_SECONDS)."""
     digest = hashlib.blake2b(repr(key).encode(), digest_size=16).hexdigest()
-    return f"card:{_shared_generation}:{digest}"
+    return f"card:{template_version(CARD_TEMPLATE)}:{_shared_generation}:{digest}"
 
 
 @dataclass
@@ -301,6 +302,13 @@ def _reader_id(reader) -> int | None:
     return reader.pk if reader is not None and reader.is_authenticated else None
 
 
+def _sees_held(reader, display: tuple) -> bool:
+    """kiln.posts.selectors.visibility_q's rule for held work: its author and staff only."""
+    return _reader_id(reader) == display[_ROW["author_id"]] or bool(
+        getattr(reader, "is_staff", False)
+    )
+
+
 def _facts_from_rows(ids, rows: dict, reader, *, hidden, compact, in_thread, for_cards):
     """`post_facts` from the facts query's rows (by post id), in the order of `ids`."""
     reader_id = _reader_id(reader)
@@ -322,6 +330,10 @@ def _facts_from_rows(ids, rows: dict, reader, *, hidden, compact, in_thread, for
                 continue
             if display[_ROW["author_id"]] in hidden:
                 continue
+        # A post with an image held for review is its author's (and staff's) alone until
+        # cleared (the JSON path, which reads no extras, drops it in `_statuses`).
+        if for_cards and display_extras[0] and not _sees_held(reader, display):
+            continue
         quote_unavailable = display[_ROW["quote_id"]] is not None and (
             display[_ROW["quote__deleted_at"]] is not None
             or display[_ROW["quote__author_id"]] in hidden
@@ -473,7 +485,7 @@ def _status(columns: tuple, pk: int, facts: PostFacts, *, own: bool, media: list
 def post_statuses(ids, reader, *, hidden: set[int]) -> list[dict]:
     """The JSON timelines' items: `post_facts` as Mastodon-Status-shaped dicts, a repost
     carrying its original under "reblog" as Mastodon does. No rendering at all."""
-    return _statuses(post_facts(ids, reader, hidden=hidden, for_cards=False))
+    return _statuses(post_facts(ids, reader, hidden=hidden, for_cards=False), reader)
 
 
 class StatusesQuery:
@@ -507,13 +519,17 @@ class StatusesQuery:
             in_thread=False,
             for_cards=False,
         )
-        return _statuses(facts), picked
+        return _statuses(facts, reader), picked
 
 
-def _statuses(page: list[PostFacts]) -> list[dict]:
+def _statuses(page: list[PostFacts], reader=None) -> list[dict]:
     statuses = []
-    media = media_attachments(facts.display_pk for facts in page if facts.has_media)
+    media, held = media_attachments(
+        (facts.display_pk for facts in page if facts.has_media), with_held=True
+    )
     for facts in page:
+        if facts.display_pk in held and not _sees_held(reader, facts.display):
+            continue  # held for review: its author's and staff's alone, as on the web
         shown = media.get(facts.display_pk, [])
         if facts.reblog_of is None:
             statuses.append(_status(facts.row, facts.pk, facts, own=True, media=shown))

@@ -13,17 +13,15 @@ from django.utils import timezone
 
 from kiln.accounts.models import User
 from kiln.core.access import AccessDenied
+from kiln.media.models import MediaAsset
+from kiln.media.services import media_asset_create, media_asset_delete
+from kiln.portfolio.models import ProjectImage
 from kiln.posts import events
-from kiln.posts.media import asset_delete
+from kiln.posts.limits import MAX_ALT_TEXT, MAX_CONTENT_WARNING, MAX_IMAGES, MAX_TEXT_LENGTH
 from kiln.posts.models import Post, PostAttachment, PostEdit, PostLike, PostMention, PostTag
 from kiln.posts.selectors import can_view_post
 from kiln.posts.text import extract_hashtags, extract_mentions, render_post_html
 from kiln.social.selectors import blocked_user_ids
-
-MAX_TEXT_LENGTH = 2000
-MAX_IMAGES = 10
-MAX_ALT_TEXT = 1500
-MAX_CONTENT_WARNING = 200
 
 
 def _require_login(user, verb: str) -> None:
@@ -101,8 +99,6 @@ def _clean_alt_text(alt_text, index: int) -> str:
 def _validate_attachments(*, author, attachments: Sequence, start: int = 1) -> list[tuple]:
     """[(asset, alt_text)], checked: the author's own, unused assets, each with alt text.
     `start` numbers the images in messages (an edit adds images after the kept ones)."""
-    from kiln.media.models import MediaAsset
-
     _check_image_count(start - 1 + len(attachments))
     if not attachments:  # most posts are text only: no queries to build
         return []
@@ -131,25 +127,15 @@ def _validate_attachments(*, author, attachments: Sequence, start: int = 1) -> l
     return result
 
 
-# The rows that *use* an asset as content (not metadata about it, like screening results).
-ASSET_USES = (("posts", "PostAttachment"), ("portfolio", "ProjectImage"))
-
-
 def _assets_in_use(asset_ids: list[int]) -> set[int]:
-    """Assets already shown by a post or a portfolio project: one use per asset, so deleting
-    a post never deletes someone else's use of the file."""
-    from django.apps import apps
-
-    used: set[int] = set()
-    for app_label, model_name in ASSET_USES:
-        try:
-            model = apps.get_model(app_label, model_name)
-        except LookupError:
-            continue
-        used |= set(
-            model._default_manager.filter(asset_id__in=asset_ids).values_list("asset_id", flat=True)
-        )
-    return used
+    """Assets already shown by a post or a portfolio project (the rows that *use* an asset as
+    content): one use per asset, so deleting a post never deletes someone else's use of the file."""
+    used = set(
+        PostAttachment.objects.filter(asset_id__in=asset_ids).values_list("asset_id", flat=True)
+    )
+    return used | set(
+        ProjectImage.objects.filter(asset_id__in=asset_ids).values_list("asset_id", flat=True)
+    )
 
 
 def _write_text(post: Post, *, text: str, mentioned: list[User]) -> None:
@@ -290,7 +276,7 @@ def _attachments_delete(attachments) -> None:
     """Remove attachments and their assets' files (on commit): a post's delete, or an edit's."""
     PostAttachment.objects.filter(pk__in=[a.pk for a in attachments]).delete()
     for attachment in attachments:
-        asset_delete(asset=attachment.asset)
+        media_asset_delete(asset=attachment.asset)
 
 
 @transaction.atomic
@@ -538,12 +524,10 @@ def _store_uploads(*, owner, uploads: Sequence) -> list[tuple]:
     for this request are removed, since the transaction only rolls back rows."""
     from django.core.files.storage import storages
 
-    from kiln.posts.media import asset_create_from_upload
-
     stored = []
     try:
         for upload, alt in uploads:
-            stored.append((asset_create_from_upload(owner=owner, upload=upload), alt))
+            stored.append((media_asset_create(owner=owner, file=upload), alt))
     except BaseException:
         for asset, _ in stored:
             if asset.original_key:

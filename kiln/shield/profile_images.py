@@ -37,7 +37,7 @@ def profile_image_mark(payload) -> bytes:
     data = encode(image, "webp")
     if not settings.KILN_MEDIA_C2PA:
         return data
-    from kiln.shield.c2pa_manifest import c2pa_sign_rendition
+    from kiln.media.c2pa import c2pa_sign_rendition
 
     try:
         return c2pa_sign_rendition(data, fmt="webp", creator=rights.creator, work_url=profile_url)

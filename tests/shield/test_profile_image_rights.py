@@ -10,8 +10,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from kiln.media.c2pa import c2pa_read
 from kiln.media.rights import DATA_MINING_PROHIBITED, webp_exif_chunk_fix
-from kiln.shield.c2pa_manifest import c2pa_read
 from tests.shield.site import png
 
 pytestmark = pytest.mark.django_db
