@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# Absolute URLs (TDM policy, XMP, C2PA) follow the port this run really serves on.
+export KILN_SITE_URL ?= http://127.0.0.1:$(PORT)
 STAMP := $(VENV)/.installed
 
 .PHONY: run dev test lint fmt migrate seed worker check clean bench-quick

@@ -240,10 +240,13 @@ ACCOUNT_FORMS = {"login": "kiln.accounts.forms.LoginForm"}
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Kiln] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if LOCAL_HTTP else "https"
-# Rate limits (allauth's own, kept in the cache): "count/period/key".
+# Rate limits (allauth's own, kept in the cache): "count/period/key". Password checks follow
+# Kiln's login limits instead (kiln/accounts/login_limits.py: per address, per account and
+# address, the account slowed, known devices let in), so allauth's "login" and "login_failed"
+# are off: a per-address limit on the form would refuse a known device behind an attacker's NAT.
 ACCOUNT_RATE_LIMITS = {
-    "login": os.environ.get("KILN_RATE_LOGIN", "30/m/ip"),
-    "login_failed": os.environ.get("KILN_RATE_LOGIN_FAILED", "10/m/ip,5/5m/key"),
+    "login": "",
+    "login_failed": "",
     "signup": os.environ.get("KILN_RATE_SIGNUP", "20/m/ip"),
     "reset_password": os.environ.get("KILN_RATE_RESET", "20/m/ip,5/m/key"),
     "reset_password_from_key": "20/m/ip",
@@ -251,6 +254,9 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
 }
+# KILN_VERIFICATION_EMAILS_PER_DOMAIN_HOUR: confirmation emails sent to one mail domain an hour
+# (a sign-up flood from many addresses must not make Kiln spam one mail server).
+KILN_VERIFICATION_EMAILS_PER_DOMAIN_HOUR = env_int("KILN_VERIFICATION_EMAILS_PER_DOMAIN_HOUR", 30)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Kiln"
 LOGIN_REDIRECT_URL = "/"
@@ -380,8 +386,12 @@ KILN_EXTRA_AI_CRAWLERS = env_list("KILN_EXTRA_AI_CRAWLERS", [])
 KILN_RATE_PAGES = env_int("KILN_RATE_PAGES", 240)
 KILN_RATE_RENDITIONS = env_int("KILN_RATE_RENDITIONS", 300)
 KILN_RATE_WINDOW_SECONDS = env_int("KILN_RATE_WINDOW_SECONDS", 60)
-# KILN_HONEYPOT_BAN_SECONDS: how long a client that follows the hidden trap link loses images.
-KILN_HONEYPOT_BAN_SECONDS = env_int("KILN_HONEYPOT_BAN_SECONDS", 24 * 3600)
+# KILN_HONEYPOT_BAN_SECONDS: how long a client (address + user agent) that follows the hidden
+# trap link loses images; 0 turns bans off. Admins see and lift bans in the admin.
+KILN_HONEYPOT_BAN_SECONDS = env_int("KILN_HONEYPOT_BAN_SECONDS", 3600)
+# KILN_SHIELD_STORE: the SQLite file holding rate counters and bans for every process when
+# there is no Redis (REDIS_URL). Default: var/shield/limits.sqlite3.
+KILN_SHIELD_STORE = os.environ.get("KILN_SHIELD_STORE", str(VAR_DIR / "shield" / "limits.sqlite3"))
 
 # Content security policy: only Kiln's own scripts and styles; images from self (and the
 # media CDN when one is configured).
