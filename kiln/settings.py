@@ -71,9 +71,7 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 
 # ALLOWED_HOSTS: comma-separated host names. Required when DEBUG=0.
-ALLOWED_HOSTS = env_list(
-    "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if LOCAL_HTTP else []
-)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if LOCAL_HTTP else [])
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DEBUG=0 needs ALLOWED_HOSTS (comma-separated) in the environment.")
 # KILN_SITE_URL: the public origin, used in emails, XMP rights statements and the TDM policy.

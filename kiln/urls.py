@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("kiln.social.urls")),
     path("", include("kiln.notifications.urls")),
     path("", include((site_urls.project_patterns + portfolio_urls.urlpatterns, "portfolio"))),
+    path("", include((site_urls.card_patterns, "site"))),
     path("", include("kiln.media.urls")),
     path("", include("kiln.shield.urls")),
     path("", include("kiln.cloak.urls")),

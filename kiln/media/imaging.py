@@ -291,6 +291,13 @@ def render(
     return result
 
 
+def reserved_jpeg(image: pyvips.Image, rights: Rights) -> bytes:
+    """A JPEG of `image` with the reservations every rendition carries (XMP, EXIF, C2PA), for
+    images made outside the pipeline (link-preview cards)."""
+    data = encode(_strip_and_mark(_to_srgb8(image), rights), "jpeg")
+    return _with_c2pa_manifest(data, "jpeg", rights) if settings.KILN_MEDIA_C2PA else data
+
+
 def _with_c2pa_manifest(data: bytes, fmt: str, rights: Rights) -> bytes:
     """The rendition with a signed C2PA manifest that says no AI training or mining.
 
