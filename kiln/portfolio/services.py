@@ -14,6 +14,7 @@ from kiln.core.access import AccessDenied, access_owner
 from kiln.core.hooks import optional_callable
 from kiln.media.models import MediaAsset
 from kiln.portfolio import embeds, taxonomy
+from kiln.portfolio.events import ProjectChanged, project_deleted, project_saved
 from kiln.portfolio.models import PortfolioOrder, Project, ProjectEmbed, ProjectImage, ProjectTag
 
 TITLE_MAX = 200
@@ -407,6 +408,7 @@ def project_create(*, owner, data: ProjectInput) -> Project:
     _apply(user=owner, project=project, data=data)
     project.save()
     _sync_cloak(user=owner, project=project)
+    project_saved.send(ProjectChanged(project_id=project.pk, owner_id=project.owner_id))
     return project
 
 
@@ -425,6 +427,7 @@ def project_update(*, user, project: Project, data: ProjectInput) -> Project:
     _sync_cloak(user=user, project=project)
     if project.is_published:
         _point_rights_at_project(project)
+    project_saved.send(ProjectChanged(project_id=project.pk, owner_id=project.owner_id))
     return project
 
 
@@ -441,6 +444,7 @@ def project_publish(*, user, project: Project) -> Project:
     project.published_at = timezone.now()
     project.save(update_fields=["state", "published_at"])
     _point_rights_at_project(project)
+    project_saved.send(ProjectChanged(project_id=project.pk, owner_id=project.owner_id))
     return project
 
 
@@ -451,6 +455,7 @@ def project_unpublish(*, user, project: Project) -> Project:
     access_project(user=user, project=project)
     project.state = Project.State.DRAFT
     project.save(update_fields=["state"])
+    project_saved.send(ProjectChanged(project_id=project.pk, owner_id=project.owner_id))
     return project
 
 
@@ -459,6 +464,7 @@ def project_delete(*, user, project: Project) -> None:
     """The project, its images, and every rendition and original (files go on commit)."""
     project = Project.objects.select_for_update().get(pk=project.pk)
     access_project(user=user, project=project)
+    project_deleted.send(ProjectChanged(project_id=project.pk, owner_id=project.owner_id))
     images = list(project.images.select_related("asset"))
     project.cover = None
     project.save(update_fields=["cover"])
