@@ -63,6 +63,25 @@ def match_ids(kind: Kind, *, query=None, words=None) -> RawSQL:
     return RawSQL(sql, params)  # noqa: S611 - fixed SQL; user text only as a parameter
 
 
+def newest_ids(kind: Kind, *, query, before: int | None, limit: int) -> list[int]:
+    """Matching ids, newest first, below `before`: both engines walk their index in id order
+    and stop at `limit` (FTS5 by rowid, PostgreSQL by primary key or GIN, as it plans)."""
+    where, params = _where(kind, query, None)
+    if _postgres():
+        column = f"d.{kind.key}"
+        sql = f"SELECT {column} FROM {kind.table} d WHERE {where}"  # noqa: S608
+    else:
+        column = "rowid"
+        sql = f"SELECT rowid FROM {kind.fts} WHERE {where}"  # noqa: S608
+    if before is not None:
+        sql += f" AND {column} < %s"
+        params = [*params, before]
+    sql += f" ORDER BY {column} DESC LIMIT %s"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit])
+        return [row[0] for row in cursor.fetchall()]
+
+
 def ranked_ids(kind: Kind, *, query=None, words=None, limit: int = CANDIDATES) -> list[int]:
     """The best text matches first: bm25 on SQLite, ts_rank (+ name similarity) on
     PostgreSQL. Text relevance only: nothing about likes, follows or popularity."""

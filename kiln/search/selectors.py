@@ -55,20 +55,44 @@ def _parse(q: str | None) -> tuple[SearchQuery | None, Results | None]:
         return None, Results(problem=str(problem))
 
 
+# Newest-first pages read the engine's matches in id order, a window at a time, and keep the
+# ones the viewer may see (one indexed query per window), until the page is full. Windows
+# grow, so a page of common words costs one window and a viewer who may see few of the
+# matches costs a few; after MAX_WINDOWS the page ends early and "More" carries on.
+FIRST_WINDOW = 64
+MAX_WINDOWS = 5
+
+
 def _page(queryset: QuerySet, kind, query, *, sort: str, before: int | None, size: int):
-    """Ids of one page: newest first by cursor, or the best text matches (one page)."""
+    """Ids of one page and the next cursor: newest first, or the best text matches (one
+    page, no cursor)."""
     if query is not None and sort == "best":
         candidates = engines.ranked_ids(kind, query=query)
         allowed = set(queryset.filter(pk__in=candidates).values_list("pk", flat=True))
         return [pk for pk in candidates if pk in allowed][:BEST_MATCH_LIMIT], None
-    if query is not None:
-        queryset = queryset.filter(pk__in=engines.match_ids(kind, query=query))
-    if before is not None:
-        queryset = queryset.filter(pk__lt=before)
-    page = page_of_ids(
-        list(queryset.order_by("-pk").values_list("pk", flat=True)[: size + 1]), size
-    )
-    return page.items, page.next_cursor
+    if query is None:  # filters alone: a plain listing
+        if before is not None:
+            queryset = queryset.filter(pk__lt=before)
+        rows = list(queryset.order_by("-pk").values_list("pk", flat=True)[: size + 1])
+        page = page_of_ids(rows, size)
+        return page.items, page.next_cursor
+    found: list[int] = []
+    window = FIRST_WINDOW
+    for _ in range(MAX_WINDOWS):
+        chunk = engines.newest_ids(kind, query=query, before=before, limit=window)
+        if not chunk:
+            return found, None
+        allowed = set(queryset.filter(pk__in=chunk).values_list("pk", flat=True))
+        for pk in chunk:
+            if pk in allowed:
+                found.append(pk)
+                if len(found) > size:
+                    return found[:size], found[size - 1]
+        if len(chunk) < window:
+            return found, None
+        before = chunk[-1]
+        window *= 4
+    return found, before
 
 
 def _results(query, ids, cursor, items) -> Results:
@@ -89,9 +113,9 @@ def search_posts(*, viewer, q: str | None, sort: str = "new", before=None, size=
     if problem or query is None:
         return problem or Results()
     hidden = hidden_author_ids(viewer)
-    posts = visible_posts(viewer, blocked=hidden).filter(
-        reblog__isnull=True, author__is_active=True
-    )
+    # Reposts have no document, so no reblog filter: on SQLite it made the planner walk
+    # the reblog index instead of looking the page's ids up by key.
+    posts = visible_posts(viewer, blocked=hidden).filter(author__is_active=True)
     if not _signed_in(viewer):
         posts = posts.filter(author__profile__allow_search_indexing=True)
     ids, cursor = _page(posts, engines.POSTS, query, sort=sort, before=before, size=size)
@@ -109,7 +133,9 @@ WORK_FILTERS = {  # request parameter -> ProjectTag kind
 
 
 def visible_work(*, viewer, filters: dict[str, str], hide_mature: bool = False) -> QuerySet:
-    projects = Project.objects.filter(state=Project.State.PUBLISHED).filter(
+    # "Not a draft" rather than "published" (the same two states): SQLite would otherwise
+    # walk the state index through every published project instead of the page's ids.
+    projects = Project.objects.exclude(state=Project.State.DRAFT).filter(
         _findable_owner(viewer, "owner__")
     )
     # Held images (AI screening, repost match) keep their project out of results.

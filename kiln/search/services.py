@@ -4,7 +4,7 @@ kiln/search/subscribers.py), so a post is findable exactly when it exists."""
 import unicodedata
 from collections import Counter
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 
 from kiln.accounts.choices import FIELD_LABELS
@@ -25,8 +25,19 @@ def _count_tags(*, field: str, old: set[str], new: set[str]) -> None:
     """Move TagCount by the difference between what a document counted and counts now."""
     added, removed = new - old, old - new
     if added:
-        TagCount.objects.bulk_create([TagCount(tag=t) for t in added], ignore_conflicts=True)
-        TagCount.objects.filter(tag__in=added).update(**{field: F(field) + 1})
+        # One upsert statement (SQLite 3.24+ and PostgreSQL), in a fixed order so that two
+        # writers touching the same tags lock them in the same order.
+        table = TagCount._meta.db_table
+        rows = ", ".join(["(%s, %s, %s)"] * len(added))
+        params = []
+        for tag in sorted(added):
+            params += [tag, int(field == "posts"), int(field == "projects")]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (tag, posts, projects) VALUES {rows} "  # noqa: S608
+                f"ON CONFLICT (tag) DO UPDATE SET {field} = {table}.{field} + 1",
+                params,
+            )
     if removed:
         TagCount.objects.filter(tag__in=removed, **{f"{field}__gt": 0}).update(
             **{field: F(field) - 1}
@@ -46,14 +57,18 @@ def _post_fields(post: Post) -> tuple[str, set[str]] | None:
 
 
 @transaction.atomic
-def search_post_index(*, post: Post) -> None:
-    """Add or refresh a post's document (a deleted post or a repost is removed instead)."""
+def search_post_index(*, post: Post, created: bool = False) -> None:
+    """Add or refresh a post's document (a deleted post or a repost is removed instead).
+    `created`: the post was written in this transaction, so there is no document to read."""
     fields = _post_fields(post)
     if fields is None:
-        search_post_remove(post_id=post.pk)
+        if not created:
+            search_post_remove(post_id=post.pk)
         return
     body, tags = fields
-    old = PostDocument.objects.filter(pk=post.pk).values_list("counted_tags", flat=True).first()
+    old = None
+    if not created:
+        old = PostDocument.objects.filter(pk=post.pk).values_list("counted_tags", flat=True).first()
     old_tags = set(old.split()) if old else set()
     document = PostDocument(post_id=post.pk, body=body, counted_tags=" ".join(sorted(tags)))
     document.save(force_insert=old is None, force_update=old is not None)
