@@ -185,7 +185,8 @@ def search_rebuild(*, batch: int = 2000) -> dict[str, int]:
         TagCount.objects.all().delete()
         posts = Post.objects.filter(reblog__isnull=True, deleted_at__isnull=True).order_by("pk")
         documents = []
-        for post in posts.only("pk", "text", "content_warning", "visibility").iterator(batch):
+        fields = ("pk", "text", "content_warning", "visibility", "reblog_id", "deleted_at")
+        for post in posts.only(*fields).iterator(batch):
             body, post_tags = _post_fields(post)
             tags["posts"].update(post_tags)
             documents.append(

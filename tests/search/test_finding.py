@@ -1,7 +1,10 @@
 """What search finds and in what order, on both databases."""
 
+import io
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.management import call_command
 from django.db import connection, transaction
 
 from kiln.portfolio.models import ProjectTag
@@ -207,6 +210,9 @@ def test_rebuild_recreates_documents_and_counts(artist, write_post, published_pr
     TagCount.objects.all().delete()
     PostDocument.objects.all().delete()
     assert search_rebuild() == {"posts": 1, "projects": 1, "artists": 1}
+    out = io.StringIO()
+    call_command("search_rebuild", stdout=out)
+    assert "Indexed 1 posts, 1 projects, 1 artists." in out.getvalue()
     assert TagCount.objects.get(tag="heron").posts == 1
     assert selectors.search_posts(viewer=ANON, q="heron").items
     assert artists("heron") == ["ana"]
