@@ -107,8 +107,11 @@ def _results(query, ids, cursor, items) -> Results:
 # --- posts -----------------------------------------------------------------------------------
 
 
-def search_posts(*, viewer, q: str | None, sort: str = "new", before=None, size=PAGE_SIZE):
-    """Public posts, and followers-only posts the viewer may see, whose text matches."""
+def search_posts(
+    *, viewer, q: str | None, sort: str = "new", before=None, size=PAGE_SIZE, hydrate=True
+):
+    """Public posts, and followers-only posts the viewer may see, whose text matches.
+    `hydrate=False` leaves the ids as items (the benchmark separates search from cards)."""
     query, problem = _parse(q)
     if problem or query is None:
         return problem or Results()
@@ -119,7 +122,8 @@ def search_posts(*, viewer, q: str | None, sort: str = "new", before=None, size=
     if not _signed_in(viewer):
         posts = posts.filter(author__profile__allow_search_indexing=True)
     ids, cursor = _page(posts, engines.POSTS, query, sort=sort, before=before, size=size)
-    return _results(query, ids, cursor, posts_hydrated(ids, viewer, hidden=hidden))
+    items = posts_hydrated(ids, viewer, hidden=hidden) if hydrate else ids
+    return _results(query, ids, cursor, items)
 
 
 # --- work (portfolio projects) ---------------------------------------------------------------
