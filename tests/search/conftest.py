@@ -63,14 +63,11 @@ def artist(make_user):
 
 @pytest.fixture
 def write_post():
-    """post_create, then the index write the posts events will make (idempotent)."""
+    """post_create: its post_created event indexes the post (kiln/search/subscribers.py)."""
     from kiln.posts.services import post_create
-    from kiln.search.services import search_post_index
 
     def write(author, text, **fields):
-        post = post_create(author=author, text=text, **fields)
-        search_post_index(post=post)
-        return post
+        return post_create(author=author, text=text, **fields)
 
     return write
 

@@ -131,21 +131,19 @@ def test_posts_newest_first_with_cursor(artist, write_post):
 
 
 def test_post_edits_and_deletes_update_the_index_and_tag_counts(artist, write_post):
-    from kiln.search.services import search_post_index, search_post_remove
+    from kiln.posts.services import post_delete, post_edit
 
     ana = artist("ana")
     post = write_post(ana, "New #Watercolour #heron")
     write_post(ana, "more #watercolour", visibility="followers")  # not counted: not public
     counts = {t.tag: t.posts for t in TagCount.objects.all()}
     assert counts == {"watercolour": 1, "heron": 1}
-    post.text = "Now #gouache only"
-    post.save(update_fields=["text"])
-    search_post_index(post=post)  # what post_edited will do
+    post_edit(post=post, editor=ana, text="Now #gouache only")  # post_edited
     counts = {t.tag: t.posts for t in TagCount.objects.all()}
     assert counts == {"watercolour": 0, "heron": 0, "gouache": 1}
     assert [p.pk for p in selectors.search_posts(viewer=ANON, q="gouache").items] == [post.pk]
     assert selectors.search_posts(viewer=ANON, q="heron").items == []
-    search_post_remove(post_id=post.pk)
+    post_delete(post=post, actor=ana)  # post_deleted
     assert TagCount.objects.get(tag="gouache").posts == 0
     assert not PostDocument.objects.filter(pk=post.pk).exists()
 
@@ -177,12 +175,11 @@ def test_suggestions_are_at_most_eight_names_not_bios(artist):
 
 def test_the_index_write_rolls_back_with_the_write(artist):
     from kiln.posts.services import post_create
-    from kiln.search.services import search_post_index
 
     ana = artist("ana")
     with pytest.raises(RuntimeError), transaction.atomic():
-        post = post_create(author=ana, text="rolled back #gone")
-        search_post_index(post=post)
+        post_create(author=ana, text="rolled back #gone")
+        assert PostDocument.objects.exists()  # written in the post's transaction
         raise RuntimeError
     assert not PostDocument.objects.exists()
     assert not TagCount.objects.exists()
@@ -199,6 +196,21 @@ def test_project_delete_removes_it_through_the_portfolio_event(artist, published
     project_delete(user=ana, project=project)
     assert not ProjectDocument.objects.filter(pk=project.pk).exists()
     assert TagCount.objects.get(tag="fox").projects == 0
+
+
+def test_a_failing_index_write_rolls_the_post_back(artist, monkeypatch):
+    from kiln.posts.models import Post
+    from kiln.posts.services import post_create
+    from kiln.search import services
+
+    def broken(**kwargs):
+        raise RuntimeError("index down")
+
+    monkeypatch.setattr(services, "search_post_index", broken)
+    ana = artist("ana")
+    with pytest.raises(RuntimeError):
+        post_create(author=ana, text="never half-written")
+    assert not Post.objects.exists()
 
 
 def test_rebuild_recreates_documents_and_counts(artist, write_post, published_project):
