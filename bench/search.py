@@ -265,40 +265,50 @@ def child(lane: str, sizes: dict, iterations: int) -> dict:
     prefixes = [f[:2] for f in FIRST] + [f[:3] for f in FIRST]
     pick = lambda pool: [rng.choice(pool) for _ in range(iterations)]  # noqa: E731
     results = {}
+    # "ids" rows time the search itself (engine + who-may-see-what); the others add the
+    # hydration a page needs (cards with authors and images, tiles with covers).
     queries = {
-        "posts: common word, newest (anon)": (
-            lambda q: selectors.search_posts(viewer=anon, q=q),
-            pick(common),
-        ),
-        "posts: common word, ids only (anon)": (
+        "posts: common word, ids (anon)": (
             lambda q: selectors.search_posts(viewer=anon, q=q, hydrate=False),
             pick(common),
         ),
-        "posts: common word, newest (signed in)": (
-            lambda q: selectors.search_posts(viewer=reader, q=q),
+        "posts: common word, ids (signed in)": (
+            lambda q: selectors.search_posts(viewer=reader, q=q, hydrate=False),
             pick(common),
         ),
-        "posts: rare word (signed in)": (
-            lambda q: selectors.search_posts(viewer=reader, q=q),
+        "posts: rare word, ids (signed in)": (
+            lambda q: selectors.search_posts(viewer=reader, q=q, hydrate=False),
             pick(rare),
         ),
-        "posts: two common words, best match": (
-            lambda q: selectors.search_posts(viewer=anon, q=q, sort="best"),
+        "posts: two words best match, ids": (
+            lambda q: selectors.search_posts(viewer=anon, q=q, sort="best", hydrate=False),
             [f"{a} {b}" for a, b in zip(pick(common), pick(common), strict=True)],
         ),
-        "work: common word + medium filter": (
-            lambda q: selectors.search_work(viewer=anon, q=q, filters={"medium": "ink"}),
+        "posts: common word + cards (signed in)": (
+            lambda q: selectors.search_posts(viewer=reader, q=q),
             pick(common),
         ),
-        "work: filters only": (
-            lambda q: selectors.search_work(viewer=anon, q="", filters={"software": q}),
+        "work: common word + medium, ids": (
+            lambda q: selectors.search_work(
+                viewer=anon, q=q, filters={"medium": "ink"}, hydrate=False
+            ),
+            pick(common),
+        ),
+        "work: filters only, ids": (
+            lambda q: selectors.search_work(
+                viewer=anon, q="", filters={"software": q}, hydrate=False
+            ),
             pick(["procreate", "krita", "blender"]),
+        ),
+        "work: common word + medium + tiles": (
+            lambda q: selectors.search_work(viewer=anon, q=q, filters={"medium": "ink"}),
+            pick(common),
         ),
         "artists: common word + availability": (
             lambda q: selectors.search_artists(viewer=anon, q=q, status="commissions"),
             pick(common),
         ),
-        'artists: name prefix ("mi ok")': (
+        'artists: name prefixes ("mi ok")': (
             lambda q: selectors.search_artists(viewer=anon, q=q),
             [f"{a} {b[:2]}" for a, b in zip(pick(FIRST), pick(LAST), strict=True)],
         ),

@@ -159,9 +159,18 @@ def visible_work(*, viewer, filters: dict[str, str], hide_mature: bool = False) 
 
 
 def search_work(
-    *, viewer, q, filters=None, hide_mature=False, sort="new", before=None, size=PAGE_SIZE
+    *,
+    viewer,
+    q,
+    filters=None,
+    hide_mature=False,
+    sort="new",
+    before=None,
+    size=PAGE_SIZE,
+    hydrate=True,
 ):
-    """Published projects matching the text and filters; with filters alone, a listing."""
+    """Published projects matching the text and filters; with filters alone, a listing.
+    `hydrate=False` leaves the ids as items (the benchmark separates search from tiles)."""
     filters = {k: v for k, v in (filters or {}).items() if v}
     query, problem = _parse(q)
     if problem:
@@ -170,6 +179,8 @@ def search_work(
         return Results()
     projects = visible_work(viewer=viewer, filters=filters, hide_mature=hide_mature)
     ids, cursor = _page(projects, engines.PROJECTS, query, sort=sort, before=before, size=size)
+    if not hydrate:
+        return _results(query, ids, cursor, ids)
     by_id = {p.pk: p for p in _with_images(Project.objects.filter(pk__in=ids))}
     items = _annotate_covers(by_id[pk] for pk in ids if pk in by_id)
     return _results(query, ids, cursor, items)

@@ -1,5 +1,8 @@
 """Writes to the search index, called in the writer's own transaction (through the events in
-kiln/search/subscribers.py), so a post is findable exactly when it exists."""
+kiln/search/subscribers.py), so a post is findable exactly when it exists.
+
+Atomic without savepoints: an index write fails together with the write it belongs to
+(nothing to recover on its own), and a savepoint costs two more round trips per post."""
 
 import unicodedata
 from collections import Counter
@@ -56,7 +59,7 @@ def _post_fields(post: Post) -> tuple[str, set[str]] | None:
     return body, tags
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def search_post_index(*, post: Post, created: bool = False) -> None:
     """Add or refresh a post's document (a deleted post or a repost is removed instead).
     `created`: the post was written in this transaction, so there is no document to read."""
@@ -75,7 +78,7 @@ def search_post_index(*, post: Post, created: bool = False) -> None:
     _count_tags(field="posts", old=old_tags, new=tags)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def search_post_remove(*, post_id: int) -> None:
     old = PostDocument.objects.filter(pk=post_id).values_list("counted_tags", flat=True).first()
     if old is None:
@@ -96,7 +99,7 @@ def _project_fields(project: Project) -> tuple[str, str, set[str]] | None:
     return project.title, body, tags
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def search_project_index(*, project_id: int) -> None:
     """Add, refresh or remove a project's document, and refresh its artist's (whose software
     comes from their published work)."""
@@ -120,7 +123,7 @@ def search_project_index(*, project_id: int) -> None:
         search_artist_index(user_id=project.owner_id)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def search_project_remove(*, project_id: int) -> None:
     old = (
         ProjectDocument.objects.filter(pk=project_id).values_list("counted_tags", flat=True).first()
@@ -157,7 +160,7 @@ def _software_of(user_id: int) -> list[str]:
     )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def search_artist_index(*, user_id: int) -> None:
     """Add or refresh an artist's document. Whether they may be found (active, consent,
     blocks) is decided when searching, so switching consent needs no reindex."""
