@@ -198,7 +198,7 @@ def search_artists(
     query, problem = _parse(q)
     if problem:
         return problem
-    location = fold(location).strip()[:60]
+    location = " ".join((location or "").split())[:60]
     if query is None and not (status or field_slug or location):
         return Results()
     users = User.objects.filter(_findable_owner(viewer, ""))
