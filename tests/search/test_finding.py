@@ -228,3 +228,18 @@ def test_rebuild_recreates_documents_and_counts(artist, write_post, published_pr
     assert TagCount.objects.get(tag="heron").posts == 1
     assert selectors.search_posts(viewer=ANON, q="heron").items
     assert artists("heron") == ["ana"]
+
+
+def test_best_match_ranks_only_the_newest_matches(artist, published_project, monkeypatch):
+    """The limit of best match, measured rather than hidden: an older, better match outside
+    the window of newest matches is not ranked (engines.RANK_WINDOW, 5,000 in production)."""
+    from kiln.search import engines
+
+    monkeypatch.setattr(engines, "RANK_WINDOW", 2)
+    ana = artist("ana")
+    oldest = published_project(ana, "Snow", "snow")
+    fox = published_project(ana, "Fox", "a fox in snow")
+    hare = published_project(ana, "Hare", "a hare in snow")
+    best = [p.pk for p in selectors.search_work(viewer=ANON, q="snow", sort="best").items]
+    assert best == [hare.pk, fox.pk] or best == [fox.pk, hare.pk]
+    assert oldest.pk not in best
