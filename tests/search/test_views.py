@@ -127,3 +127,12 @@ def test_the_search_box_is_in_the_navigation(client, indexed):
     assert 'role="search"' in body and 'action="/search"' in body
     assert 'href="/search"' in body  # the phone's bar
     assert "js/search.js" in body
+
+
+def test_tags_tab_links_posts_and_projects(client, indexed, published_project):
+    from kiln.portfolio.models import ProjectTag
+
+    published_project(indexed, "Crane", labels=[(ProjectTag.Kind.TAG, "heron", "heron")])
+    body = client.get("/search", {"q": "#her", "tab": "tags"}).content.decode()
+    assert 'href="/tags/heron">#heron</a>' in body and "1 post<" in body
+    assert 'href="/portfolio/tags/heron">1 project</a>' in body
