@@ -113,6 +113,30 @@ def ranked_ids(kind: Kind, *, query=None, words=None, limit: int = CANDIDATES) -
         return [row[0] for row in cursor.fetchall()]
 
 
+def name_prefix_ids(words: list[str], *, limit: int) -> list[int]:
+    """Artists whose name or handle has a word starting with each of `words` (autocomplete):
+    the name column only on SQLite; the trigram index (LIKE) on PostgreSQL."""
+    if _postgres():
+        conditions = " AND ".join("(d.name LIKE %s OR d.name LIKE %s)" for _ in words)
+        params = [p for w in words for p in (f"{w}%", f"% {w}%")]
+        sql = (
+            f"SELECT d.user_id FROM {ARTISTS.table} d WHERE {conditions} "  # noqa: S608
+            "ORDER BY similarity(d.name, %s) DESC, d.user_id DESC LIMIT %s"
+        )
+        params += [" ".join(words), limit]
+    else:
+        # Words are letters and digits only (query.prefix_words), so quoting them is safe.
+        match = " AND ".join(f'name : "{w}"*' for w in words)
+        sql = (
+            f"SELECT rowid FROM {ARTISTS.fts} WHERE {ARTISTS.fts} MATCH %s "  # noqa: S608
+            f"ORDER BY bm25({ARTISTS.fts}{ARTISTS.bm25}), rowid DESC LIMIT %s"
+        )
+        params = [match, limit]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
 def _ranked_window(kind: Kind, query: SearchQuery, where: str, params: list, limit: int):
     if _postgres():
         sql = (

@@ -255,18 +255,10 @@ def suggest_people(*, viewer, prefix: str, limit: int = SUGGESTIONS) -> list[Use
     words = prefix_words(prefix.lstrip("@"))
     if not words:
         return []
-    candidates = engines.ranked_ids(engines.ARTISTS, words=words, limit=50)
-    names = dict(ArtistDocument.objects.filter(pk__in=candidates).values_list("pk", "name"))
-    # Names and handles only: the index also holds bios, which a mention doesn't mean.
-    candidates = [pk for pk in candidates if _name_starts(names.get(pk, ""), words)]
+    candidates = engines.name_prefix_ids([fold(w) for w in words], limit=50)
     users = User.objects.filter(_findable_owner(viewer, ""), pk__in=candidates)
     by_id = {u.pk: u for u in users.select_related("profile")}
     return [by_id[pk] for pk in candidates if pk in by_id][:limit]
-
-
-def _name_starts(name: str, words: list[str]) -> bool:
-    tokens = prefix_words(name)
-    return all(any(token.startswith(fold(w)) for token in tokens) for w in words)
 
 
 def suggest_tags(*, prefix: str, limit: int = SUGGESTIONS) -> list[TagCount]:
