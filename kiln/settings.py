@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "kiln.provenance",
     "kiln.messages",
     "kiln.hiring",
+    "kiln.search",
     "kiln.site",
 ]
 
@@ -384,6 +385,10 @@ KILN_EXTRA_AI_CRAWLERS = env_list("KILN_EXTRA_AI_CRAWLERS", [])
 KILN_RATE_PAGES = env_int("KILN_RATE_PAGES", 240)
 KILN_RATE_RENDITIONS = env_int("KILN_RATE_RENDITIONS", 300)
 KILN_RATE_WINDOW_SECONDS = env_int("KILN_RATE_WINDOW_SECONDS", 60)
+# KILN_RATE_SEARCH / KILN_RATE_SUGGEST: searches and autocomplete requests per client and window
+# (on top of the page limit: a search costs more than a page).
+KILN_RATE_SEARCH = env_int("KILN_RATE_SEARCH", 60)
+KILN_RATE_SUGGEST = env_int("KILN_RATE_SUGGEST", 180)
 # KILN_HONEYPOT_BAN_SECONDS: how long a client (address + user agent) that follows the hidden
 # trap link loses images; 0 turns bans off. Admins see and lift bans in the admin.
 KILN_HONEYPOT_BAN_SECONDS = env_int("KILN_HONEYPOT_BAN_SECONDS", 3600)

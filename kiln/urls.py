@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("kiln.provenance.urls")),
     path("", include("kiln.messages.urls")),
     path("", include("kiln.hiring.urls")),
+    path("", include("kiln.search.urls")),
     path("accounts/", include("allauth.urls")),
     path(f"{settings.KILN_ADMIN_PATH}/", admin.site.urls),
 ]
