@@ -22,6 +22,15 @@ def rate_limit_hit(*, scope: str, ident: str, limit: int, window: int) -> int | 
     return max(1, math.ceil((bucket + 1) * window - now))
 
 
+def rate_limit_count(*, scope: str, ident: str, window: int) -> tuple[int, int]:
+    """Count one request in a fixed window: (requests so far in it, epoch second it resets),
+    for APIs that report their budget in headers (X-RateLimit-*)."""
+    now = clock()
+    bucket = int(now // window)
+    count = _count_one(f"shield:rl:{scope}:{ident}:{bucket}", timeout=window + 5)
+    return count, (bucket + 1) * window
+
+
 # One round trip, atomic: the window's expiry is set by the request that opens it, so later
 # requests do not keep extending it. (A pipeline of INCR and EXPIRE NX cost twice as much
 # client time in redis-py.)
