@@ -172,10 +172,9 @@ class Params:
             raise ApiError(400, "The JSON body could not be parsed") from None
         if not isinstance(value, dict):
             raise ApiError(400, "The JSON body must be an object")
-        out = {}
-        for key, item in value.items():
-            out[key] = item if isinstance(item, list) else [item]
-        return out
+        # Every value is wrapped in a list, as a form's are; a JSON array stays one value,
+        # so a scalar parameter given an array is refused rather than half-read.
+        return {key: [item] for key, item in value.items()}
 
     def get(self, name: str, default=None):
         values = self.data.get(name)
@@ -197,6 +196,8 @@ class Params:
 
     def list(self, name: str) -> list:
         values = self.data.get(name + "[]") or self.data.get(name) or []
+        if len(values) == 1 and isinstance(values[0], list):  # a JSON array
+            values = values[0]
         if any(isinstance(v, (dict, list)) for v in values):
             raise ApiError(422, f"{name} must be a list of values")
         return [str(v) for v in values]

@@ -27,8 +27,8 @@ def _links(params: Params, current: list[str]) -> list[str]:
             index, field = key[len("fields_attributes[") :].rstrip("]").split("][")
             rows.setdefault(index, {})[field] = values[-1]
     if "fields_attributes" in params.data:  # JSON: a list or {index: {...}}
-        raw = params.data["fields_attributes"]
-        items = raw[0].values() if raw and isinstance(raw[0], dict) else raw
+        raw = params.data["fields_attributes"][0]
+        items = raw.values() if isinstance(raw, dict) else raw if isinstance(raw, list) else []
         rows = {str(i): row for i, row in enumerate(items) if isinstance(row, dict)}
     if not rows:
         return current

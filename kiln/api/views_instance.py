@@ -113,6 +113,7 @@ def instance_v1(request):
             "approval_required": False,
             "invites_enabled": False,
             "configuration": {
+                "accounts": config["accounts"],
                 "statuses": config["statuses"],
                 "media_attachments": config["media_attachments"],
                 "polls": config["polls"],
