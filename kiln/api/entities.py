@@ -186,9 +186,7 @@ def complete_statuses(request, statuses: list[dict]) -> list[dict]:
         status.setdefault("reblog", None)
         status.update(language=None, poll=None, card=None, application=None, filtered=[])
         for item in status["media_attachments"]:
-            for key in ("url", "preview_url"):
-                if item.get(key):
-                    item[key] = absolute(request, item[key])
+            absolute_media(request, item)
         return status
 
     for status in statuses:
@@ -197,6 +195,13 @@ def complete_statuses(request, statuses: list[dict]) -> list[dict]:
             finish(status["reblog"])
     _reply_accounts(statuses)
     return statuses
+
+
+def absolute_media(request, item: dict) -> dict:
+    for key in ("url", "preview_url"):
+        if item.get(key):
+            item[key] = absolute(request, item[key])
+    return item
 
 
 def _reply_accounts(statuses) -> None:

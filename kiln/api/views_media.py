@@ -4,6 +4,7 @@ holds is a clear error the client shows, never attached silently."""
 
 from __future__ import annotations
 
+from kiln.api.entities import absolute_media
 from kiln.api.http import ApiError, Params, api, json_response, parse_id
 from kiln.api.models import MediaDescription
 from kiln.media.models import MediaAsset
@@ -41,12 +42,12 @@ def _describe(asset: MediaAsset, params: Params) -> str:
     return description
 
 
-def _answer(asset: MediaAsset, description: str, *, pending_status: int):
+def _answer(request, asset: MediaAsset, description: str, *, pending_status: int):
     if held_asset_ids(asset_ids=[asset.pk]):
         raise ApiError(422, HELD)
     if asset.state == MediaAsset.State.FAILED:
         raise ApiError(422, asset.failure_reason or "This image could not be processed")
-    data = asset_attachment(asset, alt_text=description)
+    data = absolute_media(request, asset_attachment(asset, alt_text=description))
     return json_response(data, status=200 if asset.is_ready else pending_status)
 
 
@@ -64,7 +65,7 @@ def media_create(request):
     if focus is not None:
         media_asset_set_focus(asset=asset, x=focus[0], y=focus[1])
     asset.refresh_from_db()
-    return _answer(asset, description, pending_status=202)
+    return _answer(request, asset, description, pending_status=202)
 
 
 def _own_asset(request, media_id) -> MediaAsset:
@@ -83,5 +84,5 @@ def media_detail(request, media_id):
         description = _describe(asset, params)
         if focus is not None:
             media_asset_set_focus(asset=asset, x=focus[0], y=focus[1])
-        return _answer(asset, description, pending_status=200)
-    return _answer(asset, _describe(asset, params), pending_status=206)
+        return _answer(request, asset, description, pending_status=200)
+    return _answer(request, asset, _describe(asset, params), pending_status=206)
