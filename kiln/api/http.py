@@ -80,19 +80,41 @@ def bearer_token(request):
     return token
 
 
-def _rate_headers(request, response, token) -> HttpResponse:
-    ident = f"t:{token.pk}" if token is not None else f"ip:{client_ip(request)}"
-    limit = settings.KILN_API_RATE_TOKEN if token is not None else settings.KILN_API_RATE_IP
-    count, reset = rate_limit_count(scope="api", ident=ident, window=RATE_WINDOW)
-    if count > limit:
-        response = error(429, "Too many requests")
-        response["Retry-After"] = str(max(1, int(reset - time.time())))
-    response["X-RateLimit-Limit"] = str(limit)
-    response["X-RateLimit-Remaining"] = str(max(0, limit - count))
-    response["X-RateLimit-Reset"] = (
-        dt.datetime.fromtimestamp(reset, tz=dt.UTC).isoformat().replace("+00:00", "Z")
-    )
-    return response
+class _Budget:
+    """Mastodon's rate limit: a fixed window per token, or per IP without one. Counted
+    before the view runs, so a request over the limit changes nothing."""
+
+    def __init__(self, request, token):
+        self.limit = settings.KILN_API_RATE_TOKEN if token else settings.KILN_API_RATE_IP
+        ident = f"t:{token.pk}" if token is not None else f"ip:{client_ip(request)}"
+        self.count, self.reset = rate_limit_count(scope="api", ident=ident, window=RATE_WINDOW)
+
+    @property
+    def exceeded(self) -> bool:
+        return self.count > self.limit
+
+    def headers(self, response) -> HttpResponse:
+        if self.exceeded:
+            response["Retry-After"] = str(max(1, int(self.reset - time.time())))
+        response["X-RateLimit-Limit"] = str(self.limit)
+        response["X-RateLimit-Remaining"] = str(max(0, self.limit - self.count))
+        reset = dt.datetime.fromtimestamp(self.reset, tz=dt.UTC)
+        response["X-RateLimit-Reset"] = reset.isoformat().replace("+00:00", "Z")
+        return response
+
+
+def _authorise(request, *, scope, auth: str, methods):
+    if request.method not in methods:
+        raise ApiError(405, "Method not allowed")
+    token = bearer_token(request)
+    if token is None and auth != "optional":
+        raise ApiError(401, "The access token is invalid")
+    if token is not None:
+        if scope is not None and not scope_rules.allows(token.scope.split(), scope):
+            raise ApiError(403, "This action is outside the authorized scopes")
+        if auth == "required" and token.user is None:
+            raise ApiError(422, "This method requires an authenticated user")
+    return token
 
 
 def api(scope: str | None = None, *, auth: str = "required", methods=("GET",)):
@@ -104,17 +126,14 @@ def api(scope: str | None = None, *, auth: str = "required", methods=("GET",)):
         @csrf_exempt
         def wrapper(request, *args, **kwargs):
             token = None
+            budget = None
             try:
-                if request.method not in methods:
-                    raise ApiError(405, "Method not allowed")
-                token = bearer_token(request)
-                if token is None and auth != "optional":
-                    raise ApiError(401, "The access token is invalid")
-                if token is not None:
-                    if scope is not None and not scope_rules.allows(token.scope.split(), scope):
-                        raise ApiError(403, "This action is outside the authorized scopes")
-                    if auth == "required" and token.user is None:
-                        raise ApiError(422, "This method requires an authenticated user")
+                try:
+                    token = _authorise(request, scope=scope, auth=auth, methods=methods)
+                finally:  # a refused token is counted against its IP
+                    budget = _Budget(request, token)
+                if budget.exceeded:
+                    raise ApiError(429, "Too many requests")
                 request.api_token = token
                 request.api_user = token.user if token is not None else None
                 response = view(request, *args, **kwargs)
@@ -126,7 +145,7 @@ def api(scope: str | None = None, *, auth: str = "required", methods=("GET",)):
                 response = error(403, str(exc) or "This action is not allowed")
             except Http404:
                 response = error(404, "Record not found")
-            return _rate_headers(request, response, token)
+            return budget.headers(response) if budget is not None else response
 
         return wrapper
 

@@ -168,3 +168,23 @@ def test_read_only_token_cannot_post(api_client, ana, make_token):
     reader = api_client(make_token(ana, "read"))
     assert reader.post("/api/v1/statuses", {"status": "nope"}).status_code == 403
     assert not Post.objects.exists()
+
+
+def test_staff_token_gets_no_more_than_any_user(ana, make_user, api_client, make_token):
+    """Moderation is the staff pages' job: through the API a staff account is a user."""
+    staff = make_user("mod")
+    staff.is_staff = staff.is_superuser = True
+    staff.save(update_fields=["is_staff", "is_superuser"])
+    post = post_create(author=ana, text="mine", visibility="followers")
+    staff_api = api_client(make_token(staff))
+    assert staff_api.get(f"/api/v1/statuses/{post.pk}").status_code == 404
+    assert staff_api.delete(f"/api/v1/statuses/{post.pk}").status_code == 404
+    assert Post.objects.get().deleted_at is None
+
+
+def test_write_over_the_rate_limit_changes_nothing(ana_api, settings):
+    settings.KILN_API_RATE_TOKEN = 1
+    assert ana_api.post("/api/v1/statuses", {"status": "one"}).status_code == 200
+    over = ana_api.post("/api/v1/statuses", {"status": "two"})
+    assert over.status_code == 429 and over["X-RateLimit-Remaining"] == "0"
+    assert list(Post.objects.values_list("text", flat=True)) == ["one"]
