@@ -4,24 +4,31 @@ Relationship, Tag. Each page's accounts, mentions and tags are read in one query
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.templatetags.static import static
 
 from kiln.accounts.models import User
+from kiln.core.fastdb import PreparedQuery
 from kiln.core.text import render_plain_text
 from kiln.posts.models import Post, PostMention, PostTag
+from kiln.posts.status_media import MAX_POSTS
 from kiln.social.models import Follow
 
 DEFAULT_AVATAR = "api/missing-avatar.png"
 DEFAULT_HEADER = "api/missing-header.png"
+ACCOUNT_TTL = 30  # seconds an account entity is reused (see accounts_by_id)
 VISIBILITY = {"public": "public", "followers": "private"}  # Kiln's -> Mastodon's
 
 
 def absolute(request, path: str) -> str:
     if path.startswith(("http://", "https://")):
         return path
-    return request.build_absolute_uri(path)
+    base = getattr(request, "_api_origin", None)
+    if base is None:  # once a request: a page of statuses holds a hundred URLs
+        base = request._api_origin = request.build_absolute_uri("/")[:-1]
+    return base + path
 
 
 def _count(model, field: str):
@@ -104,9 +111,33 @@ def account_json(request, user) -> dict:
     }
 
 
-def accounts_by_id(request, ids) -> dict[int, dict]:
+def _cache_prefix(request) -> str:
+    return f"api:acct:{request.scheme}://{request.get_host()}:"  # URLs in it are absolute
+
+
+def accounts_by_id(request, ids, *, fresh: bool = False) -> dict[int, dict]:
+    """Account entities, from a short-lived shared cache when they are there: their counts
+    are three subqueries a user, and a page of statuses names the same authors over and
+    over. Counts and profile edits show within ACCOUNT_TTL seconds (the signed-in account's
+    own credentials are always read fresh)."""
     ids = {int(i) for i in ids}
-    return {user.pk: account_json(request, user) for user in _users(ids)} if ids else {}
+    if not ids:
+        return {}
+    prefix = _cache_prefix(request)
+    found = {}
+    if not fresh:
+        cached = cache.get_many([f"{prefix}{pk}" for pk in ids])
+        found = {int(key[len(prefix) :]): value for key, value in cached.items()}
+    missing = ids - found.keys()
+    if missing:
+        fetched = {user.pk: account_json(request, user) for user in _users(missing)}
+        cache.set_many({f"{prefix}{pk}": data for pk, data in fetched.items()}, ACCOUNT_TTL)
+        found.update(fetched)
+    return found
+
+
+def forget_account(request, user_id: int) -> None:
+    cache.delete(f"{_cache_prefix(request)}{user_id}")
 
 
 def account_one(request, user_id: int) -> dict | None:
@@ -114,7 +145,7 @@ def account_one(request, user_id: int) -> dict | None:
 
 
 def credential_account(request, user) -> dict:
-    data = account_one(request, user.pk)
+    data = accounts_by_id(request, [user.pk], fresh=True)[user.pk]
     profile = user.profile
     data["source"] = {
         "privacy": "public",
@@ -146,6 +177,18 @@ def _status_pks(statuses) -> set[int]:
     return pks
 
 
+# Compiled once per process (kiln.core.fastdb), as the JSON timelines' own queries are.
+_mentions = PreparedQuery(
+    lambda ids: PostMention.objects.filter(post_id__in=ids).values_list(
+        "post_id", "user_id", "user__username"
+    ),
+    MAX_POSTS,
+)
+_tags = PreparedQuery(
+    lambda ids: PostTag.objects.filter(post_id__in=ids).values_list("post_id", "tag"), MAX_POSTS
+)
+
+
 def complete_statuses(request, statuses: list[dict]) -> list[dict]:
     """Finish kiln.posts.cards' Mastodon-shaped statuses into full Status entities: whole
     accounts, mentions, tags, absolute URLs, Mastodon's visibility names."""
@@ -158,10 +201,9 @@ def complete_statuses(request, statuses: list[dict]) -> list[dict]:
         if status.get("reblog"):
             author_ids.add(status["reblog"]["account"]["id"])
     accounts = accounts_by_id(request, author_ids)
+    chunks = [sorted(pks)[i : i + MAX_POSTS] for i in range(0, len(pks), MAX_POSTS)]
     mentions: dict[int, list] = {}
-    for post_id, user_id, username in PostMention.objects.filter(post_id__in=pks).values_list(
-        "post_id", "user_id", "user__username"
-    ):
+    for post_id, user_id, username in (row for chunk in chunks for row in _mentions(chunk)):
         mentions.setdefault(post_id, []).append(
             {
                 "id": str(user_id),
@@ -171,7 +213,7 @@ def complete_statuses(request, statuses: list[dict]) -> list[dict]:
             }
         )
     tags: dict[int, list] = {}
-    for post_id, tag in PostTag.objects.filter(post_id__in=pks).values_list("post_id", "tag"):
+    for post_id, tag in (row for chunk in chunks for row in _tags(chunk)):
         tags.setdefault(post_id, []).append({"name": tag, "url": absolute(request, f"/tags/{tag}")})
 
     def finish(status: dict) -> dict:

@@ -24,7 +24,9 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider.models import get_access_token_model
 
+from kiln.accounts.models import User
 from kiln.api import scopes as scope_rules
+from kiln.core.fastdb import get_by
 from kiln.shield.client import client_ip
 from kiln.shield.ratelimit import rate_limit_count
 
@@ -65,12 +67,10 @@ def bearer_token(request):
     if kind.lower() != "bearer" or not raw:
         raise ApiError(401, "The access token is invalid")
     checksum = hashlib.sha256(raw.encode()).hexdigest()
-    token = (
-        get_access_token_model()
-        .objects.select_related("user", "application")
-        .filter(token_checksum=checksum)
-        .first()
-    )
+    # Prepared once per process (kiln.core.fastdb): every API request makes these lookups.
+    token = get_by(get_access_token_model(), "token_checksum", checksum)
+    if token is not None and token.user_id is not None:
+        token.user = get_by(User, "pk", token.user_id)
     if token is None:
         raise ApiError(401, "The access token is invalid")
     if token.expires <= timezone.now():

@@ -9,7 +9,7 @@ from django.db import transaction
 from kiln.accounts.images import normalise_profile_image
 from kiln.accounts.services import MAX_PROFILE_LINKS, profile_ensure, profile_images_update
 from kiln.accounts.services import profile_update as accounts_profile_update
-from kiln.api.entities import credential_account
+from kiln.api.entities import credential_account, forget_account
 from kiln.api.http import ApiError, Params, api, json_response
 
 
@@ -79,4 +79,5 @@ def update_credentials(request):
                 user=user, avatar=images.get("avatar"), banner=images.get("banner")
             )
     user.refresh_from_db()
+    forget_account(request, user.pk)  # statuses show the new name and avatar at once
     return json_response(credential_account(request, user))

@@ -39,6 +39,7 @@ def test_preferences_and_lists_need_a_token(api_client, ana_api):
 
 
 def test_verify_and_update_credentials(ana_api, ana):
+    status = ana_api.post("/api/v1/statuses", {"status": "before"}).json()  # caches her account
     me = ana_api.get("/api/v1/accounts/verify_credentials").json()
     assert me["avatar"] and me["header"] and me["avatar_static"] and me["source"]["note"] == ""
     updated = ana_api.patch(
@@ -51,6 +52,8 @@ def test_verify_and_update_credentials(ana_api, ana):
     )
     assert updated.status_code == 200, updated.content
     assert updated.json()["display_name"] == "Ana Glaze"
+    shown = ana_api.get(f"/api/v1/statuses/{status['id']}").json()
+    assert shown["account"]["display_name"] == "Ana Glaze"  # not the cached entity
     assert updated.json()["source"]["fields"][0]["value"] == "https://ana.example"
     bad = ana_api.patch(
         "/api/v1/accounts/update_credentials",
