@@ -14,11 +14,13 @@ from kiln.api import (
     views_timelines,
 )
 
+API_PREFIX = "api/v"  # kiln/urls.py mounts `api_patterns` under it, near the top
+
 
 def api_path(route: str, view, **kwargs):
-    """A route that also answers with a trailing slash (Mastodon.py asks for
+    """A route under /api/v…, that also answers with a trailing slash (Mastodon.py asks for
     /api/v2/instance/), ids matched loosely."""
-    pattern = re.sub(r"<str:(\w+)>", r"(?P<\1>[^/]+)", route)
+    pattern = re.sub(r"<str:(\w+)>", r"(?P<\1>[^/]+)", route.removeprefix(API_PREFIX))
     return re_path(f"^{pattern}/?$", view, **kwargs)
 
 
@@ -27,16 +29,22 @@ def api_path(route: str, view, **kwargs):
 
 app_name = "api"
 
+# OAuth, the metadata document and the settings page: mounted at the root with the others.
 urlpatterns = [
-    # OAuth and app registration
-    api_path("api/v1/apps", oauth.apps_create, name="apps"),
-    api_path("api/v1/apps/verify_credentials", oauth.apps_verify_credentials),
     re_path(r"^oauth/authorize/?$", oauth.AuthorizeView.as_view(), name="authorize"),
     re_path(r"^oauth/token/?$", oauth.TokenView.as_view(), name="token"),
     re_path(r"^oauth/revoke/?$", oauth.RevokeView.as_view(), name="revoke"),
     path(".well-known/oauth-authorization-server", oauth.authorization_server_metadata),
     path("settings/apps", oauth.authorised_apps_page, name="authorised_apps"),
     path("settings/apps/<int:app_id>/revoke", oauth.authorised_app_revoke, name="app_revoke"),
+]
+
+# The client API itself, hottest first (Django tries them in order).
+api_patterns = [
+    api_path("api/v1/timelines/home", views_timelines.home),
+    # Apps
+    api_path("api/v1/apps", oauth.apps_create),
+    api_path("api/v1/apps/verify_credentials", oauth.apps_verify_credentials),
     # Instance
     api_path("api/v1/instance", views_instance.instance_v1),
     api_path("api/v2/instance", views_instance.instance_v2),
@@ -47,7 +55,6 @@ urlpatterns = [
     api_path("api/v1/accounts/verify_credentials", views_credentials.verify_credentials),
     api_path("api/v1/accounts/update_credentials", views_credentials.update_credentials),
     # Timelines and search
-    api_path("api/v1/timelines/home", views_timelines.home),
     api_path("api/v1/timelines/public", views_timelines.public),
     api_path("api/v1/timelines/tag/<str:hashtag>", views_timelines.tag),
     api_path("api/v2/search", views_timelines.search),
@@ -99,5 +106,5 @@ urlpatterns = [
     api_path("api/v2/suggestions", views_lists.suggestions),
     api_path("api/v1/followed_tags", views_lists.followed_tags),
     api_path("api/v1/markers", views_lists.markers),
-    re_path(r"^api/v[12]/(?P<rest>.*)$", views_lists.not_found),
+    re_path(r"^[12]/(?P<rest>.*)$", views_lists.not_found),
 ]
