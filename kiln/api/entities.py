@@ -12,8 +12,9 @@ from django.templatetags.static import static
 from kiln.accounts.models import User
 from kiln.core.fastdb import PreparedQuery
 from kiln.core.text import render_plain_text
-from kiln.posts.models import Post, PostMention, PostTag
+from kiln.posts.models import Post, PostAttachment, PostMention, PostTag
 from kiln.posts.status_media import MAX_POSTS
+from kiln.shield.middleware import tdm_policy_url
 from kiln.social.models import Follow
 
 DEFAULT_AVATAR = "api/missing-avatar.png"
@@ -236,7 +237,33 @@ def complete_statuses(request, statuses: list[dict]) -> list[dict]:
         if status["reblog"]:
             finish(status["reblog"])
     _reply_accounts(statuses)
+    _kiln_media(statuses)
     return statuses
+
+
+def kiln_media_extension(*, cloaked: bool) -> dict:
+    """Kiln's extension key on a MediaAttachment: the image is reserved against AI training
+    and text-and-data mining (the policy says how), and whether it was cloaked."""
+    return {"noai": True, "tdm_policy": tdm_policy_url(), "cloaked": cloaked}
+
+
+def _kiln_media(statuses) -> None:
+    items = [
+        item
+        for status in statuses
+        for shown in (status, status.get("reblog"))
+        if shown
+        for item in shown["media_attachments"]
+    ]
+    if not items:
+        return
+    cloaked = set(
+        PostAttachment.objects.filter(pk__in=[int(item["id"]) for item in items])
+        .exclude(asset__master_key="")
+        .values_list("pk", flat=True)
+    )
+    for item in items:
+        item["kiln"] = kiln_media_extension(cloaked=int(item["id"]) in cloaked)
 
 
 def absolute_media(request, item: dict) -> dict:

@@ -4,7 +4,7 @@ holds is a clear error the client shows, never attached silently."""
 
 from __future__ import annotations
 
-from kiln.api.entities import absolute_media
+from kiln.api.entities import absolute_media, kiln_media_extension
 from kiln.api.http import ApiError, Params, api, json_response, parse_id
 from kiln.api.models import MediaDescription
 from kiln.media.models import MediaAsset
@@ -48,6 +48,7 @@ def _answer(request, asset: MediaAsset, description: str, *, pending_status: int
     if asset.state == MediaAsset.State.FAILED:
         raise ApiError(422, asset.failure_reason or "This image could not be processed")
     data = absolute_media(request, asset_attachment(asset, alt_text=description))
+    data["kiln"] = kiln_media_extension(cloaked=bool(asset.master_key))
     return json_response(data, status=200 if asset.is_ready else pending_status)
 
 

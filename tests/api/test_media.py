@@ -50,7 +50,11 @@ def test_posting_with_media_uses_its_alt_text(ana_api, art):
     media = _upload(ana_api, art, description="A scream").json()
     status = ana_api.post("/api/v1/statuses", {"status": "", "media_ids": [media["id"]]})
     assert status.status_code == 200, status.content
-    assert status.json()["media_attachments"][0]["description"] == "A scream"
+    attachment = status.json()["media_attachments"][0]
+    assert attachment["description"] == "A scream"
+    # Kiln's extension key: reserved against AI training, with the policy's address.
+    assert attachment["kiln"]["noai"] is True and attachment["kiln"]["cloaked"] is False
+    assert attachment["kiln"]["tdm_policy"].endswith("/.well-known/tdm-policy.json")
     assert PostAttachment.objects.get().alt_text == "A scream"
 
 
