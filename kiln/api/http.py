@@ -28,7 +28,7 @@ from kiln.accounts.models import User
 from kiln.api import scopes as scope_rules
 from kiln.core.fastdb import get_by
 from kiln.shield.client import client_ip
-from kiln.shield.ratelimit import rate_limit_count
+from kiln.shield.ratelimit import rate_limit_state
 
 MAX_ID = 2**63 - 1
 RATE_WINDOW = 300  # seconds, as Mastodon's 300 requests per 5 minutes
@@ -81,23 +81,26 @@ def bearer_token(request):
 
 
 class _Budget:
-    """Mastodon's rate limit: a fixed window per token, or per IP without one. Counted
-    before the view runs, so a request over the limit changes nothing."""
+    """Mastodon's rate limit: per token, or per IP without one, in the store every process
+    shares (kiln.core.limits, a sliding window). Counted before the view runs, so a request
+    over the limit changes nothing."""
 
     def __init__(self, request, token):
         self.limit = settings.KILN_API_RATE_TOKEN if token else settings.KILN_API_RATE_IP
         ident = f"t:{token.pk}" if token is not None else f"ip:{client_ip(request)}"
-        self.count, self.reset = rate_limit_count(scope="api", ident=ident, window=RATE_WINDOW)
+        self.allowed, self.remaining, self.reset = rate_limit_state(
+            scope="api", ident=ident, limit=self.limit, window=RATE_WINDOW
+        )
 
     @property
     def exceeded(self) -> bool:
-        return self.count > self.limit
+        return not self.allowed
 
     def headers(self, response) -> HttpResponse:
         if self.exceeded:
             response["Retry-After"] = str(max(1, int(self.reset - time.time())))
         response["X-RateLimit-Limit"] = str(self.limit)
-        response["X-RateLimit-Remaining"] = str(max(0, self.limit - self.count))
+        response["X-RateLimit-Remaining"] = str(self.remaining)
         reset = dt.datetime.fromtimestamp(self.reset, tz=dt.UTC)
         response["X-RateLimit-Reset"] = reset.isoformat().replace("+00:00", "Z")
         return response
