@@ -107,6 +107,8 @@ INSTALLED_APPS = [
     "kiln.messages",
     "kiln.hiring",
     "kiln.search",
+    "oauth2_provider",
+    "kiln.api",
     "kiln.site",
 ]
 
@@ -453,3 +455,23 @@ KILN_TIMELINE_ACTIVE_THROTTLE = env_int("KILN_TIMELINE_ACTIVE_THROTTLE", 300)
 # Jobs board (kiln.hiring). KILN_JOBS_MAX_ACTIVE: published, unexpired listings an account may
 # have at once (a brake on spam).
 KILN_JOBS_MAX_ACTIVE = env_int("KILN_JOBS_MAX_ACTIVE", 5)
+
+# --- Mastodon client API (kiln.api) ----------------------------------------------------------
+# Client apps are Kiln's own model (several grant types, custom redirect schemes, scopes).
+OAUTH2_PROVIDER_APPLICATION_MODEL = "api.ClientApp"
+OAUTH2_PROVIDER = {
+    "SCOPES_BACKEND_CLASS": "kiln.api.scopes.AppScopes",
+    "SCOPES": {},  # filled from kiln.api.scopes.SCOPES by the backend
+    # Tokens are kept only as a SHA-256 checksum (RFC 9700 token storage).
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    # Mastodon clients never refresh: a token lasts a year unless revoked (docs/decisions.md).
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("KILN_API_TOKEN_SECONDS", 365 * 24 * 3600),
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 600,
+    "PKCE_REQUIRED": False,  # Mastodon apps mostly send none; S256 is checked when they do
+    "REQUEST_APPROVAL_PROMPT": "force",
+    "ROTATE_REFRESH_TOKEN": True,
+}
+# KILN_API_RATE: requests per 5 minutes for each token, and for each IP without one
+# (Mastodon's defaults: 300 per 5 minutes).
+KILN_API_RATE_TOKEN = env_int("KILN_API_RATE_TOKEN", 300)
+KILN_API_RATE_IP = env_int("KILN_API_RATE_IP", 300)

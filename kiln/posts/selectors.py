@@ -392,3 +392,19 @@ def project_comments(*, project_id: int, viewer) -> list[dict]:
     return [
         {"post": hydrated[pk], "depth": min(depth, 4)} for pk, depth in ordered if pk in hydrated
     ]
+
+
+def favourite_rows(*, user) -> QuerySet[PostLike]:
+    """The user's likes of posts they can still see, for the client API to page by like id."""
+    visible = visible_posts(user).filter(pk=OuterRef("post_id"))
+    return PostLike.objects.filter(user_id=user.pk).filter(Exists(visible)).only("id", "post_id")
+
+
+def bookmark_rows(*, user) -> QuerySet[Bookmark]:
+    """The user's bookmarked posts (any collection) they can still see, by bookmark id."""
+    visible = visible_posts(user).filter(pk=OuterRef("post_id"))
+    return (
+        Bookmark.objects.filter(collection__owner_id=user.pk, post__isnull=False)
+        .filter(Exists(visible))
+        .only("id", "post_id")
+    )
