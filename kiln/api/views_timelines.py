@@ -3,6 +3,7 @@ kiln.timelines' selectors and kiln.posts' JSON statuses."""
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Length
 
@@ -11,6 +12,7 @@ from kiln.api.entities import absolute, accounts_by_id, complete_statuses
 from kiln.api.http import PageArgs, Params, api, json_response, with_link
 from kiln.posts.cards import post_statuses
 from kiln.posts.models import PostAttachment, PostTag
+from kiln.search.selectors import search_posts
 from kiln.social.selectors import blocked_user_ids, hidden_author_ids
 from kiln.timelines import selectors as timelines
 from kiln.timelines.services import timeline_mark_active
@@ -92,8 +94,10 @@ def _tag_json(request, name: str) -> dict:
 
 @api("read:search", auth="optional")
 def search(request):
-    """Accounts by username or display name, hashtags by prefix; statuses are left to the
-    search app (being built), so `statuses` is always empty here."""
+    """Accounts by username or display name, hashtags by prefix, and statuses by full text
+    through Kiln's search (kiln.search: the same engine and visibility rules as /search).
+    Statuses page by offset only as far as one page of the web's search (Mastodon apps ask
+    for the first page)."""
     params = Params(request)
     query = params.str("q", max_length=200).strip()
     kind = params.str("type", max_length=20)
@@ -125,4 +129,11 @@ def search(request):
             .order_by("tag")[offset : offset + limit]
         )
         result["hashtags"] = [_tag_json(request, n) for n in names]
+    if kind in ("", "statuses") and offset == 0:
+        viewer = request.api_user or AnonymousUser()
+        found = search_posts(viewer=viewer, q=query, size=limit, hydrate=False)
+        if found.problem is None:
+            hidden = hidden_author_ids(request.api_user) if request.api_user else set()
+            statuses = post_statuses(found.items, request.api_user, hidden=hidden)
+            result["statuses"] = complete_statuses(request, statuses)
     return json_response(result)

@@ -203,6 +203,19 @@ def test_search_accounts_and_hashtags(ana, ben, ana_api):
     assert ana_api.get("/api/v2/search", {"q": ""}).json()["accounts"] == []
 
 
+def test_search_statuses_uses_kilns_search_and_its_visibility(ana, ben, ana_api, client):
+    from kiln.posts.models import Post
+
+    public = post_create(author=ben, text="Glazing the watercolour harbour")
+    post_create(author=ben, text="watercolour for followers", visibility=Post.Visibility.FOLLOWERS)
+    found = ana_api.get("/api/v2/search", {"q": "watercolour", "type": "statuses"}).json()
+    assert [s["id"] for s in found["statuses"]] == [str(public.pk)]  # ana doesn't follow ben
+    anonymous = client.get("/api/v2/search", {"q": "watercolour", "type": "statuses"}).json()
+    assert [s["id"] for s in anonymous["statuses"]] == [str(public.pk)]
+    symbols = ana_api.get("/api/v2/search", {"q": '"*-', "type": "statuses"})
+    assert symbols.status_code == 200 and symbols.json()["statuses"] == []
+
+
 def test_ai_crawler_is_refused_on_the_api(client):
     response = client.get(
         "/api/v2/instance", HTTP_USER_AGENT="Mozilla/5.0 (compatible; GPTBot/1.0)"
