@@ -6,7 +6,7 @@ one that starts the same steps again and finds less to do. Files are deleted *be
 rows that point at them, so a kill between the two leaves a row whose files are already gone
 (deleted again, harmlessly, next time), never a file that no row remembers.
 
-Order: sessions; likes, reblogs and bookmarks (with the counters they moved); posts;
+Order: sessions and API tokens; likes, reblogs and bookmarks (with the counters they moved); posts;
 projects; messages sent; media (files, then rows); profile images and exports; the account
 row last, with its username retired for `KILN_RETIRED_USERNAME_DAYS`.
 
@@ -23,6 +23,13 @@ from django.core.files.storage import storages
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from oauth2_provider.models import (
+    get_access_token_model,
+    get_application_model,
+    get_grant_model,
+    get_id_token_model,
+    get_refresh_token_model,
+)
 
 from kiln.accounts.models import Profile, User
 from kiln.media.models import MediaAsset, Rendition
@@ -52,6 +59,19 @@ def _purge_sessions(user_id: int, now) -> None:
     rows = Session.objects.filter(expire_date__gt=timezone.now()).iterator(chunk_size=500)  # real
     stale = [s.session_key for s in rows if s.get_decoded().get("_auth_user_id") == wanted]
     Session.objects.filter(session_key__in=stale).delete()
+
+
+def _purge_api_tokens(user_id: int, now) -> None:
+    """Every token, grant and refresh token the person gave an app (kiln.api's OAuth), and the
+    apps they registered themselves."""
+    for model in (
+        get_refresh_token_model(),
+        get_access_token_model(),
+        get_id_token_model(),
+        get_grant_model(),
+    ):
+        model.objects.filter(user_id=user_id).delete()
+    get_application_model().objects.filter(user_id=user_id).delete()
 
 
 def _purge_interactions(user_id: int, now) -> None:
@@ -149,10 +169,11 @@ def _purge_account(user_id: int, now) -> None:
         user.delete()
 
 
-# (name, function). An OAuth provider or API tokens added later add their step here, before
+# (name, function). An app that keeps more of a person's data adds its step here, before
 # "account" (kiln.transfer sits above every domain app, so it may import them).
 STEPS = [
     ("sessions", _purge_sessions),
+    ("api_tokens", _purge_api_tokens),
     ("interactions", _purge_interactions),
     ("posts", _purge_posts),
     ("projects", _purge_projects),
