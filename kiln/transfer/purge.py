@@ -37,6 +37,7 @@ from kiln.messages.models import Message
 from kiln.portfolio.models import Project
 from kiln.posts.models import Bookmark, BookmarkCollection, Post, PostLike, ProjectLike
 from kiln.provenance import index as provenance_index
+from kiln.search.services import search_post_remove, search_project_remove
 from kiln.social.models import Block, Follow, Mute
 from kiln.transfer.models import AccountClosure, DataExport, RetiredUsername
 
@@ -110,7 +111,8 @@ def _purge_posts(user_id: int, now) -> None:
     posts = Post.objects.filter(author_id=user_id).order_by("-pk")
     while ids := list(posts.values_list("pk", "in_reply_to_id")[:BATCH]):
         with transaction.atomic():
-            for _, parent in ids:
+            for pk, parent in ids:
+                search_post_remove(post_id=pk)  # gives back the tag counts it added
                 if parent is not None:
                     Post.objects.filter(pk=parent, replies_count__gt=0).exclude(
                         author_id=user_id
@@ -120,7 +122,10 @@ def _purge_posts(user_id: int, now) -> None:
 
 def _purge_projects(user_id: int, now) -> None:
     while ids := list(Project.objects.filter(owner_id=user_id).values_list("pk", flat=True)[:50]):
-        Project.objects.filter(pk__in=ids).delete()
+        with transaction.atomic():
+            for pk in ids:
+                search_project_remove(project_id=pk)
+            Project.objects.filter(pk__in=ids).delete()
 
 
 def _purge_messages(user_id: int, now) -> None:

@@ -85,6 +85,9 @@ def test_after_the_grace_period_nothing_of_theirs_remains(leaving, media_root):
     hashes = list(ImageHash.objects.filter(owner=ana).values_list("bits", flat=True))
     hashes = [bytes(h) for h in hashes]
     assert hashes and all(registry_says(hashes))
+    from kiln.search.models import TagCount
+
+    assert TagCount.objects.filter(tag="ink", posts__gt=0).exists()
     assert transfer_sweep(now=timezone.now() + timedelta(days=31)) == 1
     assert files_under(media_root) == set()  # ben uploaded nothing: every file was ana's
     assert rows_pointing_at(ana.pk) == {}
@@ -96,6 +99,7 @@ def test_after_the_grace_period_nothing_of_theirs_remains(leaving, media_root):
     theirs = Post.objects.get(pk=life["theirs"].pk)
     assert theirs.likes_count == 0 and theirs.replies_count == 0
     assert not Post.objects.filter(author_id=ana.pk).exists()
+    assert not TagCount.objects.filter(tag="ink", posts__gt=0).exists()  # her #ink is gone
     # The username is held for 30 days, then released.
     assert services.username_is_retired("ANA")
     assert services.username_is_retired("ana", now=timezone.now() + timedelta(days=31 + 29))
