@@ -19,6 +19,7 @@ from kiln.accounts.services import profile_ensure
 from kiln.core.tasks import enqueue_with_transaction
 from kiln.media.models import MediaAsset
 from kiln.media.services import media_asset_create, media_asset_delete, media_asset_process
+from kiln.portfolio.models import Project
 from kiln.portfolio.services import (
     ImageInput,
     ProjectInput,
@@ -243,7 +244,8 @@ def _import_item(item: ImportItem, zf, batch: InstagramImport) -> None:
     with transaction.atomic():
         if item.choice == Item.Choice.PROJECT:
             tags = instagram.TAG.findall(item.caption)
-            title = (item.caption.split("\n", 1)[0].strip() or "From Instagram")[:200]
+            first_line = instagram.TAG.sub("", item.caption.split("\n", 1)[0]).strip()
+            title = (first_line or "From Instagram")[:200]
             project = project_create(
                 owner=owner,
                 data=ProjectInput(
@@ -257,6 +259,8 @@ def _import_item(item: ImportItem, zf, batch: InstagramImport) -> None:
             )
             try:
                 project_publish(user=owner, project=project)
+                if item.taken_at:  # shown and ordered by the date it was first published
+                    Project.objects.filter(pk=project.pk).update(published_at=item.taken_at)
             except ValidationError as exc:
                 if not only_waiting(exc):
                     raise
@@ -381,5 +385,5 @@ def _readable(left: timedelta) -> str:
         return "less than a minute"
     minutes = round(seconds / 60)
     if minutes < 90:
-        return f"{minutes} minute{'s' if minutes != 1 else ''}"
-    return f"{minutes / 60:.1f} hours"
+        return f"about {minutes} minute{'s' if minutes != 1 else ''}"
+    return f"about {minutes / 60:.1f} hours"

@@ -10,8 +10,8 @@ Order: sessions and API tokens; likes, reblogs and bookmarks (with the counters 
 projects; messages sent; media (files, then rows); profile images and exports; the account
 row last, with its username retired for `KILN_RETIRED_USERNAME_DAYS`.
 
-Kept (docs/decisions.md, "Account deletion"): other people's replies (their parent becomes
-"deleted"), moderation audit entries (pseudonymised by the moderation app when it exists).
+Kept (docs/decisions.md, "Leaving Kiln"): other people's replies (their parent link is
+cleared), moderation audit entries (pseudonymised by the moderation app when it exists).
 """
 
 import logging
@@ -107,7 +107,7 @@ def _purge_interactions(user_id: int, now) -> None:
 
 def _purge_posts(user_id: int, now) -> None:
     """Newest first, so a reply is gone before the post it answers; other people's replies
-    stay (their parent link is cleared: shown as a reply to a deleted account)."""
+    stay (their parent link is cleared: they stand as their own posts)."""
     posts = Post.objects.filter(author_id=user_id).order_by("-pk")
     while ids := list(posts.values_list("pk", "in_reply_to_id")[:BATCH]):
         with transaction.atomic():
