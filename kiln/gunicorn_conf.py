@@ -22,6 +22,7 @@ import itertools
 import os
 
 from kiln.core.collector import freeze_startup_objects, freeze_warm_objects
+from kiln.core.memory import apply_memory_cap
 
 worker_class = "sync"
 workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1) + 1)
@@ -36,6 +37,12 @@ def pre_fork(server, worker):
     # With --preload the application is loaded here, in the master: frozen before the fork, its
     # objects are never written by a child's collector either, so their memory stays shared.
     freeze_startup_objects()
+
+
+def post_fork(server, worker):
+    # A hard address-space cap per worker (kiln/core/memory.py): a decoder tricked into
+    # allocating fails in this worker, which gunicorn replaces, instead of taking the machine.
+    apply_memory_cap("web", connections=worker.cfg.threads + 1)
 
 
 def post_worker_init(worker):

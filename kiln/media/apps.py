@@ -19,6 +19,11 @@ class MediaConfig(AppConfig):
         # A worker that starts (or restarts after a crash) first re-queues whatever a dead
         # worker left mid-render, then keeps sweeping; no extra process or cron is needed.
         if len(sys.argv) > 1 and sys.argv[1] == "db_worker":
+            from kiln.core.memory import apply_memory_cap
+
+            # The worker runs the decoders: cap its memory (kiln/core/memory.py). Its threads
+            # (tasks, this sweeper, the WAL checkpointer) each hold a database connection.
+            apply_memory_cap("cloak" if "cloak" in " ".join(sys.argv) else "worker", connections=3)
             threading.Thread(target=_sweep_forever, name="media-sweeper", daemon=True).start()
 
 

@@ -51,6 +51,10 @@ class MediaAsset(BaseModel):
     # Rendition keys written by an attempt that has not committed yet: the next attempt (or
     # a delete) removes any of them that no Rendition row points at, so a kill leaks nothing.
     pending_keys = models.JSONField(default=list, blank=True)
+    # Set when the file itself stopped processing (every attempt died, or the decoder ran out
+    # of memory): a retry would only run it again, so neither a retry nor the same bytes again
+    # are accepted.
+    poisoned = models.BooleanField(default=False)
 
     class Meta:
         indexes = [models.Index(fields=["state", "locked_until"], name="media_asset_state_lease")]

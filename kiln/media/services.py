@@ -33,6 +33,11 @@ logger = logging.getLogger("kiln.media")
 ORIGINAL_EXTENSIONS = {"jpeg": "jpg", "png": "png", "gif": "gif", "webp": "webp", "avif": "avif"}
 ORIGINAL_EXTENSIONS["heic"] = "heic"
 
+POISONED = (
+    "This file stopped our image processor every time it was tried, so Kiln won't try it "
+    "again. Export the image again (for example as a new JPEG or PNG) and upload that file."
+)
+
 
 def _public():
     return storages["default"]
@@ -90,6 +95,9 @@ def media_asset_create(*, owner, upload=None, work_url: str = "", file=None) -> 
         raise ValidationError("Choose an image to upload.")
     data = _read_upload(upload)
     probe = probe_image(data)
+    sha256 = hashlib.sha256(data).hexdigest()
+    if MediaAsset.objects.filter(original_sha256=sha256, poisoned=True).exists():
+        raise ValidationError(POISONED)
     name = f"originals/{secrets.token_hex(16)}.{ORIGINAL_EXTENSIONS[probe.format]}"
     stored = _private().save(name, ContentFile(data))
     try:
@@ -99,7 +107,7 @@ def media_asset_create(*, owner, upload=None, work_url: str = "", file=None) -> 
                 original_key=stored,
                 original_format=probe.format,
                 original_bytes=len(data),
-                original_sha256=hashlib.sha256(data).hexdigest(),
+                original_sha256=sha256,
                 width=probe.width,
                 height=probe.height,
                 is_animated=probe.is_animated,
@@ -135,13 +143,13 @@ def _claim(asset_id: int) -> MediaAsset | None:
         if asset is None:
             return None
         if asset.attempts >= settings.KILN_MEDIA_MAX_ATTEMPTS:
+            # Every attempt died mid-render (a worker killed at its memory cap, say): the
+            # file is poison, and running it again unchanged would only do the same.
             asset.state = MediaAsset.State.FAILED
             asset.locked_until = None
-            asset.failure_reason = (
-                "Processing stopped before finishing several times. Try again, or upload "
-                "a smaller file."
-            )
-            asset.save(update_fields=["state", "locked_until", "failure_reason"])
+            asset.failure_reason = POISONED
+            asset.poisoned = True
+            asset.save(update_fields=["state", "locked_until", "failure_reason", "poisoned"])
             return None
         asset.state = MediaAsset.State.PROCESSING
         asset.locked_until = lease_until
@@ -268,8 +276,12 @@ def _readable_failure(exc: Exception) -> str:
 
 def _fail(asset: MediaAsset, exc: Exception, lease) -> None:
     logger.warning("media asset %s failed: %s", asset.pk, exc, exc_info=True)
+    poisoned = isinstance(exc, MemoryError)  # at the process's cap: it would only recur
     MediaAsset.objects.filter(pk=asset.pk, locked_until=lease).update(
-        state=MediaAsset.State.FAILED, locked_until=None, failure_reason=_readable_failure(exc)
+        state=MediaAsset.State.FAILED,
+        locked_until=None,
+        failure_reason=POISONED if poisoned else _readable_failure(exc),
+        poisoned=poisoned,
     )
 
 
@@ -376,7 +388,9 @@ def media_assets_rebuild_for_owner(*, owner) -> int:
 
 @transaction.atomic
 def media_asset_retry(*, asset: MediaAsset) -> MediaAsset:
-    """Queue a failed asset again, with a fresh count of attempts."""
+    """Queue a failed asset again, with a fresh count of attempts; never a poisoned one."""
+    if MediaAsset.objects.filter(pk=asset.pk, poisoned=True).exists():
+        raise ValidationError(POISONED)
     updated = MediaAsset.objects.filter(pk=asset.pk, state=MediaAsset.State.FAILED).update(
         state=MediaAsset.State.UPLOADED, attempts=0, failure_reason="", locked_until=None
     )

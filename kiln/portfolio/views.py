@@ -506,5 +506,9 @@ def asset_retry(request, asset_id: int):
     """Queue a failed upload again; answers with the polling state fragment."""
     from kiln.media.services import media_asset_retry
 
-    asset = media_asset_retry(asset=_own_asset(request, asset_id))
+    asset = _own_asset(request, asset_id)
+    try:
+        asset = media_asset_retry(asset=asset)
+    except ValidationError as exc:  # a poisoned file: the fragment says why, with no retry
+        return HttpResponseBadRequest(" ".join(exc.messages))
     return render(request, "portfolio/_asset_state.html", {"asset": asset})
