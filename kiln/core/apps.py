@@ -9,6 +9,9 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from kiln.core import converters
+
+        converters.register()  # before any urls.py is imported: `<id:...>` in every app
         # The background worker takes SQLite's WAL checkpoints off the web requests
         # (kiln/core/checkpoints.py), as kiln.media's sweeper runs inside it too.
         if len(sys.argv) > 1 and sys.argv[1] == "db_worker":

@@ -10,6 +10,7 @@ from django.http import Http404
 
 from kiln.core.pagination import CursorPage, paginate_by_id
 from kiln.portfolio.models import PortfolioOrder, Project, ProjectImage, ProjectTag
+from kiln.social.selectors import blocked_user_ids
 
 PAGE_SIZE = 24  # projects per page of the Portfolio tab
 PAGE_SIZE_MAX = 48
@@ -181,6 +182,8 @@ def project_for_view(*, viewer, username: str, project_id: int) -> Project:
     if project is None:
         raise Http404("No such project.")
     if not project.is_published and not (viewer.is_authenticated and viewer.pk == project.owner_id):
+        raise Http404("No such project.")
+    if project.owner_id in blocked_user_ids(viewer):  # a block hides projects as it does posts
         raise Http404("No such project.")
     project.cover_image = cover_image(project)
     return project

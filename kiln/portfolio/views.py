@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kiln.core.converters import parse_ids
 from kiln.core.hooks import optional_callable
 from kiln.core.pagination import parse_cursor
 from kiln.media.models import MediaAsset
@@ -209,7 +210,7 @@ def label_listing(request, segment: str, slug: str):
 
 def _int_list(values) -> list[int]:
     try:
-        return [int(v) for v in values]
+        return parse_ids(values)
     except (TypeError, ValueError):
         raise ValidationError(
             {"images": ["The image list was garbled; reload and retry."]}
@@ -463,7 +464,7 @@ def project_move(request, project_id: int):
 def portfolio_reorder(request):
     """The drag-to-reorder endpoint: every project id, in the new order."""
     try:
-        ids = [int(v) for v in request.POST.getlist("project")]
+        ids = parse_ids(request.POST.getlist("project"))
         services.portfolio_reorder(user=request.user, project_ids=ids)
     except (TypeError, ValueError):
         return HttpResponseBadRequest("The order was garbled; reload and retry.")

@@ -8,6 +8,10 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
 
+from kiln.core.access import AccessDenied
+from kiln.core.converters import parse_id
+from kiln.social.selectors import blocked_user_ids
+
 
 def _project_model():
     try:
@@ -16,25 +20,31 @@ def _project_model():
         return None
 
 
-def _visible(model, viewer):
+def _visible(model, viewer, *, blocked=None):
+    """Published projects and the viewer's own drafts, never across a block (either way)."""
     published = Q(state="published")
     if viewer is not None and getattr(viewer, "is_authenticated", False):
         published |= Q(owner_id=viewer.pk)
-    return model.objects.filter(published)
+    visible = model.objects.filter(published)
+    blocked = blocked_user_ids(viewer) if blocked is None else blocked
+    return visible.exclude(owner_id__in=blocked) if blocked else visible
 
 
 def project_for_feed(*, project_id, viewer):
     """The project if it exists and the viewer may see it; else a clear ValidationError."""
     model = _project_model()
-    try:
-        project_id = int(project_id)
-    except (TypeError, ValueError):
-        raise ValidationError("That project does not exist.") from None
+    project_id = parse_id(project_id)
+    if project_id is None:
+        raise ValidationError("That project does not exist.")
     project = None
     if model is not None:
-        project = _visible(model, viewer).select_related("owner").filter(pk=project_id).first()
+        project = (
+            _visible(model, viewer, blocked=set()).select_related("owner").filter(pk=project_id)
+        ).first()
     if project is None:
         raise ValidationError("That project does not exist or is not visible to you.")
+    if project.owner_id in blocked_user_ids(viewer):  # as for posts: said plainly, a 403
+        raise AccessDenied(f"You can't interact with @{project.owner.username}'s projects.")
     return project
 
 

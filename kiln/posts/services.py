@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from kiln.accounts.models import User
 from kiln.core.access import AccessDenied
+from kiln.core.converters import parse_id, parse_ids
 from kiln.notifications.models import Notification
 from kiln.notifications.services import notification_create, notifications_delete_for_post
 from kiln.posts.media import asset_delete
@@ -38,10 +39,9 @@ def _require_login(user, verb: str) -> None:
 def _load_post(post) -> Post:
     if isinstance(post, Post):
         return post
-    try:
-        post_id = int(post)
-    except (TypeError, ValueError):
-        raise ValidationError("That post does not exist.") from None
+    post_id = parse_id(post)
+    if post_id is None:
+        raise ValidationError("That post does not exist.")
     found = Post.objects.select_related("author").filter(pk=post_id).first()
     if found is None:
         raise ValidationError("That post does not exist.")
@@ -291,7 +291,7 @@ def post_create(
 
 def _attachment_ids(raw, what: str) -> list[int]:
     try:
-        return [int(value) for value in raw]
+        return parse_ids(raw)
     except (TypeError, ValueError):
         raise ValidationError(f"That image ({what}) is not part of this post.") from None
 
@@ -508,7 +508,7 @@ def project_comment_create(*, author, project_id, text: str, in_reply_to=None) -
     """A comment on a portfolio project: the same Post and reply code as the feed."""
     if in_reply_to is not None:
         parent = _load_post(in_reply_to)
-        if parent.commented_project_id != int(project_id):
+        if parent.commented_project_id != parse_id(project_id):
             raise ValidationError("That comment belongs to another project.")
         return post_create(author=author, text=text, in_reply_to=parent)
     return post_create(author=author, text=text, commented_project=project_id)
@@ -538,7 +538,10 @@ def project_like_delete(*, user, project_id) -> bool:
     from kiln.posts.models import ProjectLike
 
     _require_login(user, "like projects")
-    deleted, _ = ProjectLike.objects.filter(user=user, project_id=int(project_id)).delete()
+    project_id = parse_id(project_id)
+    if project_id is None:
+        return False
+    deleted, _ = ProjectLike.objects.filter(user=user, project_id=project_id).delete()
     return bool(deleted)
 
 
