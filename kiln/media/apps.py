@@ -1,5 +1,4 @@
 import logging
-import sys
 import threading
 
 from django.apps import AppConfig
@@ -16,15 +15,15 @@ class MediaConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # A worker that starts (or restarts after a crash) first re-queues whatever a dead
-        # worker left mid-render, then keeps sweeping; no extra process or cron is needed.
-        if len(sys.argv) > 1 and sys.argv[1] == "db_worker":
-            from kiln.core.memory import apply_memory_cap
+        from kiln.core.worker import worker_starting
 
-            # The worker runs the decoders: cap its memory (kiln/core/memory.py). Its threads
-            # (tasks, this sweeper, the WAL checkpointer) each hold a database connection.
-            apply_memory_cap("cloak" if "cloak" in " ".join(sys.argv) else "worker", connections=3)
-            threading.Thread(target=_sweep_forever, name="media-sweeper", daemon=True).start()
+        worker_starting.subscribe(start_sweeper)
+
+
+def start_sweeper(_event=None) -> None:
+    """A worker that starts (or restarts after a crash) first re-queues whatever a dead worker
+    left mid-render, then keeps sweeping; no extra process or cron is needed."""
+    threading.Thread(target=_sweep_forever, name="media-sweeper", daemon=True).start()
 
 
 def _sweep_forever() -> None:

@@ -5,7 +5,6 @@ from kiln.portfolio import views
 app_name = "portfolio"
 
 urlpatterns = [
-    path("@<username:username>/projects/<id:project_id>", views.project_detail, name="project"),
     path("@<username:username>/portfolio/page", views.profile_tab_page, name="tab_page"),
     path("portfolio/new", views.project_new, name="new"),
     path("portfolio/projects/<id:project_id>/edit", views.project_edit, name="edit"),

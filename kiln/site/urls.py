@@ -1,0 +1,18 @@
+"""The composed pages' routes. They keep the names they always had ("core:home",
+"accounts:profile", "portfolio:project"): kiln/urls.py mounts them into those apps' namespaces."""
+
+from django.urls import path
+
+from kiln.site import views
+
+home_patterns = [path("", views.home, name="home")]
+
+profile_patterns = [
+    path("@<username:username>", views.profile, name="profile"),
+    path("@<username:username>/posts", views.profile, {"tab": "posts"}, name="profile_posts"),
+    path("@<username:username>/likes", views.profile, {"tab": "likes"}, name="profile_likes"),
+]
+
+project_patterns = [
+    path("@<username:username>/projects/<id:project_id>", views.project_detail, name="project"),
+]
