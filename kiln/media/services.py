@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from kiln.media import events, imaging
@@ -83,6 +83,20 @@ def _delete_files_on_commit(storage_alias: str, keys) -> None:
     transaction.on_commit(delete)
 
 
+def _check_quota(*, owner, adding: int) -> None:
+    """Refuse an upload that would take the account's originals past its storage quota."""
+    quota = settings.KILN_MEDIA_QUOTA_BYTES
+    if not quota:
+        return
+    used = MediaAsset.objects.filter(owner=owner).aggregate(used=Sum("original_bytes"))["used"]
+    used = used or 0
+    if used + adding > quota:
+        raise ValidationError(
+            f"Your storage is full: {used / 1024**2:,.0f} MB of {quota / 1024**2:,.0f} MB used, "
+            f"and this file needs {adding / 1024**2:,.1f} MB. Delete some uploads to make room."
+        )
+
+
 def media_asset_create(*, owner, upload=None, work_url: str = "", file=None) -> MediaAsset:
     """Check an upload, keep the original privately and queue its processing.
 
@@ -97,6 +111,7 @@ def media_asset_create(*, owner, upload=None, work_url: str = "", file=None) -> 
     sha256 = hashlib.sha256(data).hexdigest()
     if MediaAsset.objects.filter(original_sha256=sha256, poisoned=True).exists():
         raise ValidationError(POISONED)
+    _check_quota(owner=owner, adding=len(data))
     name = f"originals/{secrets.token_hex(16)}.{ORIGINAL_EXTENSIONS[probe.format]}"
     stored = _private().save(name, ContentFile(data))
     try:

@@ -362,11 +362,12 @@ def post_edit(
         for position, attachment in enumerate(kept):
             attachment.position = position
         PostAttachment.objects.bulk_update(kept, ["alt_text", "position"])
-        added = _validate_attachments(
-            author=editor,
-            attachments=_store_uploads(owner=editor, uploads=uploads),
-            start=len(kept) + 1,
-        )
+        stored = _store_uploads(owner=editor, uploads=uploads)
+        try:
+            added = _validate_attachments(author=editor, attachments=stored, start=len(kept) + 1)
+        except BaseException:
+            _discard_originals(stored)
+            raise
         PostAttachment.objects.bulk_create(
             PostAttachment(post=post, asset=asset, alt_text=alt, position=len(kept) + i)
             for i, (asset, alt) in enumerate(added)
@@ -525,18 +526,24 @@ def _store_uploads(*, owner, uploads: Sequence) -> list[tuple]:
     """Store uploads through the media pipeline (processing and screening are queued on
     commit), as [(asset, alt text)]. If one upload is refused, the originals already stored
     for this request are removed, since the transaction only rolls back rows."""
-    from django.core.files.storage import storages
-
     stored = []
     try:
         for upload, alt in uploads:
             stored.append((media_asset_create(owner=owner, file=upload), alt))
     except BaseException:
-        for asset, _ in stored:
-            if asset.original_key:
-                storages["private"].delete(asset.original_key)
+        _discard_originals(stored)
         raise
     return stored
+
+
+def _discard_originals(stored) -> None:
+    """Delete originals stored for a write that is being refused: its transaction rolls back
+    only rows, and a file without its row is an orphan (4 of 5 refused composes left one)."""
+    from django.core.files.storage import storages
+
+    for asset, _ in stored:
+        if asset.original_key:
+            storages["private"].delete(asset.original_key)
 
 
 def post_compose(*, author, uploads: Sequence = (), **fields) -> Post:
@@ -557,4 +564,8 @@ def post_compose(*, author, uploads: Sequence = (), **fields) -> Post:
         return post_create(author=author, **fields)
     with transaction.atomic():
         attachments = _store_uploads(owner=author, uploads=uploads)
-        return post_create(author=author, attachments=attachments, **fields)
+        try:
+            return post_create(author=author, attachments=attachments, **fields)
+        except BaseException:  # a bad reply, quote or project: the images go too
+            _discard_originals(attachments)
+            raise
