@@ -40,6 +40,9 @@ class MediaAsset(BaseModel):
     # Background processing bookkeeping.
     attempts = models.PositiveSmallIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
+    # The worker holding the lease (kiln/core/worker.py): when its heartbeat stops, the asset
+    # is taken back within seconds instead of when `locked_until` passes.
+    locked_by = models.CharField(max_length=64, blank=True, db_index=True)
     failure_reason = models.CharField(max_length=300, blank=True)
     phase_timings = models.JSONField(default=dict, blank=True)  # {"decode": 0.12, …} seconds
     processed_at = models.DateTimeField(null=True, blank=True)

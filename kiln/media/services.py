@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
+from kiln.core.worker import current_worker_id
 from kiln.media import events, imaging
 from kiln.media.models import MediaAsset, Rendition
 from kiln.media.rights import rights_for_owner
@@ -167,8 +168,9 @@ def _claim(asset_id: int) -> MediaAsset | None:
             return None
         asset.state = MediaAsset.State.PROCESSING
         asset.locked_until = lease_until
+        asset.locked_by = current_worker_id() or ""
         asset.attempts = F("attempts") + 1
-        asset.save(update_fields=["state", "locked_until", "attempts"])
+        asset.save(update_fields=["state", "locked_until", "locked_by", "attempts"])
     asset.refresh_from_db(fields=["attempts"])
     return asset
 
@@ -418,6 +420,26 @@ def media_asset_retry(*, asset: MediaAsset) -> MediaAsset:
         _enqueue_process(asset.pk)
     asset.refresh_from_db()
     return asset
+
+
+def media_reclaim_from_worker(*, worker_id: str) -> int:
+    """Re-queue the assets a dead worker was rendering (its heartbeat stopped). The attempt
+    it used still counts, so a file that kills every worker ends as poisoned."""
+    if not worker_id:
+        return 0
+    ids = list(
+        MediaAsset.objects.filter(
+            state=MediaAsset.State.PROCESSING, locked_by=worker_id
+        ).values_list("pk", flat=True)
+    )
+    if not ids:
+        return 0
+    MediaAsset.objects.filter(pk__in=ids, locked_by=worker_id).update(
+        state=MediaAsset.State.UPLOADED, locked_until=None, locked_by=""
+    )
+    for asset_id in ids:
+        _enqueue_process(asset_id)
+    return len(ids)
 
 
 def media_sweep(*, now=None) -> int:

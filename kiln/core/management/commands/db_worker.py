@@ -14,5 +14,5 @@ class Command(TasksDbWorkerCommand):
         # (tasks, the media sweeper, the WAL checkpointer) each hold a database connection.
         queues = str(options.get("queue_name") or "")
         apply_memory_cap("cloak" if "cloak" in queues else "worker", connections=3)
-        worker_start()
+        worker_start(worker_id=options.get("worker_id"), queues=queues)
         return super().handle(*args, **options)
