@@ -58,6 +58,10 @@ class MediaAsset(BaseModel):
     # of memory): a retry would only run it again, so neither a retry nor the same bytes again
     # are accepted.
     poisoned = models.BooleanField(default=False)
+    # Shown only by the app that owns it, to the people it belongs to (a message image, a
+    # commission reference): screened like any upload, but never repost-matched, indexed or
+    # registered, since it is often someone else's work shown as a reference.
+    is_private = models.BooleanField(default=False)
 
     class Meta:
         indexes = [models.Index(fields=["state", "locked_until"], name="media_asset_state_lease")]

@@ -98,7 +98,9 @@ def _check_quota(*, owner, adding: int) -> None:
         )
 
 
-def media_asset_create(*, owner, upload=None, work_url: str = "", file=None) -> MediaAsset:
+def media_asset_create(
+    *, owner, upload=None, work_url: str = "", file=None, private: bool = False
+) -> MediaAsset:
     """Check an upload, keep the original privately and queue its processing.
 
     `upload` (or its alias `file`) is an UploadedFile, any file object, or bytes. Raises
@@ -128,6 +130,7 @@ def media_asset_create(*, owner, upload=None, work_url: str = "", file=None) -> 
                 is_animated=probe.is_animated,
                 frame_count=probe.frames,
                 work_url=work_url[:300],
+                is_private=private,
             )
             _enqueue_process(asset.pk)
     except BaseException:

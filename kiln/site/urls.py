@@ -11,6 +11,12 @@ profile_patterns = [
     path("@<username:username>", views.profile, name="profile"),
     path("@<username:username>/posts", views.profile, {"tab": "posts"}, name="profile_posts"),
     path("@<username:username>/likes", views.profile, {"tab": "likes"}, name="profile_likes"),
+    path(
+        "@<username:username>/commissions",
+        views.profile,
+        {"tab": "commissions"},
+        name="profile_commissions",
+    ),
 ]
 
 project_patterns = [

@@ -18,9 +18,15 @@ OBJECT_PARAMS = {
     "match_id",
     "appeal_id",
     "takedown_id",
+    "listing_id",
+    "application_id",
+    "tier_id",
+    "request_id",
+    "delivery_id",
+    "conversation_id",
     "username",
 }
-OTHER_PARAMS = {"tag", "slug", "kind", "token", "name", "key", "uidb36"}
+OTHER_PARAMS = {"tag", "slug", "kind", "token", "name", "key", "uidb36", "action"}
 HOSTILE_IDS = ["0", "-1", str(1 << 63), str(1 << 64), "abc", "1e3", "٣"]
 
 

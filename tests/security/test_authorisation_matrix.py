@@ -23,7 +23,10 @@ from tests.security.routes import (
 )
 
 # Values for the parameters that don't name an object, where a route has both.
-OTHER_VALUES = {"kind": "after", "tag": "art", "slug": "art"}
+OTHER_VALUES = {"kind": "after", "tag": "art", "slug": "art", "action": "accept"}
+# Object kinds the world (conftest.py) does not build yet (hiring, messages): an id that names
+# nothing, so these routes are still walked for 5xx, leaks and writes. Build one to do better.
+UNBUILT_ID = 4_242_424_242
 ROLES = ("anonymous", "other", "blocked", "staff")
 # Staff review queues and held screenings: staff are meant to open them (everyone else is
 # still checked).
@@ -56,7 +59,9 @@ def _check(client, world, route, role, method) -> str | None:
     client.logout()
     if user is not None:
         client.force_login(user)
-    kwargs = {p: world.private_for[role].get(p, OTHER_VALUES.get(p)) for p in route.params}
+    kwargs = {
+        p: world.private_for[role].get(p, OTHER_VALUES.get(p, UNBUILT_ID)) for p in route.params
+    }
     url = reverse(route.name, kwargs=kwargs)
     before = row_counts()
     response = _request(client, method, url)
