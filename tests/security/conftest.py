@@ -13,6 +13,7 @@ SECRET = {
     "post": "ZqxFollowersOnlyText",
     "draft": "ZqxDraftProjectTitle",
     "collection": "ZqxPrivateCollection",
+    "message": "ZqxPrivateMessageBody",
 }
 PUBLIC = {  # Ana's public things: hidden from the user she blocked, and only from them
     "post": "ZqxPublicPostText",
@@ -72,6 +73,14 @@ def world(make_user, django_capture_on_commit_callbacks):
         upload=copy, original=asset, original_artist=ana, method="pdq"
     )
     takedown = TakedownRequest.objects.create(match=match, requested_by=ana)
+    # A conversation between Ana and a fifth user: private to the two of them.
+    from kiln.messages.services import conversation_open_for_context, message_send
+
+    eve = make_user("eve")
+    conversation = conversation_open_for_context(
+        starter=ana, other=eve, context_key="matrix", subject="private"
+    )
+    message_send(sender=ana, conversation=conversation, body=SECRET["message"])
     shared = {
         "username": ana.username,
         "asset_id": asset.pk,
@@ -80,6 +89,7 @@ def world(make_user, django_capture_on_commit_callbacks):
         "match_id": match.pk,
         "appeal_id": appeal.pk,
         "takedown_id": takedown.pk,
+        "conversation_id": conversation.pk,
     }
     hidden = {**shared, "post_id": followers_post.pk, "project_id": draft.pk}
     # The blocked user is refused even what is public: the block is the only reason.

@@ -24,7 +24,7 @@ from tests.security.routes import (
 
 # Values for the parameters that don't name an object, where a route has both.
 OTHER_VALUES = {"kind": "after", "tag": "art", "slug": "art", "action": "accept"}
-# Object kinds the world (conftest.py) does not build yet (hiring, messages): an id that names
+# Object kinds the world (conftest.py) does not build yet (hiring's): an id that names
 # nothing, so these routes are still walked for 5xx, leaks and writes. Build one to do better.
 UNBUILT_ID = 4_242_424_242
 ROLES = ("anonymous", "other", "blocked", "staff")
