@@ -24,6 +24,7 @@ OBJECT_PARAMS = {
     "request_id",
     "delivery_id",
     "conversation_id",
+    "app_id",  # an OAuth app the user authorised (kiln.api)
     "username",
 }
 OTHER_PARAMS = {"tag", "slug", "kind", "token", "name", "key", "uidb36", "action"}
