@@ -293,6 +293,21 @@ class HashIndex:
                 out.append(min(hits, key=lambda h: h[1]) if hits else (0, -1))
         return out
 
+    def search_each_all(
+        self, hashes: list[bytes], radius: int | None = None
+    ) -> list[dict[int, int]]:
+        """For each query hash, {owner: smallest distance} of every owner within the radius."""
+        radius = self.radius if radius is None else min(radius, self.radius)
+        out = []
+        with self._lock:
+            for q in self._queries(hashes):
+                best: dict[int, int] = {}
+                for owner, d in self._query_one(q, radius):
+                    if d < best.get(owner, 1 << 30):
+                        best[owner] = d
+                out.append(best)
+        return out
+
     def memory_bytes(self) -> int:
         tail = sum(c.nbytes for c in self._tail_codes) + 8 * self._tail_n
         return (
