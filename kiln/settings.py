@@ -13,6 +13,8 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+import kiln
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Everything Kiln writes at run time (SQLite file, local media, generated dev key) lives here.
 VAR_DIR = Path(os.environ.get("KILN_VAR_DIR", BASE_DIR / "var"))
@@ -36,6 +38,9 @@ def env_list(name: str, default: list[str]) -> list[str]:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
 
+
+# Kiln's release: part of the key of HTML shared between processes (kiln/core/templateversion.py).
+KILN_RELEASE = os.environ.get("KILN_RELEASE", kiln.__version__)
 
 # DEBUG: development conveniences (console email, detailed errors). Production sets DEBUG=0.
 DEBUG = env_bool("DEBUG", True)
@@ -80,9 +85,10 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "csp",
+    # Before django_tasks_db: Kiln's `db_worker` command wraps its own (kiln/core/worker.py).
+    "kiln.core",
     "django_tasks",
     "django_tasks_db",
-    "kiln.core",
     "kiln.accounts",
     "kiln.social",
     "kiln.media",
@@ -93,6 +99,7 @@ INSTALLED_APPS = [
     "kiln.shield",
     "kiln.cloak",
     "kiln.provenance",
+    "kiln.site",
 ]
 
 MIDDLEWARE = [
@@ -124,7 +131,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "kiln.core.context_processors.site",
+                "kiln.site.context_processors.site",
             ],
         },
     },
@@ -196,9 +203,9 @@ TASKS = {
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    # Django's and allauth's backends with a prepared get_user (kiln/accounts/auth_backends.py).
-    "kiln.accounts.auth_backends.KilnModelBackend",
-    "kiln.accounts.auth_backends.KilnAllauthBackend",
+    # Django's and allauth's backends with a prepared get_user (kiln/site/auth_backends.py).
+    "kiln.site.auth_backends.KilnModelBackend",
+    "kiln.site.auth_backends.KilnAllauthBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

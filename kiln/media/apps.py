@@ -1,5 +1,4 @@
 import logging
-import sys
 import threading
 
 from django.apps import AppConfig
@@ -16,10 +15,15 @@ class MediaConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # A worker that starts (or restarts after a crash) first re-queues whatever a dead
-        # worker left mid-render, then keeps sweeping; no extra process or cron is needed.
-        if len(sys.argv) > 1 and sys.argv[1] == "db_worker":
-            threading.Thread(target=_sweep_forever, name="media-sweeper", daemon=True).start()
+        from kiln.core.worker import worker_starting
+
+        worker_starting.subscribe(start_sweeper)
+
+
+def start_sweeper(_event=None) -> None:
+    """A worker that starts (or restarts after a crash) first re-queues whatever a dead worker
+    left mid-render, then keeps sweeping; no extra process or cron is needed."""
+    threading.Thread(target=_sweep_forever, name="media-sweeper", daemon=True).start()
 
 
 def _sweep_forever() -> None:

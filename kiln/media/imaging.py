@@ -297,7 +297,7 @@ def _with_c2pa_manifest(data: bytes, fmt: str, rights: Rights) -> bytes:
     a rendition it cannot be added to is kept as it is (logged), so an artist's upload never
     fails over it.
     """
-    from kiln.shield.c2pa_manifest import c2pa_sign_rendition
+    from kiln.media.c2pa import c2pa_sign_rendition
 
     try:
         return c2pa_sign_rendition(data, fmt=fmt, creator=rights.creator, work_url=rights.work_url)

@@ -22,8 +22,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from kiln.core.hooks import optional_callable
-from kiln.media import imaging
+from kiln.media import events, imaging
 from kiln.media.models import MediaAsset, Rendition
 from kiln.media.rights import rights_for_owner
 from kiln.media.validation import probe_image
@@ -185,22 +184,28 @@ def _cleanup_pending(asset: MediaAsset) -> None:
 
 
 def _watermark_for(owner):
-    apply = optional_callable("kiln.shield.watermark.apply_watermark")
-    if apply is None:
+    """The visible watermark the owner chose (the shield draws it), as one transform or None."""
+    transforms = [
+        t for t in events.rendition_watermark.send(events.WatermarkRequest(owner=owner)) if t
+    ]
+    if not transforms:
         return None
-    return lambda image: apply(image, owner=owner)
+
+    def apply(image):
+        for transform in transforms:
+            image = transform(image)
+        return image
+
+    return apply
 
 
 def _screen_provenance(asset: MediaAsset) -> None:
-    """The provenance app's screening of the original, before any rendition exists.
+    """Screening of the original, before any rendition exists (kiln.provenance subscribes).
 
     Its verdict lives on its own rows (a held asset is kept off public pages by the apps
-    that publish). Screening fails closed: if it crashes, processing fails with a reason the
-    artist can read and retry, because an unscreened asset would otherwise publish unchecked.
+    that publish); see `events.original_received` for why a failure fails the processing.
     """
-    screen = optional_callable("kiln.provenance.services.provenance_screen_asset")
-    if screen is not None:
-        screen(asset=asset)
+    events.original_received.send(events.OriginalReceived(asset=asset))
 
 
 def _load_source(asset: MediaAsset):

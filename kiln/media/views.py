@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kiln.core.http import is_htmx
 from kiln.media import imaging, selectors, services, signing
 from kiln.media.delivery import key_for_name
 from kiln.media.models import MediaAsset
@@ -94,7 +95,7 @@ def status(request, asset_id: int):
     asset = selectors.media_asset_for_owner(owner=request.user, asset_id=asset_id)
     if asset is None:
         raise Http404("No such upload.")
-    if request.headers.get("HX-Request"):
+    if is_htmx(request):
         if asset.is_ready:
             asset = selectors.media_assets_with_renditions().get(pk=asset.pk)
         return render(request, "media/_status.html", {"asset": asset})
@@ -108,6 +109,6 @@ def retry(request, asset_id: int):
     if asset is None:
         raise Http404("No such upload.")
     asset = services.media_asset_retry(asset=asset)
-    if request.headers.get("HX-Request"):
+    if is_htmx(request):
         return render(request, "media/_status.html", {"asset": asset})
     return JsonResponse(_status_payload(asset))

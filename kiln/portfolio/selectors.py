@@ -15,6 +15,21 @@ PAGE_SIZE = 24  # projects per page of the Portfolio tab
 PAGE_SIZE_MAX = 48
 
 
+def visible_projects_q(viewer) -> Q:
+    """The one rule for who sees a project: published work, and the viewer's own drafts."""
+    published = Q(state=Project.State.PUBLISHED)
+    if viewer is not None and getattr(viewer, "is_authenticated", False):
+        return published | Q(owner_id=viewer.pk)
+    return published
+
+
+def can_view_project(project: Project, viewer) -> bool:
+    """`visible_projects_q` for a project already in memory."""
+    if project.state == Project.State.PUBLISHED:
+        return True
+    return bool(getattr(viewer, "is_authenticated", False) and viewer.pk == project.owner_id)
+
+
 def _with_images(queryset: QuerySet) -> QuerySet:
     images = ProjectImage.objects.select_related("asset").prefetch_related("asset__renditions")
     return queryset.select_related("owner", "owner__profile").prefetch_related(
@@ -56,9 +71,7 @@ def recent_public_projects(limit: int = 12) -> list[Project]:
 def _portfolio_queryset(*, owner, viewer) -> QuerySet:
     """The artist's own order (position, then newest first for the rare equal positions);
     the artist also sees their drafts. Grid tiles need no labels, so they are not fetched."""
-    queryset = Project.objects.filter(owner=owner)
-    if not (viewer.is_authenticated and viewer.pk == owner.pk):
-        queryset = queryset.filter(state=Project.State.PUBLISHED)
+    queryset = Project.objects.filter(visible_projects_q(viewer), owner=owner)
     images = ProjectImage.objects.select_related("asset").prefetch_related("asset__renditions")
     return (
         queryset.select_related("owner", "owner__profile")
@@ -180,7 +193,7 @@ def project_for_view(*, viewer, username: str, project_id: int) -> Project:
     )
     if project is None:
         raise Http404("No such project.")
-    if not project.is_published and not (viewer.is_authenticated and viewer.pk == project.owner_id):
+    if not can_view_project(project, viewer):
         raise Http404("No such project.")
     project.cover_image = cover_image(project)
     return project

@@ -10,11 +10,14 @@ from django.db.models import F, Min
 from django.utils import timezone
 
 from kiln.accounts.choices import FIELD_LABELS
+from kiln.cloak.selectors import cloak_blocks_publication
+from kiln.cloak.services import cloak_sync_project
 from kiln.core.access import AccessDenied, access_owner
-from kiln.core.hooks import optional_callable
 from kiln.media.models import MediaAsset
+from kiln.media.services import media_asset_delete, media_asset_set_work_url
 from kiln.portfolio import embeds, taxonomy
 from kiln.portfolio.models import PortfolioOrder, Project, ProjectEmbed, ProjectImage, ProjectTag
+from kiln.provenance.selectors import held_asset_ids
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 5000
@@ -235,8 +238,7 @@ def _publish_problems(project: Project, *, include_cloak: bool = True) -> list[V
             ValidationError("Wait until every image has finished processing.", code=WAIT)
         )
     asset_ids = [image.asset_id for image in images]
-    held = optional_callable("kiln.provenance.selectors.held_asset_ids")
-    if held is not None and asset_ids and held(asset_ids=asset_ids):
+    if asset_ids and held_asset_ids(asset_ids=asset_ids):
         problems.append(
             ValidationError(
                 "An image is held for review, so the project can't be published yet.", code=WAIT
@@ -244,8 +246,7 @@ def _publish_problems(project: Project, *, include_cloak: bool = True) -> list[V
         )
     # A published project that asks for a cloak stays up meanwhile (its renditions are
     # replaced when the cloak is done); only a first publication waits for it.
-    cloaking = optional_callable("kiln.cloak.selectors.cloak_blocks_publication")
-    if include_cloak and cloaking is not None and asset_ids and cloaking(asset_ids=asset_ids):
+    if include_cloak and asset_ids and cloak_blocks_publication(asset_ids=asset_ids):
         problems.append(
             ValidationError(
                 "An image is still being cloaked; publish when the cloak is done.", code=WAIT
@@ -262,9 +263,7 @@ def only_waiting(exc: ValidationError) -> bool:
 
 def _sync_cloak(*, user, project: Project) -> None:
     """Hand the project's "Cloak this work" choice to the cloak app (it owns the jobs)."""
-    sync = optional_callable("kiln.cloak.services.cloak_sync_project")
-    if sync is not None:
-        sync(user=user, project=project)
+    cloak_sync_project(user=user, project=project)
 
 
 # --- writes --------------------------------------------------------------------------------
@@ -276,8 +275,6 @@ def _point_rights_at_project(project: Project) -> None:
     from django.conf import settings
     from django.urls import reverse
 
-    from kiln.media.services import media_asset_set_work_url
-
     url = settings.KILN_SITE_URL + reverse(
         "portfolio:project",
         kwargs={"username": project.owner.username, "project_id": project.pk},
@@ -287,8 +284,6 @@ def _point_rights_at_project(project: Project) -> None:
 
 
 def _delete_asset(asset: MediaAsset) -> None:
-    from kiln.media.services import media_asset_delete
-
     media_asset_delete(asset=asset)
 
 

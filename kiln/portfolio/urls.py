@@ -5,7 +5,6 @@ from kiln.portfolio import views
 app_name = "portfolio"
 
 urlpatterns = [
-    path("@<str:username>/projects/<int:project_id>", views.project_detail, name="project"),
     path("@<str:username>/portfolio/page", views.profile_tab_page, name="tab_page"),
     path("portfolio/new", views.project_new, name="new"),
     path("portfolio/projects/<int:project_id>/edit", views.project_edit, name="edit"),

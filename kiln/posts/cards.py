@@ -38,10 +38,12 @@ from django.utils.safestring import SafeString, mark_safe
 from kiln.accounts.selectors import profile_of
 from kiln.core.expressions import InSubquery
 from kiln.core.fastdb import PreparedQuery
-from kiln.core.hooks import optional_callable
 from kiln.core.pagination import MAX_PAGE_SIZE
+from kiln.core.templateversion import template_version
+from kiln.portfolio.selectors import project_state_subquery
 from kiln.posts.models import Bookmark, Post, PostAttachment, PostLike
 from kiln.posts.status_media import media_attachments
+from kiln.provenance.selectors import asset_is_held
 
 CARD_TTL_SECONDS = 600
 CARD_CACHE_ENTRIES = 4096
@@ -83,16 +85,12 @@ def _card_extras(post_ref: str) -> dict:
     """Facts from other apps that change a card: whether any of the post's images is held
     for review (provenance), and the state of a shared project (portfolio). Subqueries of the
     page's own query, so they cost no extra round trip."""
-    extras: dict = {}
-    held = optional_callable("kiln.provenance.selectors.asset_is_held")
-    if held is not None:
-        images = PostAttachment.objects.filter(post_id=OuterRef(post_ref))
-        extras["held"] = Exists(images.filter(held(OuterRef("asset_id"))))
-    project_state = optional_callable("kiln.portfolio.selectors.project_state_subquery")
-    if project_state is not None:
-        prefix = "" if post_ref == "pk" else "reblog__"
-        extras["project_state"] = project_state(OuterRef(f"{prefix}shared_project_id"))
-    return extras
+    images = PostAttachment.objects.filter(post_id=OuterRef(post_ref))
+    prefix = "" if post_ref == "pk" else "reblog__"
+    return {
+        "held": Exists(images.filter(asset_is_held(OuterRef("asset_id")))),
+        "project_state": project_state_subquery(OuterRef(f"{prefix}shared_project_id")),
+    }
 
 
 def _build_posts_with_originals(ids, reader_id, *, extras: bool = True):
@@ -217,8 +215,11 @@ def _shared_cache():
 
 
 def _shared_key(key: tuple) -> str:
+    """The key in the shared cache: the card's own key, versioned by the card template (and
+    what it includes) and Kiln's release, so a deploy never serves cards its old templates
+    rendered (they expire unseen within CARD_TTL_SECONDS)."""
     digest = hashlib.blake2b(repr(key).encode(), digest_size=16).hexdigest()
-    return f"card:{_shared_generation}:{digest}"
+    return f"card:{template_version(CARD_TEMPLATE)}:{_shared_generation}:{digest}"
 
 
 @dataclass

@@ -18,18 +18,21 @@ def _viewer_id(viewer) -> int | None:
 
 
 def visibility_q(viewer, *, prefix: str = "") -> Q:
-    """Posts the viewer may see by visibility alone (blocks are applied separately).
+    """The one rule for which posts a viewer may see, apart from blocks and deletion (applied
+    by `visible_posts`); `can_view_post` is the same rule for a post in memory, and
+    tests/posts/test_visibility_rule.py checks that the two agree.
 
-    Public posts; and followers-only posts of accounts the viewer follows, their own, or ones
-    that mention them. Written as subqueries so a listing stays a single query.
+    Posts of active accounts: public ones; and followers-only posts of accounts the viewer
+    follows, their own, or ones that mention them. Subqueries, so a listing stays one query.
     """
+    active = Q(**{f"{prefix}author__is_active": True})
     public = Q(**{f"{prefix}visibility": Post.Visibility.PUBLIC})
     viewer_id = _viewer_id(viewer)
     if viewer_id is None:
-        return public
+        return active & public
     follows = Follow.objects.filter(follower_id=viewer_id, followed_id=OuterRef(f"{prefix}author"))
     mentioned = PostMention.objects.filter(user_id=viewer_id, post_id=OuterRef(f"{prefix}id"))
-    return (
+    return active & (
         public | Q(**{f"{prefix}author_id": viewer_id}) | Q(Exists(follows)) | Q(Exists(mentioned))
     )
 
@@ -45,7 +48,7 @@ def visible_posts(viewer, *, blocked: set[int] | None = None) -> QuerySet[Post]:
 
 
 def can_view_post(post: Post, viewer, *, blocked=None, following=None) -> bool:
-    """The same rule as visibility_q, for a post already in memory."""
+    """`visible_posts` (visibility_q, blocks, deletion) for a post already in memory."""
     if post.deleted_at is not None or not post.author.is_active:
         return False
     viewer_id = _viewer_id(viewer)
@@ -147,12 +150,11 @@ def posts_hydrated(ids, viewer, *, hidden: set[int] | None = None) -> list[Post]
 
 def _mark_held_attachments(posts) -> None:
     """Images the provenance screening holds (AI policy, repost match) are not shown; the card
-    says why. Two queries for the whole page, via the provenance app when it is installed."""
-    from kiln.core.hooks import optional_callable
+    says why. Two queries for the whole page."""
+    from kiln.provenance.selectors import held_asset_ids
 
     attachments = [a for p in posts for a in p.attachments.all()]
-    held_lookup = optional_callable("kiln.provenance.selectors.held_asset_ids")
-    held = held_lookup(asset_ids=[a.asset_id for a in attachments]) if held_lookup else set()
+    held = held_asset_ids(asset_ids=[a.asset_id for a in attachments])
     for attachment in attachments:
         attachment.held = attachment.asset_id in held
 

@@ -8,15 +8,15 @@ processed is listed with no URLs yet, as Mastodon lists media it has not finishe
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Value
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef
 
 from kiln.core.fastdb import PreparedQuery
-from kiln.core.hooks import optional_callable
 from kiln.core.pagination import MAX_PAGE_SIZE
 from kiln.media.delivery import rendition_url
 from kiln.media.models import MediaAsset, Rendition
+from kiln.posts.limits import MAX_IMAGES
 from kiln.posts.models import PostAttachment
-from kiln.posts.services import MAX_IMAGES
+from kiln.provenance.selectors import asset_is_held
 
 MAX_POSTS = 2 * MAX_PAGE_SIZE  # as kiln.posts.cards.MAX_CARDS: the most posts a page asks about
 PREVIEW_WIDTH = 640  # Mastodon's "small" is about this wide
@@ -41,12 +41,7 @@ _COLUMNS = (
 
 
 def _build_attachments(post_ids):
-    is_held = optional_callable("kiln.provenance.selectors.asset_is_held")
-    held = (
-        ExpressionWrapper(is_held(OuterRef("asset_id")), output_field=BooleanField())
-        if is_held is not None
-        else Value(False)
-    )
+    held = ExpressionWrapper(asset_is_held(OuterRef("asset_id")), output_field=BooleanField())
     return (
         PostAttachment.objects.filter(post_id__in=post_ids)
         .annotate(held=held)

@@ -7,13 +7,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kiln.core.access import AccessDenied
+from kiln.core.http import is_htmx, refusal, safe_next
 from kiln.core.jsonresponse import FastJsonResponse
 from kiln.core.pagination import parse_cursor, parse_page_size
 from kiln.posts import selectors, services
 from kiln.posts.cards import post_cards
-from kiln.posts.http import is_htmx, refusal, safe_next
+from kiln.posts.limits import MAX_ALT_TEXT, MAX_IMAGES, MAX_TEXT_LENGTH
 from kiln.posts.models import Post
-from kiln.posts.services import MAX_ALT_TEXT, MAX_IMAGES, MAX_TEXT_LENGTH
 from kiln.posts.templatetags.kiln_posts import post_url
 from kiln.social.selectors import blocked_user_ids
 

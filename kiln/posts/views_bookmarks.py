@@ -7,8 +7,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kiln.core.access import AccessDenied
+from kiln.core.http import refusal, safe_next
 from kiln.posts import bookmarks, selectors
-from kiln.posts.http import refusal, safe_next
 
 
 @login_required

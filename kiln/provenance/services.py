@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kiln.core.access import AccessDenied
-from kiln.core.hooks import optional_callable
+from kiln.provenance import events
 
 from .models import (
     Appeal,
@@ -200,16 +200,9 @@ def _index_sync(*, asset_id: int, fresh: bool = False) -> None:
 
 
 def _notify_original_artist(*, match: RepostMatch, uploader) -> None:
-    """Tell the original artist on commit; the match page has the side-by-side view."""
-    notify = optional_callable("kiln.notifications.services.notification_create")
-    if notify is None:
-        return
-    transaction.on_commit(
-        lambda: notify(
-            recipient_id=match.original_artist_id,
-            actor=uploader,
-            kind="repost_found",
-            repost_match_id=match.pk,
+    events.repost_found.send(
+        events.RepostFound(
+            match_id=match.pk, original_artist_id=match.original_artist_id, uploader=uploader
         )
     )
 
@@ -303,3 +296,8 @@ def takedown_decide(*, staff, takedown: TakedownRequest, remove: bool) -> Takedo
         ImageFeatures.objects.filter(asset_id=match.upload_id).delete()
     _index_sync(asset_id=match.upload_id)
     return takedown
+
+
+def screen_received_original(event) -> None:
+    """The media pipeline's `original_received` subscriber: screen before any rendition."""
+    provenance_screen_asset(asset=event.asset)

@@ -4,14 +4,10 @@ import logging
 
 from django.db import transaction
 
-from kiln.core.hooks import optional_callable
+from kiln.media.services import media_assets_rebuild_for_owner
 from kiln.shield.models import CrawlerToken, WatermarkPreference
 
 logger = logging.getLogger("kiln.shield")
-
-# The media app re-renders an owner's renditions when the watermark changes (optional until it
-# lands, so the settings page works on its own).
-REBUILD_HOOK = "kiln.media.services.media_assets_rebuild_for_owner"
 
 
 @transaction.atomic
@@ -31,11 +27,7 @@ def watermark_preference_update(
     # Switching off, or changing a mark that is off, does not need a re-render unless it was on.
     visible_change = before != after and (before[0] or after[0])
     if visible_change:
-        rebuild = optional_callable(REBUILD_HOOK)
-        if rebuild is not None:
-            transaction.on_commit(lambda: rebuild(owner=user))
-        else:
-            logger.info("watermark changed for %s; media rebuild hook not available", user.pk)
+        transaction.on_commit(lambda: media_assets_rebuild_for_owner(owner=user))
     return preference
 
 

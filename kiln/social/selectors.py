@@ -14,7 +14,7 @@ def _pk(user) -> int | None:
 
 
 def reader_flag_annotations() -> dict:
-    """Read with the signed-in user's own row on every request (kiln.accounts.auth_backends):
+    """Read with the signed-in user's own row on every request (kiln.site.auth_backends):
     whether they are on either side of any block, and whether they mute anyone. When neither,
     `blocked_user_ids` and `hidden_author_ids` answer without a query of their own. A flag is
     as old as the request: a block made during it is seen from the next request on."""

@@ -63,9 +63,9 @@ def test_posts_tab_json_is_one_query_and_matches_the_two_step_page(
 ):
     from django.contrib.auth.models import AnonymousUser
 
-    from kiln.accounts.auth_backends import fetch_user
     from kiln.posts import selectors
     from kiln.posts.cards import post_statuses
+    from kiln.site.auth_backends import fetch_user
 
     ana, ben, _, posts = tab
     reader = fetch_user(ben.pk) if signed_in else AnonymousUser()

@@ -10,15 +10,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
 from kiln.core.fastdb import PreparedQuery
-from kiln.core.hooks import optional_callable
+from kiln.social.selectors import reader_flag_annotations
 
 
 def _build_session_user(user_id):
     """The user row, with the flags other apps read about every signed-in reader (the social
     graph's "blocks or mutes anyone": most people never do, and their pages then skip a
     query). They are index probes inside a query that runs anyway."""
-    flags = optional_callable("kiln.social.selectors.reader_flag_annotations")
-    return get_user_model().objects.filter(pk=user_id).annotate(**(flags() if flags else {}))
+    return get_user_model().objects.filter(pk=user_id).annotate(**reader_flag_annotations())
 
 
 _session_user = PreparedQuery(_build_session_user, "int")

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 from django.core.files.storage import storages
 
-from kiln.shield.c2pa_manifest import c2pa_read, c2pa_sign_rendition
+from kiln.media.c2pa import c2pa_read, c2pa_sign_rendition
 from tests.shield.site import png
 
 pytestmark = pytest.mark.django_db
@@ -81,8 +81,8 @@ def test_the_pipeline_signs_every_rendition_for_its_artist(renditions):
 def test_a_failed_signing_keeps_the_upload_and_its_other_protections(
     make_user, django_capture_on_commit_callbacks, settings, tmp_path, monkeypatch, caplog
 ):
+    from kiln.media import c2pa as c2pa_manifest
     from kiln.media.services import media_asset_create
-    from kiln.shield import c2pa_manifest
 
     def broken(*args, **kwargs):
         raise RuntimeError("no signer")

@@ -1,4 +1,5 @@
-"""How feed views answer a refused request: a clear message, the right status, no 500."""
+"""How views answer a refused request (a clear message, the right status, no 500), and the
+request facts every app asks about: is it htmx, where may it return to."""
 
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse

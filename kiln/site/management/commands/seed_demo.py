@@ -1,5 +1,5 @@
-"""`python manage.py seed_demo`: demo artists, their procedural art, and (when those apps are
-installed) projects, posts and follows. Idempotent: running it again changes nothing."""
+"""`python manage.py seed_demo`: demo artists, their procedural art, projects, posts and
+follows. Idempotent: running it again changes nothing."""
 
 import io
 
@@ -12,14 +12,12 @@ from kiln.accounts import services
 from kiln.accounts.demo import DEMO_ARTISTS, DEMO_LOGIN, DEMO_PASSWORD
 from kiln.accounts.images import normalise_profile_image
 from kiln.accounts.models import User
-from kiln.core.hooks import optional_callable
 from kiln.core.procedural import artwork
+from kiln.portfolio.seed import seed_projects
+from kiln.posts.seed import seed_posts
 
-# Other apps add their demo content through these hooks: f(*, artists, stdout) -> None.
-SEED_HOOKS = [
-    "kiln.portfolio.seed.seed_projects",
-    "kiln.posts.seed.seed_posts",
-]
+# Each app's demo content, in order (posts share projects): f(*, artists, stdout) -> None.
+SEEDS = [seed_projects, seed_posts]
 
 
 class Command(BaseCommand):
@@ -44,10 +42,8 @@ class Command(BaseCommand):
             created += was_created
             artists.append(user)
         self.stdout.write(f"Demo artists: {created} created, {len(artists) - created} existing.")
-        for hook_path in [] if options["artists_only"] else SEED_HOOKS:
-            hook = optional_callable(hook_path)
-            if hook is not None:
-                hook(artists=artists, stdout=self.stdout)
+        for seed in [] if options["artists_only"] else SEEDS:
+            seed(artists=artists, stdout=self.stdout)
         self.stdout.write(
             self.style.SUCCESS(f"Demo login: username {DEMO_LOGIN}, password {DEMO_PASSWORD}")
         )

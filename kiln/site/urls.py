@@ -1,0 +1,18 @@
+"""The composed pages' routes. They keep the names they always had ("core:home",
+"accounts:profile", "portfolio:project"): kiln/urls.py mounts them into those apps' namespaces."""
+
+from django.urls import path
+
+from kiln.site import views
+
+home_patterns = [path("", views.home, name="home")]
+
+profile_patterns = [
+    path("@<str:username>", views.profile, name="profile"),
+    path("@<str:username>/posts", views.profile, {"tab": "posts"}, name="profile_posts"),
+    path("@<str:username>/likes", views.profile, {"tab": "likes"}, name="profile_likes"),
+]
+
+project_patterns = [
+    path("@<str:username>/projects/<int:project_id>", views.project_detail, name="project"),
+]
