@@ -446,8 +446,6 @@ def project_unpublish(*, user, project: Project) -> Project:
     access_project(user=user, project=project)
     project.state = Project.State.DRAFT
     project.save(update_fields=["state"])
-    from kiln.media.services import media_asset_set_work_url
-
     for image in project.images.select_related("asset"):
         # No longer published: the rights point at the profile again, and the provenance
         # registry (published works only) stops naming the artist for it.
