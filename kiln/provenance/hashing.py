@@ -98,7 +98,7 @@ def regions(big: np.ndarray) -> list[np.ndarray]:
     return out
 
 
-def _band(rgb: np.ndarray) -> np.ndarray:
+def middle_band(rgb: np.ndarray) -> np.ndarray:
     """The middle rows (BAND of the height), clear of top and bottom captions."""
     h = rgb.shape[0]
     cut = int(round(h * (1 - BAND) / 2))
@@ -209,7 +209,7 @@ def index_hashes(source) -> list[PdqHash]:
                 bits, q = _pdq(rgb[y0 : y0 + ch, x0 : x0 + cw])
                 if q >= MIN_QUALITY:
                     out.append(PdqHash(bits, q, f"crop{int(scale * 100)}-{ax:g}-{ay:g}"))
-    bits, q = _pdq(_band(rgb))
+    bits, q = _pdq(middle_band(rgb))
     if q >= MIN_QUALITY:
         out.append(PdqHash(bits, q, "band70"))
     return out
@@ -230,7 +230,7 @@ def query_hashes(source) -> list[PdqHash]:
             continue
         tag = "" if n == 0 else "box-"
         out += [PdqHash(_pack(b), int(quality), f"{tag}dihedral-{i}") for i, b in enumerate(hashes)]
-        bits, q = _pdq(_band(rgb))
+        bits, q = _pdq(middle_band(rgb))
         if q >= MIN_QUALITY:
             out.append(PdqHash(bits, q, f"{tag}band70"))
     return out

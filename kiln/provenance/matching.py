@@ -54,6 +54,10 @@ class RepostMatcher:
             queries = []
             for region in hashing.regions(big):
                 queries += keypoints.query_features(region)
+                # Caption strokes are the strongest corners and crowd the picture's points
+                # out of the budget; the middle band has none.
+                band = hashing.middle_band(region)
+                queries.append(keypoints.extract(band, keypoints.QUERY_FEATURES))
             for owner, inliers in self.features.search(queries).items():
                 if owner not in out:
                     out[owner] = Match(owner, "keypoints", inliers=inliers)

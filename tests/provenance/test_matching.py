@@ -60,3 +60,17 @@ def test_content_box_finds_the_work_inside_a_screenshot(painting):
     assert x0 <= 2 and x1 >= w - 2 and y0 > 0.05 * h
     assert abs((x1 - x0) / (y1 - y0) - painting.width / painting.height) < 0.03
     assert hashing.content_box(np.asarray(painting)) is None
+
+
+@pytest.mark.parametrize("name", ["crop_8%", "text_overlay"])
+def test_smooth_low_detail_art_survives_a_crop_and_a_caption(name):
+    """Few corners: the FAST threshold and the caption-free keypoint band carry these."""
+    from kiln.core.procedural import artwork as smooth
+
+    works = {s: smooth(s, 640, 480).convert("RGB") for s in (201, 203, 204)}
+    m = RepostMatcher()
+    for s, im in works.items():
+        m.add(s, np.asarray(im))
+    for s, im in works.items():
+        copy = TRANSFORMS[name](im, np.random.default_rng(s))
+        assert set(m.match(np.asarray(copy))) == {s}, s
