@@ -87,3 +87,4 @@ def forget(asset_id: int) -> None:
         m = _state["matcher"]
         if m is not None:
             m.remove(asset_id)
+        _state["feature_assets"].discard(asset_id)  # re-admission loads (revives) them

@@ -103,7 +103,9 @@ class FeatureIndex:
         if len(feats) == 0:
             return
         with self._lock:
-            self._dead.discard(owner)
+            if owner in self._features:  # forgotten, then cleared again: revive its rows
+                self._dead.discard(owner)
+                return
             self._row_start[owner] = len(self._owner_of_row)
             self._features[owner] = feats
             self.index.add(np.ascontiguousarray(feats.descriptors))

@@ -177,3 +177,17 @@ def rendition_bytes(asset):
     for r in asset.renditions.all():
         with storages["default"].open(r.key) as fh:
             yield fh.read()
+
+
+def test_forgotten_then_cleared_again_is_found_by_keypoints_too(artist, upload):
+    from kiln.provenance.models import ImageFeatures
+
+    a = upload(artist, _png(110))
+    assert ImageFeatures.objects.filter(asset=a).exists()
+    m = index.matcher()
+    index.forget(a.pk)  # e.g. a re-screen held it
+    assert a.pk not in m.match(_png(110))
+    services._index_sync(asset_id=a.pk)  # cleared again: rows re-inserted
+    m = index.matcher()
+    assert a.pk in m.hashes.search([_full_hash(a)], radius=0)
+    assert m.features is None or a.pk not in m.features._dead
