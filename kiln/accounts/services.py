@@ -57,10 +57,34 @@ def profile_update(
     return profile
 
 
+def _marked(upload, *, profile: Profile, kind: str):
+    """The upload as the apps above mark it (rights XMP, EXIF, C2PA), same name."""
+    from django.core.files.base import ContentFile
+
+    from kiln.accounts.events import ProfileImage, profile_image_saving
+
+    upload.seek(0)
+    payload = ProfileImage(
+        username=profile.user.username,
+        display_name=profile.display_name,
+        kind=kind,
+        data=upload.read(),
+    )
+    answers = [a for a in profile_image_saving.send(payload) if a is not None]
+    if not answers:
+        upload.seek(0)
+        return upload
+    return ContentFile(answers[-1], name=upload.name)
+
+
 @transaction.atomic
 def profile_images_update(*, user: User, avatar=None, banner=None, clear_avatar=False) -> Profile:
     """Replace avatar/banner files; the old files are deleted once the new row is committed."""
     profile = profile_ensure(user=user)
+    if avatar is not None:
+        avatar = _marked(avatar, profile=profile, kind="avatar")
+    if banner is not None:
+        banner = _marked(banner, profile=profile, kind="banner")
     old_files = []
     fields = ["updated_at"]
     if clear_avatar and profile.avatar:

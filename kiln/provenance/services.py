@@ -102,8 +102,12 @@ def provenance_screen_asset(*, asset) -> bool:
 def _store(*, asset, result, hashes, features, candidates) -> bool:
     from kiln.media.models import MediaAsset
 
-    from . import selectors
+    from . import index, selectors  # selectors import this module's states
 
+    if asset.is_private:
+        # A private image (kiln.media's is_private) is screened for AI, but never matched,
+        # indexed or registered: its hashes are not kept.
+        candidates, hashes, features = {}, [], None
     policy = ai_policy()
     originals = []
     credited = selectors.credited_work(asset_ids=[c for c in candidates if c != asset.pk])
@@ -116,6 +120,7 @@ def _store(*, asset, result, hashes, features, candidates) -> bool:
             .values_list("pk", "owner_id")
         )
     previous = Screening.objects.select_for_update().filter(asset=asset).first()
+    held_before = bool(selectors.held_asset_ids(asset_ids=[asset.pk]))
     verdict = result.verdict
     state = _screening_state(verdict, policy, previous)
     screening, _ = Screening.objects.update_or_create(
@@ -165,6 +170,11 @@ def _store(*, asset, result, hashes, features, candidates) -> bool:
         if created:
             _notify_original_artist(match=match, uploader=asset.owner)
     _index_sync(asset_id=asset.pk, fresh=True)
+    if not hashes:  # private, too flat or too small now: nothing of it stays in the index
+        transaction.on_commit(lambda: index.forget(asset.pk))
+    held_now = state == Screening.State.HELD or bool(originals)
+    if held_now and not held_before:
+        events.asset_held.send(events.AssetHeld(asset_id=asset.pk, owner=asset.owner))
     logger.info(
         "provenance: asset %s verdict=%s state=%s matches=%s", asset.pk, verdict, state, originals
     )
