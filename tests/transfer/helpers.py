@@ -34,19 +34,20 @@ def give_artist_a_life(user, other, capture):
     a block, a mute, a bookmark and a message; returns the other person's reply."""
     from kiln.media.services import media_asset_create
     from kiln.messages.services import conversation_open_direct, message_send
-    from kiln.portfolio.services import ImageInput, ProjectInput, project_create
+    from kiln.portfolio.services import ImageInput, ProjectInput, project_create, project_publish
     from kiln.posts.services import post_create, post_like
     from kiln.social.services import follow_create, mute_create
 
     with capture(execute=True):
         asset = media_asset_create(owner=user, upload=art_bytes())
-        project_asset = media_asset_create(owner=user, upload=png_bytes((10, 200, 30)))
+        project_asset = media_asset_create(owner=user, upload=art_bytes(2))
     with capture(execute=True):
         post = post_create(author=user, text="my work #ink", attachments=[(asset.pk, "a square")])
-        project_create(
+        project = project_create(
             owner=user,
             data=ProjectInput(title="Kilns", images=[ImageInput(project_asset.pk, "green")]),
         )
+        project_publish(user=user, project=project)  # published work is in the registry
         reply = post_create(author=other, text="lovely", in_reply_to=post)
         theirs = post_create(author=other, text="their own post")
         mine_reply = post_create(author=user, text="thanks!", in_reply_to=theirs)

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from kiln.accounts.models import User
+from kiln.portfolio.models import Project
 from kiln.posts.models import Post
 from kiln.transfer import purge, services
 from kiln.transfer.models import AccountClosure, RetiredUsername
@@ -82,7 +83,8 @@ def test_after_the_grace_period_nothing_of_theirs_remains(leaving, media_root):
     from kiln.provenance.models import ImageHash
 
     ana, ben, life = leaving
-    hashes = list(ImageHash.objects.filter(owner=ana).values_list("bits", flat=True))
+    project_asset = Project.objects.get(owner=ana).images.get().asset_id
+    hashes = list(ImageHash.objects.filter(asset_id=project_asset).values_list("bits", flat=True))
     hashes = [bytes(h) for h in hashes]
     assert hashes and all(registry_says(hashes))
     from kiln.search.models import TagCount
