@@ -39,7 +39,8 @@ from kiln.posts.models import Bookmark, BookmarkCollection, Post, PostLike, Proj
 from kiln.provenance import index as provenance_index
 from kiln.search.services import search_post_remove, search_project_remove
 from kiln.social.models import Block, Follow, Mute
-from kiln.transfer.models import AccountClosure, DataExport, RetiredUsername
+from kiln.transfer.imports import archive_path
+from kiln.transfer.models import AccountClosure, DataExport, InstagramImport, RetiredUsername
 
 logger = logging.getLogger("kiln.transfer")
 
@@ -159,6 +160,9 @@ def _purge_profile_files(user_id: int, now) -> None:
     for export in DataExport.objects.filter(owner_id=user_id):
         _delete_keys("private", [export.key])
         export.delete()
+    for batch in InstagramImport.objects.filter(owner_id=user_id):
+        archive_path(batch).unlink(missing_ok=True)  # an upload or import left unfinished
+        batch.delete()
 
 
 def _purge_account(user_id: int, now) -> None:

@@ -79,10 +79,15 @@ def registry_says(hashes) -> list[bool]:
     return [answer["match"] for answer in registry.lookup(hashes)]
 
 
-def test_after_the_grace_period_nothing_of_theirs_remains(leaving, media_root):
+def test_after_the_grace_period_nothing_of_theirs_remains(leaving, media_root, settings, tmp_path):
     from kiln.provenance.models import ImageHash
+    from kiln.transfer import imports
 
     ana, ben, life = leaving
+    settings.VAR_DIR = tmp_path / "var"
+    upload = imports.import_start(user=ana, total_bytes=10)  # an upload she left unfinished
+    imports.import_receive_chunk(batch=upload, start=0, data=b"PK345")
+    assert imports.archive_path(upload).exists()
     project_asset = Project.objects.get(owner=ana).images.get().asset_id
     hashes = list(ImageHash.objects.filter(asset_id=project_asset).values_list("bits", flat=True))
     hashes = [bytes(h) for h in hashes]
@@ -92,6 +97,7 @@ def test_after_the_grace_period_nothing_of_theirs_remains(leaving, media_root):
     assert TagCount.objects.filter(tag="ink", posts__gt=0).exists()
     assert transfer_sweep(now=timezone.now() + timedelta(days=31)) == 1
     assert files_under(media_root) == set()  # ben uploaded nothing: every file was ana's
+    assert not imports.archive_path(upload).exists()
     assert rows_pointing_at(ana.pk) == {}
     assert not User.objects.filter(pk=ana.pk).exists()
     assert not any(registry_says(hashes))  # the do-not-train registry forgot her work
