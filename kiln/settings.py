@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "kiln.shield",
     "kiln.cloak",
     "kiln.provenance",
+    "kiln.moderation",
     "kiln.site",
 ]
 

@@ -17,6 +17,9 @@ class Notification(BaseModel):
         PROJECT_LIKE = "project_like", "Likes on your projects"
         PROJECT_COMMENT = "project_comment", "Comments on your projects"
         REPOST_FOUND = "repost_found", "Possible reposts of your work"
+        # From kiln.moderation: a statement of reasons, and the outcome of a report.
+        MODERATION = "moderation", "Moderation decisions about your account"
+        REPORT_OUTCOME = "report_outcome", "Outcomes of your reports"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

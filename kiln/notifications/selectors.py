@@ -20,6 +20,8 @@ VERBS = {
     Kind.PROJECT_LIKE: "liked your project",
     Kind.PROJECT_COMMENT: "commented on your project",
     Kind.REPOST_FOUND: "uploaded an image that looks like your work",
+    Kind.MODERATION: "Kiln's moderators took a decision about your account",
+    Kind.REPORT_OUTCOME: "Kiln's moderators decided on your report",
 }
 
 

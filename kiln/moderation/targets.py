@@ -1,0 +1,157 @@
+"""The reportable things, behind one small interface: load a target by (kind, id), say whose it
+is, link to it, show it as evidence, and hide or restore it. Messages and job listings are
+being built on other branches: they plug in by adding a loader to LOADERS."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from kiln.accounts.models import User
+from kiln.media.models import MediaAsset
+from kiln.portfolio.models import Project, ProjectImage
+from kiln.posts.models import Post, PostAttachment
+from kiln.provenance import selectors as provenance_selectors
+
+from .models import TargetKind
+
+
+@dataclass
+class Target:
+    kind: str
+    id: int
+    account: User
+    url: str
+    label: str
+    text: str = ""
+    asset_ids: list[int] = field(default_factory=list)
+    obj: object = None
+
+
+def _post(pk: int) -> Target:
+    post = Post.objects.select_related("author").filter(pk=pk, reblog__isnull=True).first()
+    if post is None:
+        raise ValidationError("That post doesn't exist.")
+    assets = list(PostAttachment.objects.filter(post=post).values_list("asset_id", flat=True))
+    return Target(
+        TargetKind.POST,
+        post.pk,
+        post.author,
+        f"/@{post.author.username}/posts/{post.pk}",
+        f"Post by @{post.author.username}",
+        post.text,
+        assets,
+        post,
+    )
+
+
+def _project(pk: int) -> Target:
+    project = Project.objects.select_related("owner").filter(pk=pk).first()
+    if project is None or project.published_at is None:
+        raise ValidationError("That project doesn't exist.")
+    assets = list(ProjectImage.objects.filter(project=project).values_list("asset_id", flat=True))
+    return Target(
+        TargetKind.PROJECT,
+        project.pk,
+        project.owner,
+        f"/@{project.owner.username}/projects/{project.pk}",
+        f"Project “{project.title or 'untitled'}” by @{project.owner.username}",
+        project.description,
+        assets,
+        project,
+    )
+
+
+def image_parent(asset_id: int) -> tuple[str, int] | None:
+    """The post or project that shows an image: an image is removed by removing its parent."""
+    image = ProjectImage.objects.filter(asset_id=asset_id).values_list("project_id", flat=True)
+    if image:
+        return TargetKind.PROJECT, image[0]
+    post = PostAttachment.objects.filter(asset_id=asset_id).values_list("post_id", flat=True)
+    if post:
+        return TargetKind.POST, post[0]
+    return None
+
+
+def _image(pk: int) -> Target:
+    asset = MediaAsset.objects.select_related("owner").filter(pk=pk).first()
+    parent = image_parent(pk) if asset else None
+    if asset is None or parent is None:
+        raise ValidationError("That image doesn't exist.")
+    url = load(*parent).url
+    return Target(
+        TargetKind.IMAGE, asset.pk, asset.owner, url, f"Image by @{asset.owner.username}", "", [pk]
+    )
+
+
+def _profile(pk: int) -> Target:
+    user = User.objects.filter(pk=pk).first()
+    if user is None:
+        raise ValidationError("That account doesn't exist.")
+    return Target(
+        TargetKind.PROFILE, user.pk, user, f"/@{user.username}", f"Profile of @{user.username}"
+    )
+
+
+LOADERS = {
+    TargetKind.POST: _post,
+    TargetKind.PROJECT: _project,
+    TargetKind.IMAGE: _image,
+    TargetKind.PROFILE: _profile,
+}
+
+
+def load(kind: str, pk) -> Target:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise ValidationError("Say which item you are reporting.") from None
+    loader = LOADERS.get(kind)
+    if loader is None:
+        if kind in TargetKind.values:
+            raise ValidationError(f"Reports of a {TargetKind(kind).label.lower()} aren't open yet.")
+        raise ValidationError("That kind of item can't be reported.")
+    return loader(pk)
+
+
+def previews(asset_ids: list[int]) -> list[str]:
+    """Rendition URLs of the images under report: the only private originals a moderator sees
+    are these (renditions of them, never the original file)."""
+    assets = MediaAsset.objects.filter(pk__in=asset_ids).prefetch_related("renditions")
+    return [url for url in (provenance_selectors.preview_url(a) for a in assets) if url]
+
+
+# --- what actions do to content; each returns the previous value so it can be reversed -----
+
+
+def set_removed(kind: str, pk: int, removed: bool) -> None:
+    """Removal hides content without wiping it: kept for appeal and legal hold."""
+    if kind == TargetKind.IMAGE:
+        parent = image_parent(pk)
+        if parent is None:
+            return
+        kind, pk = parent
+    if kind == TargetKind.POST:
+        Post.objects.filter(pk=pk).update(deleted_at=timezone.now() if removed else None)
+    elif kind == TargetKind.PROJECT:
+        # A removed project goes back to draft: its owner still sees it, nobody else does.
+        state = Project.State.DRAFT if removed else Project.State.PUBLISHED
+        Project.objects.filter(pk=pk).update(state=state)
+    else:
+        raise ValidationError("Only posts, projects and images can be removed.")
+
+
+def set_mature(kind: str, pk: int, mature: bool) -> None:
+    if kind == TargetKind.IMAGE:
+        parent = image_parent(pk)
+        if parent is None:
+            return
+        kind, pk = parent
+    if kind == TargetKind.POST:
+        Post.objects.filter(pk=pk).update(is_mature=mature)
+    elif kind == TargetKind.PROJECT:
+        Project.objects.filter(pk=pk).update(is_mature=mature)
+    else:
+        raise ValidationError("Only posts, projects and images can be marked as mature.")

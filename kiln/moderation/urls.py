@@ -1,0 +1,34 @@
+from django.urls import path
+
+from . import views, views_staff
+
+app_name = "moderation"
+
+urlpatterns = [
+    path("about/rules", views.rules_page, name="rules"),
+    path("about/transparency", views.transparency_page, name="transparency"),
+    path("report", views.report_form, name="report"),
+    path("reports", views.my_reports, name="my_reports"),
+    path("settings/account-status", views.account_status, name="account_status"),
+    path(
+        "settings/account-status/<int:action_id>/appeal",
+        views.appeal_submit,
+        name="appeal_submit",
+    ),
+    path("moderation", views_staff.queue, name="queue"),
+    path("moderation/cases/<int:case_id>", views_staff.case_detail, name="case"),
+    path("moderation/cases/<int:case_id>/assign", views_staff.case_assign, name="case_assign"),
+    path("moderation/cases/<int:case_id>/act", views_staff.case_act, name="case_act"),
+    path("moderation/appeals/<int:appeal_id>", views_staff.appeal_decide, name="appeal_decide"),
+    path(
+        "moderation/provenance/appeals/<int:appeal_id>",
+        views_staff.provenance_appeal_decide,
+        name="provenance_appeal_decide",
+    ),
+    path(
+        "moderation/provenance/takedowns/<int:takedown_id>",
+        views_staff.provenance_takedown_decide,
+        name="provenance_takedown_decide",
+    ),
+    path("moderation/audit", views_staff.audit_log, name="audit"),
+]
