@@ -4,11 +4,12 @@ import pytest
 
 
 def _staff(user, group: str):
-    from django.contrib.auth.models import Group
+    from kiln.moderation.defaults import defaults_ensure
 
+    moderators, admins = defaults_ensure()  # flushed by transaction=True tests
     user.is_staff = True
     user.save(update_fields=["is_staff"])
-    user.groups.add(Group.objects.get(name=group))
+    user.groups.add(moderators if group == "Moderators" else admins)
     # A fresh instance: Django caches permissions on the object.
     return type(user).objects.get(pk=user.pk)
 

@@ -1,0 +1,42 @@
+"""A limited account is hidden from Discover and tag pages (followers still see it); a
+suspended one is hidden everywhere."""
+
+import pytest
+
+from kiln.moderation import services
+from kiln.timelines.selectors import discover_streams, public_posts
+
+pytestmark = pytest.mark.django_db
+
+
+def _discover_ids(viewer=None):
+    return {kind: set(qs.values_list("id", flat=True)) for kind, qs in discover_streams(viewer)}
+
+
+def test_limit_hides_from_discover_until_lifted(post, mod, mod2, rule, reporter):
+    assert post.pk in set(public_posts(None).values_list("id", flat=True))
+    action = services.action_take(
+        moderator=mod,
+        kind="limit",
+        target_kind="profile",
+        target_id=post.author.pk,
+        facts="Spam",
+        rule=rule,
+    )
+    assert post.pk not in set(public_posts(None).values_list("id", flat=True))
+    assert post.pk not in _discover_ids(reporter)["post"]
+    appeal = services.appeal_create(user=post.author, action=action, message="Not spam")
+    services.appeal_decide(moderator=mod2, appeal=appeal, reverse=True)
+    assert post.pk in _discover_ids(reporter)["post"]
+
+
+def test_suspended_accounts_pages_are_gone(client, post, mod, rule):
+    services.action_take(
+        moderator=mod,
+        kind="suspend",
+        target_kind="profile",
+        target_id=post.author.pk,
+        facts="x",
+        rule=rule,
+    )
+    assert client.get(f"/@{post.author.username}/posts/{post.pk}").status_code == 404
