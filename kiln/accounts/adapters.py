@@ -1,6 +1,8 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from kiln.accounts.selectors import signup_block_reason
 from kiln.accounts.services import profile_ensure
 
 
@@ -13,3 +15,16 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             profile_ensure(user=user)
         return user
+
+    def clean_email(self, email):
+        """Sign-up blocks (email domains, IP ranges) kept by moderation in accounts' SignupBlock.
+        The client address is the one the shield's middleware resolved (trusted proxies)."""
+        email = super().clean_email(email)
+        request = getattr(self, "request", None)
+        ip = getattr(request, "shield_client_ip", None) or (
+            request.META.get("REMOTE_ADDR") if request is not None else None
+        )
+        reason = signup_block_reason(email=email, ip=ip)
+        if reason:
+            raise ValidationError(reason)
+        return email

@@ -140,3 +140,19 @@ def transparency(*, months: int = 6) -> dict:
         "by_category": by_category,
         "appeals": {k.removeprefix("appeal."): v for k, v in by_appeal.items()},
     }
+
+
+def moderation_team() -> list:
+    """Staff accounts holding a moderation role, for the admin page."""
+    from kiln.accounts.models import User
+
+    from .access import is_admin, is_moderator
+
+    staff = User.objects.filter(is_staff=True, is_active=True).order_by("username")
+    return [(u, "admin" if is_admin(u) else "moderator") for u in staff if is_moderator(u)]
+
+
+def signup_blocks():
+    from kiln.accounts.models import SignupBlock
+
+    return SignupBlock.objects.order_by("kind", "value")

@@ -23,24 +23,13 @@ from kiln.shield.ratelimit import rate_limit_hit
 
 from . import targets
 from .access import require_moderator
-from .models import Action, Appeal, AuditEntry, Case, Category, Report, Rule
+from .audit import audit_record
+from .models import Action, Appeal, Case, Category, Report, Rule
 from .sessions import sessions_revoke
 
+_audit = audit_record
+
 MAX_EXTRA_ITEMS = 10
-
-
-def _audit(
-    *, actor, verb: str, target_kind="", target_id=None, account_id=None, category="", reason=""
-) -> AuditEntry:
-    return AuditEntry.objects.create(
-        actor=actor,
-        verb=verb,
-        target_kind=target_kind,
-        target_id=target_id,
-        account_id=account_id,
-        category=category,
-        reason=reason,
-    )
 
 
 def _clean_text(value: str, *, limit: int, required: str | None = None) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_staff
+from . import views, views_admin, views_staff
 
 app_name = "moderation"
 
@@ -31,4 +31,13 @@ urlpatterns = [
         name="provenance_takedown_decide",
     ),
     path("moderation/audit", views_staff.audit_log, name="audit"),
+    path("moderation/admin", views_admin.admin_page, name="admin"),
+    path("moderation/admin/rules", views_admin.rule_save, name="rule_save"),
+    path("moderation/admin/roles", views_admin.role_set, name="role_set"),
+    path("moderation/admin/blocks", views_admin.block_add, name="block_add"),
+    path(
+        "moderation/admin/blocks/<int:block_id>/delete",
+        views_admin.block_remove,
+        name="block_remove",
+    ),
 ]
