@@ -26,6 +26,7 @@ from .access import require_moderator
 from .audit import audit_record
 from .models import Action, Appeal, Case, Category, Report, Rule
 from .sessions import sessions_revoke
+from .statements import statement_mail
 
 _audit = audit_record
 
@@ -248,6 +249,7 @@ def action_take(
     if case is not None:
         _case_resolve(case, outcome=action.get_kind_display(), moderator=moderator)
     if kind != Action.Kind.DISMISS:
+        transaction.on_commit(lambda: statement_mail(action))
         notification_create(
             recipient_id=account.pk, actor=moderator, kind=Notification.Kind.MODERATION
         )

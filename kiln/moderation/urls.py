@@ -15,6 +15,7 @@ urlpatterns = [
         views.appeal_submit,
         name="appeal_submit",
     ),
+    path("appeal/<str:token>", views.appeal_by_link, name="appeal_link"),
     path("moderation", views_staff.queue, name="queue"),
     path("moderation/cases/<int:case_id>", views_staff.case_detail, name="case"),
     path("moderation/cases/<int:case_id>/assign", views_staff.case_assign, name="case_assign"),

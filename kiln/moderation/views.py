@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -13,7 +14,7 @@ from kiln.core.access import AccessDenied
 from kiln.core.http import is_htmx
 from kiln.shield.client import client_ip, client_key
 
-from . import selectors, services, targets
+from . import selectors, services, statements, targets
 from .models import Action, Category
 
 
@@ -122,3 +123,21 @@ def appeal_submit(request, action_id: int):
     else:
         messages.success(request, "Your appeal was sent. A different moderator will review it.")
     return redirect("moderation:account_status")
+
+
+def appeal_by_link(request, token: str):
+    """The emailed appeal link: works signed out, so a suspended account can appeal too."""
+    action = statements.action_from_token(token)
+    if action is None:
+        raise Http404("This appeal link is not valid.")
+    if request.method == "POST":
+        try:
+            services.appeal_create(
+                user=action.account, action=action, message=request.POST.get("message", "")
+            )
+        except (ValidationError, AccessDenied) as exc:
+            messages.error(request, errors_text(exc))
+        else:
+            messages.success(request, "Your appeal was sent. A different moderator will review it.")
+        return redirect(request.path)
+    return render(request, "moderation/appeal_link.html", {"s": action})

@@ -208,3 +208,34 @@ def test_appeal_decision_from_the_queue(client, post, mod, mod2, rule):
     client.post(f"/moderation/appeals/{appeal.pk}", {"decision": "reverse", "note": "ok"})
     appeal.refresh_from_db()
     assert appeal.state == "reversed"
+
+
+def test_suspended_account_appeals_through_the_emailed_link(
+    client, post, mod, mod2, rule, django_capture_on_commit_callbacks
+):
+    import re
+
+    with django_capture_on_commit_callbacks(execute=True):
+        action = services.action_take(
+            moderator=mod,
+            kind="suspend",
+            target_kind="profile",
+            target_id=post.author.pk,
+            facts="Ban evasion",
+            rule=rule,
+        )
+    sent = [m for m in mail.outbox if m.to == [post.author.email]]
+    assert (
+        len(sent) == 1
+        and "Ban evasion" in sent[0].body
+        and "no part of it was automated" in sent[0].body
+    )
+    path = re.search(r"http://\S+(/appeal/\S+)", sent[0].body).group(1)
+    assert client.get(path[:-3] + "xyz").status_code == 404  # a forged token
+    page = client.get(path).content.decode()
+    assert "Ban evasion" in page
+    client.post(path, {"message": "It was my sister's account"})
+    appeal = action.appeals.get()
+    services.appeal_decide(moderator=mod2, appeal=appeal, reverse=True)
+    post.author.refresh_from_db()
+    assert post.author.is_active
