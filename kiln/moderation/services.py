@@ -132,6 +132,15 @@ def _report_write(*, target, reporter, category, rules, extras, **fields) -> Rep
     )
     report.rules.set(rules)
     Case.objects.filter(pk=case.pk).update(reports_count=F("reports_count") + 1)
+    _audit(
+        actor=reporter,  # None for a public notice; the log is for admins only
+        verb="report.create",
+        target_kind=target.kind,
+        target_id=target.id,
+        account_id=target.account.pk,
+        category=category,
+        reason=fields.get("comment", "")[:200],
+    )
     if report.reporter_email:
         transaction.on_commit(lambda: _mail_receipt(report))
     return report
@@ -316,7 +325,16 @@ def appeal_create(*, user, action: Action, message: str) -> Appeal:
         raise ValidationError("Your appeal of this decision is already waiting.")
     if action.appeals.exists():
         raise ValidationError("This decision was already reviewed on appeal.")
-    return Appeal.objects.create(action=action, author=user, message=message)
+    appeal = Appeal.objects.create(action=action, author=user, message=message)
+    _audit(
+        actor=user,
+        verb="appeal.create",
+        target_kind=action.target_kind,
+        target_id=action.target_id,
+        account_id=action.account_id,
+        reason=message[:200],
+    )
+    return appeal
 
 
 @transaction.atomic
