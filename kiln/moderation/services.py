@@ -24,7 +24,7 @@ from kiln.shield.ratelimit import rate_limit_hit
 from . import targets
 from .access import require_moderator
 from .audit import audit_record
-from .models import Action, Appeal, Case, Category, Report, Rule
+from .models import Action, Appeal, Case, Category, Report, Rule, TargetKind
 from .sessions import sessions_revoke
 from .statements import statement_mail
 
@@ -86,6 +86,8 @@ def report_create(
     if category not in Category.values:
         raise ValidationError("Choose what's wrong.")
     target = targets.load(target_kind, target_id)
+    if not targets.visible_to(target, reporter if member else None):
+        raise ValidationError(f"That {TargetKind(target.kind).label.lower()} doesn't exist.")
     comment = _clean_text(comment, limit=2000)
     if member:
         if target.account.pk == reporter.pk:

@@ -12,7 +12,9 @@ from django.utils import timezone
 from kiln.accounts.models import User
 from kiln.media.models import MediaAsset
 from kiln.portfolio.models import Project, ProjectImage
+from kiln.portfolio.selectors import can_view_project
 from kiln.posts.models import Post, PostAttachment
+from kiln.posts.selectors import can_view_post
 from kiln.provenance import selectors as provenance_selectors
 
 from .models import TargetKind
@@ -101,6 +103,18 @@ LOADERS = {
     TargetKind.IMAGE: _image,
     TargetKind.PROFILE: _profile,
 }
+
+
+def visible_to(target: Target, viewer) -> bool:
+    """Whether the viewer may see the item: nobody can report (or probe) what they can't see."""
+    if target.kind == TargetKind.POST:
+        return not target.obj.is_deleted and can_view_post(target.obj, viewer)
+    if target.kind == TargetKind.PROJECT:
+        return can_view_project(target.obj, viewer)
+    if target.kind == TargetKind.IMAGE:
+        parent = image_parent(target.id)
+        return parent is not None and visible_to(load(*parent), viewer)
+    return target.account.is_active
 
 
 def load(kind: str, pk) -> Target:

@@ -52,6 +52,8 @@ def report_form(request):
     kind, pk = source.get("kind", ""), source.get("id", "")
     try:
         target = targets.load(kind, pk)
+        if not targets.visible_to(target, request.user):
+            raise ValidationError("That item doesn't exist.")
     except ValidationError as exc:
         return render(
             request, "moderation/report_error.html", {"error": errors_text(exc)}, status=400

@@ -304,3 +304,16 @@ def test_audit_log_is_append_only(mod):
     with pytest.raises(PermissionDenied):
         AuditEntry.objects.all().delete()
     assert AuditEntry.objects.get().reason == ""
+
+
+def test_what_the_reporter_cannot_see_cannot_be_reported(author, reporter, client):
+    from kiln.posts.services import post_create
+
+    private = post_create(author=author, text="for followers", visibility="followers")
+    with pytest.raises(ValidationError, match="doesn't exist"):
+        services.report_create(
+            reporter=reporter, target_kind="post", target_id=private.pk, category="spam"
+        )
+    client.force_login(reporter)
+    assert client.get(f"/report?kind=post&id={private.pk}").status_code == 400
+    assert not Report.objects.exists()
