@@ -99,6 +99,8 @@ INSTALLED_APPS = [
     "kiln.shield",
     "kiln.cloak",
     "kiln.provenance",
+    "kiln.messages",
+    "kiln.hiring",
     "kiln.moderation",
     "kiln.site",
 ]
@@ -428,3 +430,7 @@ KILN_TIMELINE_TRIM_EVERY = env_int("KILN_TIMELINE_TRIM_EVERY", 20)
 KILN_TIMELINE_BACKFILL = env_int("KILN_TIMELINE_BACKFILL", 100)
 # KILN_TIMELINE_ACTIVE_THROTTLE: seconds between writes of a reader's last_active_at.
 KILN_TIMELINE_ACTIVE_THROTTLE = env_int("KILN_TIMELINE_ACTIVE_THROTTLE", 300)
+
+# Jobs board (kiln.hiring). KILN_JOBS_MAX_ACTIVE: published, unexpired listings an account may
+# have at once (a brake on spam).
+KILN_JOBS_MAX_ACTIVE = env_int("KILN_JOBS_MAX_ACTIVE", 5)

@@ -25,6 +25,8 @@ urlpatterns = [
     path("", include("kiln.shield.urls")),
     path("", include("kiln.cloak.urls")),
     path("", include("kiln.provenance.urls")),
+    path("", include("kiln.messages.urls")),
+    path("", include("kiln.hiring.urls")),
     path("", include("kiln.moderation.urls")),
     path("accounts/", include("allauth.urls")),
     path(f"{settings.KILN_ADMIN_PATH}/", admin.site.urls),

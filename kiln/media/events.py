@@ -33,3 +33,16 @@ rendition_watermark: Event[WatermarkRequest, ImageTransform | None] = Event("ren
 # subscriber that raises fails the processing with a reason the artist can read and retry,
 # since an unscreened asset would otherwise publish unchecked.
 original_received: Event[OriginalReceived, None] = Event("original_received")
+
+
+@dataclass(frozen=True)
+class WithheldQuery:
+    """An expression for an asset's id (an OuterRef) that a subscriber's filter tests."""
+
+    asset_ref: object
+
+
+# Each subscriber answers with a filter (a Q) that is true for assets that must not be served
+# to anyone but their owner and staff (provenance: held for review), or None. Serving a
+# rendition evaluates them inside its one query.
+withheld_assets: Event[WithheldQuery, object] = Event("withheld_assets")

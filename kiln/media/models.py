@@ -51,6 +51,10 @@ class MediaAsset(BaseModel):
     # Rendition keys written by an attempt that has not committed yet: the next attempt (or
     # a delete) removes any of them that no Rendition row points at, so a kill leaks nothing.
     pending_keys = models.JSONField(default=list, blank=True)
+    # Shown only by the app that owns it, to the people it belongs to (a message image, a
+    # commission reference): screened like any upload, but never repost-matched, indexed or
+    # registered, since it is often someone else's work shown as a reference.
+    is_private = models.BooleanField(default=False)
 
     class Meta:
         indexes = [models.Index(fields=["state", "locked_until"], name="media_asset_state_lease")]

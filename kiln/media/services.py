@@ -78,7 +78,9 @@ def _delete_files_on_commit(storage_alias: str, keys) -> None:
     transaction.on_commit(delete)
 
 
-def media_asset_create(*, owner, upload=None, work_url: str = "", file=None) -> MediaAsset:
+def media_asset_create(
+    *, owner, upload=None, work_url: str = "", file=None, private: bool = False
+) -> MediaAsset:
     """Check an upload, keep the original privately and queue its processing.
 
     `upload` (or its alias `file`) is an UploadedFile, any file object, or bytes. Raises
@@ -104,6 +106,7 @@ def media_asset_create(*, owner, upload=None, work_url: str = "", file=None) -> 
                 is_animated=probe.is_animated,
                 frame_count=probe.frames,
                 work_url=work_url[:300],
+                is_private=private,
             )
             _enqueue_process(asset.pk)
     except BaseException:

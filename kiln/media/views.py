@@ -16,6 +16,12 @@ from kiln.media.delivery import key_for_name
 from kiln.media.models import MediaAsset
 
 
+def _cache_control(max_age: int, withheld: bool) -> str:
+    # A held image may be cleared or taken down, and only its artist may see it meanwhile:
+    # no shared cache (a CDN, a proxy) may keep it.
+    return "private, no-store" if withheld else f"public, max-age={max_age}, immutable"
+
+
 @require_http_methods(["GET", "HEAD"])
 def rendition_serve(request, token: str, name: str):
     """A public rendition, if the URL's window token is valid. Originals have no URL at all."""
@@ -34,12 +40,15 @@ def rendition_serve(request, token: str, name: str):
     rendition = selectors.rendition_for_serving(key=key)
     if rendition is None:
         raise Http404("No such image.")
+    withheld = rendition["withheld"]
+    if withheld and not (request.user.is_staff or request.user.pk == rendition["asset__owner_id"]):
+        raise Http404("No such image.")  # held for review: its artist's and staff's alone
     max_age = max(0, min(signing.ONE_YEAR, int(expires - now)))
     etag = f'"{name.partition(".")[0]}"'  # the content hash: bytes never change under it
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponse(status=304)
         response["ETag"] = etag
-        response["Cache-Control"] = f"public, max-age={max_age}, immutable"
+        response["Cache-Control"] = _cache_control(max_age, withheld)
         return response
     try:
         handle = storages["default"].open(key, "rb")
@@ -51,7 +60,7 @@ def rendition_serve(request, token: str, name: str):
     response.shield_image_search = bool(rendition["asset__owner__profile__allow_image_search"])
     # Content at a URL never changes (it is addressed by its hash), but the URL itself dies
     # with its window, so caches may keep it exactly until then.
-    response["Cache-Control"] = f"public, max-age={max_age}, immutable"
+    response["Cache-Control"] = _cache_control(max_age, withheld)
     response["ETag"] = etag
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Disposition"] = "inline"

@@ -9,6 +9,9 @@ from kiln.social.models import Block, Mute
 
 Kind = Notification.Kind
 
+# Kinds that tell you about your own work (the actor is you): never suppressed as self-caused.
+ABOUT_YOUR_OWN_WORK = {Kind.HELD}
+
 # Kinds where repeating the same action (like, unlike, like) must not notify twice.
 DEDUPLICATED_KINDS = {Kind.LIKE, Kind.REPOST, Kind.FOLLOW, Kind.PROJECT_LIKE}
 
@@ -43,10 +46,10 @@ def notification_create(
     post=None,
     project_id: int | None = None,
     repost_match_id: int | None = None,
+    asset_id: int | None = None,
 ) -> Notification | None:
-    if recipient_id == actor.pk or _suppressed(
-        recipient_id=recipient_id, actor_id=actor.pk, kind=kind
-    ):
+    own_action = recipient_id == actor.pk and kind not in ABOUT_YOUR_OWN_WORK
+    if own_action or _suppressed(recipient_id=recipient_id, actor_id=actor.pk, kind=kind):
         return None
     fields = {
         "recipient_id": recipient_id,
@@ -55,6 +58,7 @@ def notification_create(
         "post": post,
         "project_id": project_id,
         "repost_match_id": repost_match_id,
+        "asset_id": asset_id,
     }
     if kind in DEDUPLICATED_KINDS:
         notification, _ = Notification.objects.get_or_create(**fields)

@@ -302,6 +302,13 @@ def _reader_id(reader) -> int | None:
     return reader.pk if reader is not None and reader.is_authenticated else None
 
 
+def _sees_held(reader, display: tuple) -> bool:
+    """kiln.posts.selectors.visibility_q's rule for held work: its author and staff only."""
+    return _reader_id(reader) == display[_ROW["author_id"]] or bool(
+        getattr(reader, "is_staff", False)
+    )
+
+
 def _facts_from_rows(ids, rows: dict, reader, *, hidden, compact, in_thread, for_cards):
     """`post_facts` from the facts query's rows (by post id), in the order of `ids`."""
     reader_id = _reader_id(reader)
@@ -323,6 +330,10 @@ def _facts_from_rows(ids, rows: dict, reader, *, hidden, compact, in_thread, for
                 continue
             if display[_ROW["author_id"]] in hidden:
                 continue
+        # A post with an image held for review is its author's (and staff's) alone until
+        # cleared (the JSON path, which reads no extras, drops it in `_statuses`).
+        if for_cards and display_extras[0] and not _sees_held(reader, display):
+            continue
         quote_unavailable = display[_ROW["quote_id"]] is not None and (
             display[_ROW["quote__deleted_at"]] is not None
             or display[_ROW["quote__author_id"]] in hidden
@@ -474,7 +485,7 @@ def _status(columns: tuple, pk: int, facts: PostFacts, *, own: bool, media: list
 def post_statuses(ids, reader, *, hidden: set[int]) -> list[dict]:
     """The JSON timelines' items: `post_facts` as Mastodon-Status-shaped dicts, a repost
     carrying its original under "reblog" as Mastodon does. No rendering at all."""
-    return _statuses(post_facts(ids, reader, hidden=hidden, for_cards=False))
+    return _statuses(post_facts(ids, reader, hidden=hidden, for_cards=False), reader)
 
 
 class StatusesQuery:
@@ -508,13 +519,17 @@ class StatusesQuery:
             in_thread=False,
             for_cards=False,
         )
-        return _statuses(facts), picked
+        return _statuses(facts, reader), picked
 
 
-def _statuses(page: list[PostFacts]) -> list[dict]:
+def _statuses(page: list[PostFacts], reader=None) -> list[dict]:
     statuses = []
-    media = media_attachments(facts.display_pk for facts in page if facts.has_media)
+    media, held = media_attachments(
+        (facts.display_pk for facts in page if facts.has_media), with_held=True
+    )
     for facts in page:
+        if facts.display_pk in held and not _sees_held(reader, facts.display):
+            continue  # held for review: its author's and staff's alone, as on the web
         shown = media.get(facts.display_pk, [])
         if facts.reblog_of is None:
             statuses.append(_status(facts.row, facts.pk, facts, own=True, media=shown))

@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_r
 from kiln.core.fastdb import PreparedQuery
 from kiln.core.pagination import MAX_PAGE_SIZE, NO_CURSOR, CursorPage, page_of_ids
 from kiln.posts.models import Bookmark, Post, PostAttachment, PostLike, PostMention
+from kiln.provenance.selectors import asset_is_held
 from kiln.social.models import Follow
 from kiln.social.selectors import blocked_user_ids, following_ids
 
@@ -23,18 +24,25 @@ def visibility_q(viewer, *, prefix: str = "") -> Q:
     tests/posts/test_visibility_rule.py checks that the two agree.
 
     Posts of active accounts: public ones; and followers-only posts of accounts the viewer
-    follows, their own, or ones that mention them. Subqueries, so a listing stays one query.
+    follows, their own, or ones that mention them. A post with an image held for review (AI
+    screening, a suspected repost) is seen only by its author and staff until it is cleared.
+    Subqueries, so a listing stays one query.
     """
     active = Q(**{f"{prefix}author__is_active": True})
     public = Q(**{f"{prefix}visibility": Post.Visibility.PUBLIC})
+    held = PostAttachment.objects.filter(
+        asset_is_held(OuterRef("asset_id")), post_id=OuterRef(f"{prefix}id")
+    )
     viewer_id = _viewer_id(viewer)
     if viewer_id is None:
-        return active & public
+        return active & public & ~Q(Exists(held))
+    own = Q(**{f"{prefix}author_id": viewer_id})
     follows = Follow.objects.filter(follower_id=viewer_id, followed_id=OuterRef(f"{prefix}author"))
     mentioned = PostMention.objects.filter(user_id=viewer_id, post_id=OuterRef(f"{prefix}id"))
-    return active & (
-        public | Q(**{f"{prefix}author_id": viewer_id}) | Q(Exists(follows)) | Q(Exists(mentioned))
-    )
+    seen = active & (public | own | Q(Exists(follows)) | Q(Exists(mentioned)))
+    if getattr(viewer, "is_staff", False):
+        return seen
+    return seen & (own | ~Q(Exists(held)))
 
 
 def visible_posts(viewer, *, blocked: set[int] | None = None) -> QuerySet[Post]:
@@ -56,15 +64,29 @@ def can_view_post(post: Post, viewer, *, blocked=None, following=None) -> bool:
         blocked = blocked_user_ids(viewer)
     if post.author_id in blocked:
         return False
-    if post.visibility == Post.Visibility.PUBLIC or post.author_id == viewer_id:
+    if post.author_id == viewer_id:
         return True
+    if post.visibility == Post.Visibility.PUBLIC:
+        return not _held_from(post, viewer)
     if viewer_id is None:
         return False
     if following is None:
         following = following_ids(viewer)
-    if post.author_id in following:
-        return True
-    return PostMention.objects.filter(post_id=post.pk, user_id=viewer_id).exists()
+    if post.author_id not in following and not (
+        PostMention.objects.filter(post_id=post.pk, user_id=viewer_id).exists()
+    ):
+        return False
+    return not _held_from(post, viewer)
+
+
+def _held_from(post: Post, viewer) -> bool:
+    """Whether an image of the post is held for review and the viewer is neither its author
+    nor staff (one query, only when the rest of the rule already lets the viewer see it)."""
+    if _viewer_id(viewer) == post.author_id or getattr(viewer, "is_staff", False):
+        return False
+    return PostAttachment.objects.filter(
+        asset_is_held(OuterRef("asset_id")), post_id=post.pk
+    ).exists()
 
 
 def _hydration_queryset() -> QuerySet[Post]:

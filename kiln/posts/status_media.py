@@ -59,16 +59,18 @@ _renditions = PreparedQuery(
 )
 
 
-def media_attachments(post_ids) -> dict[int, list[dict]]:
-    """{post id: its attachments as Mastodon MediaAttachment dicts, in the post's order}."""
+def media_attachments(post_ids, *, with_held: bool = False):
+    """{post id: its attachments as Mastodon MediaAttachment dicts, in the post's order}.
+    With `with_held`, also the set of post ids that have an image held for review."""
     post_ids = list(dict.fromkeys(post_ids))
     if not post_ids:
-        return {}
+        return ({}, set()) if with_held else {}
     rows = [
         dict(zip(_COLUMNS, row, strict=True))
         for start in range(0, len(post_ids), MAX_POSTS)
         for row in _attachments(post_ids[start : start + MAX_POSTS])
     ]
+    held_posts = {row["post_id"] for row in rows if row["held"]}
     rows = [row for row in rows if not row["held"]]
     ready = [row["asset_id"] for row in rows if row["asset__state"] == MediaAsset.State.READY]
     renditions: dict[int, list[tuple]] = {}
@@ -81,7 +83,7 @@ def media_attachments(post_ids) -> dict[int, list[dict]]:
         media.setdefault(row["post_id"], []).append(
             _attachment(row, sorted(renditions.get(row["asset_id"], []), key=lambda r: r[1]))
         )
-    return media
+    return (media, held_posts) if with_held else media
 
 
 def _size(width, height) -> dict | None:

@@ -109,3 +109,27 @@ def asset_is_held(asset_ref):
     return Q(Exists(Screening.objects.filter(asset_id=asset_ref, state__in=HELD_STATES))) | Q(
         Exists(RepostMatch.objects.filter(upload_id=asset_ref, state__in=BLOCKING_MATCH_STATES))
     )
+
+
+def held_assets_filter(query):
+    """The media pipeline's `withheld_assets` subscriber: held work is served to its owner
+    and staff only."""
+    return asset_is_held(query.asset_ref)
+
+
+def publication_status(*, screening: Screening, matches) -> tuple[str, str]:
+    """One status for the findings page (label, what it means): a repost hold outranks a clear
+    AI screening, so the page never says "clear to publish" about held work."""
+    blocking = [m for m in matches if m.state in BLOCKING_MATCH_STATES]
+    if screening.state in HELD_STATES:
+        return screening.get_state_display(), (
+            "This image is held: it can't be published, and a post that carries it is seen only "
+            "by you and Kiln's reviewers, until the review is done."
+        )
+    if blocking:
+        return "Held: it looks like another artist's work", (
+            "The artist whose work it resembles has been asked, and Kiln's reviewers decide. "
+            "Until then it can't be published, and a post that carries it is seen only by you "
+            "and the reviewers."
+        )
+    return screening.get_state_display(), ""

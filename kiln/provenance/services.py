@@ -103,7 +103,12 @@ def _store(*, asset, result, hashes, features, candidates) -> bool:
     from kiln.media.models import MediaAsset
 
     from . import index
+    from .selectors import held_asset_ids  # selectors import this module's states
 
+    if asset.is_private:
+        # A private image (kiln.media's is_private) is screened for AI, but never matched,
+        # indexed or registered: its hashes are not kept.
+        candidates, hashes, features = {}, [], None
     policy = ai_policy()
     originals = list(
         MediaAsset.objects.filter(pk__in=list(candidates), screening__state__in=PUBLISHABLE)
@@ -112,6 +117,7 @@ def _store(*, asset, result, hashes, features, candidates) -> bool:
         .values_list("pk", "owner_id")
     )
     previous = Screening.objects.select_for_update().filter(asset=asset).first()
+    held_before = bool(held_asset_ids(asset_ids=[asset.pk]))
     verdict = result.verdict
     state = _screening_state(verdict, policy, previous)
     screening, _ = Screening.objects.update_or_create(
@@ -160,6 +166,9 @@ def _store(*, asset, result, hashes, features, candidates) -> bool:
         if created:
             _notify_original_artist(match=match, uploader=asset.owner)
     transaction.on_commit(lambda: index.forget(asset.pk) if not hashes else None)
+    held_now = state == Screening.State.HELD or bool(originals)
+    if held_now and not held_before:
+        events.asset_held.send(events.AssetHeld(asset_id=asset.pk, owner=asset.owner))
     logger.info(
         "provenance: asset %s verdict=%s state=%s matches=%s", asset.pk, verdict, state, originals
     )

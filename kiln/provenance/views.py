@@ -29,13 +29,16 @@ def screening_detail(request, asset_id: int):
         screening.asset.owner_id != request.user.pk and not request.user.is_staff
     ):
         raise Http404("No screening for this image.")
+    matches = list(selectors.repost_matches_for_upload(asset_id=asset_id))
+    status, status_note = selectors.publication_status(screening=screening, matches=matches)
     context = {
         "screening": screening,
         "findings": list(screening.findings.all()),
         "appeals": list(screening.appeals.all().order_by("-id")),
-        "matches": list(selectors.repost_matches_for_upload(asset_id=asset_id)),
+        "matches": matches,
         "preview": selectors.preview_url(screening.asset),
-        "held": bool(selectors.held_asset_ids(asset_ids=[asset_id])),
+        "status": status,
+        "status_note": status_note,
     }
     return render(request, "provenance/screening.html", context)
 

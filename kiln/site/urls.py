@@ -11,6 +11,12 @@ profile_patterns = [
     path("@<str:username>", views.profile, name="profile"),
     path("@<str:username>/posts", views.profile, {"tab": "posts"}, name="profile_posts"),
     path("@<str:username>/likes", views.profile, {"tab": "likes"}, name="profile_likes"),
+    path(
+        "@<str:username>/commissions",
+        views.profile,
+        {"tab": "commissions"},
+        name="profile_commissions",
+    ),
 ]
 
 project_patterns = [

@@ -6,6 +6,7 @@ from django.shortcuts import render
 
 from kiln.accounts import selectors as account_selectors
 from kiln.accounts.choices import FIELD_LABELS
+from kiln.hiring import views as hiring_views
 from kiln.portfolio import views as portfolio_views
 from kiln.portfolio.selectors import recent_public_projects
 from kiln.posts import views as posts_views
@@ -19,6 +20,7 @@ PROFILE_TABS = {
     "portfolio": ("Portfolio", portfolio_views.profile_tab),
     "posts": ("Posts", posts_views.profile_tab),
     "likes": ("Likes", posts_views.likes_tab),
+    "commissions": ("Commissions", hiring_views.profile_tab),
 }
 
 # Tabs that also answer `?format=json`: f(request, owner) -> JsonResponse. Each answers a

@@ -13,11 +13,12 @@ from kiln.accounts.demo import DEMO_ARTISTS, DEMO_LOGIN, DEMO_PASSWORD
 from kiln.accounts.images import normalise_profile_image
 from kiln.accounts.models import User
 from kiln.core.procedural import artwork
+from kiln.hiring.seed import seed_hiring
 from kiln.portfolio.seed import seed_projects
 from kiln.posts.seed import seed_posts
 
 # Each app's demo content, in order (posts share projects): f(*, artists, stdout) -> None.
-SEEDS = [seed_projects, seed_posts]
+SEEDS = [seed_projects, seed_posts, seed_hiring]
 
 
 class Command(BaseCommand):
