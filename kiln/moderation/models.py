@@ -9,8 +9,7 @@ from kiln.core.models import BaseModel
 
 
 class TargetKind(models.TextChoices):
-    """What can be reported. Messages and job listings plug in later by adding a kind here and
-    a loader in kiln/moderation/targets.py."""
+    """What can be reported; each kind has a loader in kiln/moderation/targets.py."""
 
     POST = "post", "Post"
     PROJECT = "project", "Project"

@@ -1,6 +1,6 @@
 """The reportable things, behind one small interface: load a target by (kind, id), say whose it
-is, link to it, show it as evidence, and hide or restore it. Messages and job listings are
-being built on other branches: they plug in by adding a loader to LOADERS."""
+is, link to it, show it as evidence, and hide or restore it. A new kind plugs in with a
+loader in LOADERS and a rule in `visible_to`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from kiln.accounts.models import User
+from kiln.hiring.models import JobListing
 from kiln.media.models import MediaAsset
+from kiln.messages.models import ConversationMember, Message, MessageImage
 from kiln.portfolio.models import Project, ProjectImage
 from kiln.portfolio.selectors import can_view_project
 from kiln.posts.models import Post, PostAttachment
@@ -97,11 +99,45 @@ def _profile(pk: int) -> Target:
     )
 
 
+def _message(pk: int) -> Target:
+    message = Message.objects.select_related("sender").filter(pk=pk).first()
+    if message is None:
+        raise ValidationError("That message doesn't exist.")
+    return Target(
+        TargetKind.MESSAGE,
+        message.pk,
+        message.sender,
+        f"/messages/{message.conversation_id}",
+        f"Message from @{message.sender.username}",
+        message.body,
+        list(MessageImage.objects.filter(message=message).values_list("asset_id", flat=True)),
+        message,
+    )
+
+
+def _job(pk: int) -> Target:
+    listing = JobListing.objects.select_related("poster").filter(pk=pk).first()
+    if listing is None or listing.published_at is None:
+        raise ValidationError("That job listing doesn't exist.")
+    return Target(
+        TargetKind.JOB,
+        listing.pk,
+        listing.poster,
+        f"/jobs/{listing.pk}",
+        f"Job “{listing.title}” by @{listing.poster.username}",
+        listing.description,
+        [],
+        listing,
+    )
+
+
 LOADERS = {
     TargetKind.POST: _post,
     TargetKind.PROJECT: _project,
     TargetKind.IMAGE: _image,
     TargetKind.PROFILE: _profile,
+    TargetKind.MESSAGE: _message,
+    TargetKind.JOB: _job,
 }
 
 
@@ -114,6 +150,16 @@ def visible_to(target: Target, viewer) -> bool:
     if target.kind == TargetKind.IMAGE:
         parent = image_parent(target.id)
         return parent is not None and visible_to(load(*parent), viewer)
+    if target.kind == TargetKind.MESSAGE:
+        # Only its recipients, even after they blocked the sender: block, then report.
+        return bool(
+            getattr(viewer, "is_authenticated", False)
+            and ConversationMember.objects.filter(
+                conversation_id=target.obj.conversation_id, user_id=viewer.pk
+            ).exists()
+        )
+    if target.kind == TargetKind.JOB:
+        return target.obj.state == JobListing.State.PUBLISHED and target.account.is_active
     return target.account.is_active
 
 
@@ -124,8 +170,6 @@ def load(kind: str, pk) -> Target:
         raise ValidationError("Say which item you are reporting.") from None
     loader = LOADERS.get(kind)
     if loader is None:
-        if kind in TargetKind.values:
-            raise ValidationError(f"Reports of a {TargetKind(kind).label.lower()} aren't open yet.")
         raise ValidationError("That kind of item can't be reported.")
     return loader(pk)
 
@@ -149,12 +193,27 @@ def set_removed(kind: str, pk: int, removed: bool) -> None:
         kind, pk = parent
     if kind == TargetKind.POST:
         Post.objects.filter(pk=pk).update(deleted_at=timezone.now() if removed else None)
+    elif kind == TargetKind.JOB:
+        # The board's own "removed by moderators" state; restoring publishes it again (the
+        # board still hides it once it has expired).
+        if removed:
+            JobListing.objects.filter(pk=pk).update(
+                state=JobListing.State.REMOVED,
+                removed_at=timezone.now(),
+                removed_reason="See the statement of reasons in Settings → Account status.",
+                featured=False,
+            )
+        else:
+            JobListing.objects.filter(pk=pk).update(
+                state=JobListing.State.PUBLISHED, removed_at=None, removed_reason=""
+            )
     elif kind == TargetKind.PROJECT:
         # A removed project goes back to draft: its owner still sees it, nobody else does.
         state = Project.State.DRAFT if removed else Project.State.PUBLISHED
         Project.objects.filter(pk=pk).update(state=state)
     else:
-        raise ValidationError("Only posts, projects and images can be removed.")
+        # Messages have no hidden state: warn, limit or suspend their sender instead.
+        raise ValidationError("Only posts, projects, images and job listings can be removed.")
 
 
 def set_mature(kind: str, pk: int, mature: bool) -> None:
