@@ -13,7 +13,7 @@ from django.utils import timezone
 from kiln.provenance import selectors as provenance_selectors
 
 from . import targets
-from .models import Action, Appeal, AuditEntry, Case, Report, Rule
+from .models import Action, Appeal, AuditEntry, Case, Category, Report, Rule
 
 QUEUE_TYPES = {
     "reports": "Reports",
@@ -134,10 +134,13 @@ def transparency(*, months: int = 6) -> dict:
     )
     appeals = AuditEntry.objects.filter(created_at__gte=since, verb__startswith="appeal.")
     by_appeal = dict(appeals.values("verb").annotate(n=Count("id")).values_list("verb", "n"))
+    kinds, categories = dict(Action.Kind.choices), dict(Category.choices)
     return {
         "since": since,
-        "by_action": {k.removeprefix("action."): v for k, v in by_action.items()},
-        "by_category": by_category,
+        "by_action": {
+            kinds.get(k.removeprefix("action."), k): v for k, v in sorted(by_action.items())
+        },
+        "by_category": {categories.get(k, k): v for k, v in sorted(by_category.items())},
         "appeals": {k.removeprefix("appeal."): v for k, v in by_appeal.items()},
     }
 

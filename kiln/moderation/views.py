@@ -35,13 +35,17 @@ def _extras(request) -> list[tuple[str, str]]:
 
 
 def _more_from_account(target) -> list:
-    """Up to ten recent posts and projects of the same account, to add to the report."""
+    """The project's images, and recent posts and projects of the same account, to add."""
     from kiln.portfolio.models import Project
     from kiln.posts.models import Post
 
     posts = Post.objects.filter(author=target.account, deleted_at__isnull=True, reblog__isnull=True)
     projects = Project.objects.filter(owner=target.account, state=Project.State.PUBLISHED)
-    items = [("post", p.pk, (p.text or "Post")[:80]) for p in posts.order_by("-id")[:6]]
+    items = []
+    if target.kind == "project":  # one image of the project may be the problem
+        images = target.asset_ids[:10]
+        items += [("image", pk, f"Image {n} of this project") for n, pk in enumerate(images, 1)]
+    items += [("post", p.pk, (p.text or "Post")[:80]) for p in posts.order_by("-id")[:6]]
     items += [("project", p.pk, p.title or "Project") for p in projects.order_by("-id")[:4]]
     return [i for i in items if (i[0], i[1]) != (target.kind, target.id)]
 

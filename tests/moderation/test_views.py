@@ -117,7 +117,8 @@ def test_transparency_counts_from_the_log(client, post, mod, rule, reporter):
         case=report.case,
     )
     t = client.get("/about/transparency").context["t"]
-    assert t["by_action"] == {"remove": 1} and t["by_category"] == {"ai": 1}
+    assert t["by_action"] == {"Content removed": 1}
+    assert t["by_category"] == {"AI-generated work": 1}
 
 
 # --- the authorisation matrix -----------------------------------------------------------
@@ -240,3 +241,30 @@ def test_suspended_account_appeals_through_the_emailed_link(
     services.appeal_decide(moderator=mod2, appeal=appeal, reverse=True)
     post.author.refresh_from_db()
     assert post.author.is_active
+
+
+def test_a_project_report_can_name_one_of_its_images(client, reporter, author):
+    from django.utils import timezone
+
+    from kiln.media.models import MediaAsset
+    from kiln.portfolio.models import Project, ProjectImage
+
+    project = Project.objects.create(
+        owner=author, title="Series", state="published", published_at=timezone.now()
+    )
+    asset = MediaAsset.objects.create(
+        owner=author,
+        state="ready",
+        original_key="k",
+        original_format="png",
+        original_sha256="0" * 64,
+    )
+    ProjectImage.objects.create(project=project, asset=asset)
+    client.force_login(reporter)
+    form = client.get(f"/report?kind=project&id={project.pk}").content.decode()
+    assert f'value="image:{asset.pk}"' in form
+    client.post(
+        "/report",
+        {"kind": "project", "id": project.pk, "category": "stolen", "extra": f"image:{asset.pk}"},
+    )
+    assert Report.objects.get().extra_items == [{"kind": "image", "id": asset.pk}]
