@@ -268,3 +268,27 @@ def test_a_project_report_can_name_one_of_its_images(client, reporter, author):
         {"kind": "project", "id": project.pk, "category": "stolen", "extra": f"image:{asset.pk}"},
     )
     assert Report.objects.get().extra_items == [{"kind": "image", "id": asset.pk}]
+
+
+@pytest.mark.parametrize("who", ["anonymous", "member", "author"])
+def test_non_moderators_cannot_decide_appeals_or_provenance_items(
+    client, who, post, mod, rule, reporter
+):
+    action = services.action_take(
+        moderator=mod, kind="remove", target_kind="post", target_id=post.pk, facts="x", rule=rule
+    )
+    appeal = services.appeal_create(user=post.author, action=action, message="mine")
+    user = {"anonymous": None, "member": reporter, "author": post.author}[who]
+    if user:
+        client.force_login(user)
+    assert (
+        client.post(f"/moderation/appeals/{appeal.pk}", {"decision": "reverse"}).status_code == 404
+    )
+    assert (
+        client.post("/moderation/provenance/appeals/1", {"decision": "accept"}).status_code == 404
+    )
+    assert (
+        client.post("/moderation/provenance/takedowns/1", {"decision": "remove"}).status_code == 404
+    )
+    appeal.refresh_from_db()
+    assert appeal.state == "open"
