@@ -106,3 +106,16 @@ def test_audit_log_page_for_admins(client, admin_user, mod):
     client.force_login(admin_user)
     page = client.get("/moderation/audit").content.decode()
     assert "action.warn" in page and "@mod" in page and "Because" in page
+
+
+def test_demo_seed_gives_two_demo_artists_roles_idempotently(make_user):
+    import io
+
+    from kiln.moderation.seed import seed_moderation
+
+    artists = [make_user(n) for n in ("a1", "a2", "a3")]
+    for _ in range(2):
+        seed_moderation(artists=artists, stdout=io.StringIO())
+    fresh = [User.objects.get(pk=a.pk) for a in artists]
+    assert [is_moderator(u) for u in fresh] == [False, True, True]
+    assert [is_admin(u) for u in fresh] == [False, True, False]
