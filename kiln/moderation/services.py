@@ -43,7 +43,7 @@ def _clean_text(value: str, *, limit: int, required: str | None = None) -> str:
 
 
 def _rate_limit(ident: str) -> None:
-    limit = int(getattr(settings, "KILN_MODERATION_REPORTS_PER_HOUR", 20))
+    limit = settings.KILN_MODERATION_REPORTS_PER_HOUR
     retry = rate_limit_hit(scope="report", ident=ident, limit=limit, window=3600)
     if retry is not None:
         minutes = max(1, retry // 60)
