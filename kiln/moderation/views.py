@@ -90,7 +90,9 @@ def report_form(request):
             )
         except ValidationError as exc:
             context["error"] = errors_text(exc)
-            return render(request, _template(request), context, status=400)
+            # htmx swaps only 2xx answers: the dialog comes back with the error inside it.
+            status = 200 if is_htmx(request) else 400
+            return render(request, _template(request), context, status=status)
         done = "moderation/_report_done.html" if is_htmx(request) else "moderation/report_done.html"
         return render(request, done, {"report": report, "target": target})
     return render(request, _template(request), context)

@@ -45,6 +45,9 @@ def test_report_form_bad_input(client, reporter, post):
     assert client.get("/report").status_code == 400
     resp = client.post("/report", {"kind": "post", "id": post.pk, "category": "nope"})
     assert resp.status_code == 400 and b"Choose what" in resp.content
+    resp = client.post("/report", {"kind": "post", "id": post.pk}, HTTP_HX_REQUEST="true")
+    assert resp.status_code == 200  # htmx swaps only 2xx: the dialog shows the error
+    assert b"<dialog" in resp.content and b"Choose what" in resp.content
     assert not Report.objects.exists()
 
 
