@@ -94,7 +94,8 @@ def report_form(request):
             status = 200 if is_htmx(request) else 400
             return render(request, _template(request), context, status=status)
         done = "moderation/_report_done.html" if is_htmx(request) else "moderation/report_done.html"
-        return render(request, done, {"report": report, "target": target})
+        context = {"report": report, "target": target, "in_dialog": is_htmx(request)}
+        return render(request, done, context)
     return render(request, _template(request), context)
 
 
