@@ -19,6 +19,9 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     args = parser.parse_args()
+    # Absolute URLs made without a request (renditions' XMP and C2PA, made in the worker)
+    # follow the address this server is really on, unless KILN_SITE_URL says otherwise.
+    os.environ.setdefault("KILN_SITE_URL", f"http://{args.host}:{args.port}")
     python = sys.executable
     commands = {
         "web": [

@@ -364,6 +364,14 @@ def media_asset_set_work_url(*, asset: MediaAsset, work_url: str) -> None:
         _enqueue_rebuild(asset.pk)
 
 
+def media_asset_set_focus(*, asset: MediaAsset, x: float, y: float) -> None:
+    """The focal point crops keep in view, Mastodon-style: each coordinate in [-1, 1]."""
+    if not (-1.0 <= x <= 1.0 and -1.0 <= y <= 1.0):
+        raise ValidationError("The focal point's coordinates must be between -1 and 1.")
+    asset.focus_x, asset.focus_y = x, y
+    MediaAsset.objects.filter(pk=asset.pk).update(focus_x=x, focus_y=y)
+
+
 def _enqueue_rebuild(asset_id: int) -> None:
     from kiln.media.tasks import media_asset_rebuild_task
 

@@ -106,3 +106,8 @@ def enabled_kinds(*, user) -> set[str]:
         )
     )
     return set(Kind.values) - off
+
+
+def notifications_for(*, user):
+    """Every notification of this user, ungrouped, with its actor (the client API pages it)."""
+    return Notification.objects.filter(recipient_id=user.pk).select_related("actor")

@@ -102,3 +102,14 @@ def notification_preferences_update(*, user, enabled_kinds: set[str]) -> None:
         NotificationPreference.objects.update_or_create(
             user=user, kind=kind, defaults={"enabled": kind in enabled_kinds}
         )
+
+
+def notification_dismiss(*, user, notification_id: int) -> bool:
+    """Delete one of the user's own notifications (another user's id deletes nothing)."""
+    deleted, _ = Notification.objects.filter(recipient_id=user.pk, pk=notification_id).delete()
+    return bool(deleted)
+
+
+def notifications_clear(*, user) -> int:
+    deleted, _ = Notification.objects.filter(recipient_id=user.pk).delete()
+    return deleted

@@ -80,6 +80,17 @@ def _portfolio_queryset(*, owner, viewer) -> QuerySet:
     )
 
 
+def lead_project(*, owner) -> Project | None:
+    """The first published project in the artist's own order, with its cover: the work a
+    shared profile link shows."""
+    from django.contrib.auth.models import AnonymousUser
+
+    project = _portfolio_queryset(owner=owner, viewer=AnonymousUser()).first()
+    if project is not None:
+        project.cover_image = cover_image(project)
+    return project
+
+
 def portfolio_projects(*, owner, viewer) -> list[Project]:
     """Every project of the Portfolio tab at once: the artist's "arrange" mode only."""
     return _annotate_covers(_portfolio_queryset(owner=owner, viewer=viewer))

@@ -10,7 +10,7 @@ from kiln.core.access import AccessDenied
 from kiln.core.http import is_htmx, refusal, safe_next
 from kiln.core.jsonresponse import FastJsonResponse
 from kiln.core.pagination import parse_cursor, parse_page_size
-from kiln.posts import selectors, services
+from kiln.posts import cards, selectors, services
 from kiln.posts.cards import post_cards
 from kiln.posts.limits import MAX_ALT_TEXT, MAX_IMAGES, MAX_TEXT_LENGTH
 from kiln.posts.models import Post
@@ -305,7 +305,7 @@ def profile_tab_json(request, owner):
     blocked = blocked_user_ids(request.user)
     if owner.pk in blocked:
         return FastJsonResponse({"error": "This profile is not available to you."}, status=403)
-    statuses, next_cursor = selectors.profile_statuses_page(
+    statuses, next_cursor = cards.profile_statuses_page(
         owner=owner,
         viewer=request.user,
         hidden=blocked,

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from kiln.site import views
+from kiln.site import previews, views
 
 home_patterns = [path("", views.home, name="home")]
 
@@ -21,4 +21,15 @@ profile_patterns = [
 
 project_patterns = [
     path("@<str:username>/projects/<int:project_id>", views.project_detail, name="project"),
+]
+
+# Link-preview cards (kiln/site/previews.py), in the "site" namespace.
+card_patterns = [
+    path("@<str:username>/card.jpg", previews.profile_card, name="profile_card"),
+    path(
+        "@<str:username>/projects/<int:project_id>/card.jpg",
+        previews.project_card,
+        name="project_card",
+    ),
+    path("@<str:username>/posts/<int:post_id>/card.jpg", previews.post_card, name="post_card"),
 ]

@@ -40,3 +40,22 @@ def test_suspended_accounts_pages_are_gone(client, post, mod, rule):
         rule=rule,
     )
     assert client.get(f"/@{post.author.username}/posts/{post.pk}").status_code == 404
+
+
+def test_limit_hides_from_search_but_not_from_the_account_itself(post, mod, rule, reporter):
+    from kiln.search.selectors import search_posts
+
+    def found(viewer):
+        return post.pk in search_posts(viewer=viewer, q="painting", hydrate=False).items
+
+    assert found(reporter) and found(None)
+    services.action_take(
+        moderator=mod,
+        kind="limit",
+        target_kind="profile",
+        target_id=post.author.pk,
+        facts="Spam",
+        rule=rule,
+    )
+    assert not found(reporter) and not found(None)
+    assert found(post.author)
