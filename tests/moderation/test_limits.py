@@ -59,3 +59,41 @@ def test_limit_hides_from_search_but_not_from_the_account_itself(post, mod, rule
     )
     assert not found(reporter) and not found(None)
     assert found(post.author)
+
+
+def test_suspension_refuses_api_tokens_and_lifting_it_restores_them(client, post, mod, mod2, rule):
+    import datetime as dt
+    import secrets
+
+    from django.utils import timezone
+    from oauth2_provider.models import AccessToken, set_token_value
+
+    from kiln.api.services import client_app_create
+
+    app, _ = client_app_create(
+        name="Client", redirect_uris=["urn:ietf:wg:oauth:2.0:oob"], scopes=["read"], website=""
+    )
+    raw = secrets.token_urlsafe(32)
+    token = AccessToken(
+        user=post.author,
+        application=app,
+        scope="read",
+        expires=timezone.now() + dt.timedelta(hours=1),
+    )
+    set_token_value(token, raw)
+    token.save()
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    url = "/api/v1/accounts/verify_credentials"
+    assert client.get(url, **auth).status_code == 200
+    action = services.action_take(
+        moderator=mod,
+        kind="suspend",
+        target_kind="profile",
+        target_id=post.author.pk,
+        facts="x",
+        rule=rule,
+    )
+    assert client.get(url, **auth).status_code == 401
+    appeal = services.appeal_create(user=post.author, action=action, message="please")
+    services.appeal_decide(moderator=mod2, appeal=appeal, reverse=True)
+    assert client.get(url, **auth).status_code == 200
