@@ -35,6 +35,8 @@ def queue(*, types: str = "", state: str = "open", assignee: str = "", user=None
     if "reports" in show:
         cases = Case.objects.select_related("account", "assignee").order_by("-id")
         cases = cases.filter(state=Case.State.RESOLVED if state == "resolved" else Case.State.OPEN)
+        if user is not None:  # cases about yourself are someone else's to see
+            cases = cases.exclude(account=user)
         if assignee == "me" and user is not None:
             cases = cases.filter(assignee=user)
         elif assignee == "none":

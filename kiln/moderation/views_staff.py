@@ -49,13 +49,15 @@ def queue(request):
 def case_detail(request, case_id: int):
     _moderator(request)
     case = get_object_or_404(Case.objects.select_related("account", "assignee"), pk=case_id)
+    if case.account_id == request.user.pk:
+        # A reported moderator never sees who reported them, nor decides their own case.
+        raise Http404("Not found.")
     context = selectors.case_evidence(case)
     context.update(
         case=case,
         rules=selectors.active_rules(),
         action_kinds=Action.Kind.choices,
-        own=case.account_id == request.user.pk
-        or any(r.reporter_id == request.user.pk for r in context["reports"]),
+        own=any(r.reporter_id == request.user.pk for r in context["reports"]),
     )
     return render(request, "moderation/case.html", context)
 

@@ -295,3 +295,15 @@ def test_non_moderators_cannot_decide_appeals_or_provenance_items(
     )
     appeal.refresh_from_db()
     assert appeal.state == "open"
+
+
+def test_a_reported_moderator_never_sees_their_reporter(client, mod, reporter):
+    from kiln.posts.services import post_create
+
+    own = post_create(author=mod, text="a moderator's post")
+    case = services.report_create(
+        reporter=reporter, target_kind="post", target_id=own.pk, category="spam"
+    ).case
+    client.force_login(mod)
+    assert f"case-{case.pk}" not in client.get("/moderation").content.decode()
+    assert client.get(f"/moderation/cases/{case.pk}").status_code == 404
