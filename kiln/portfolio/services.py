@@ -450,6 +450,10 @@ def project_unpublish(*, user, project: Project) -> Project:
     access_project(user=user, project=project)
     project.state = Project.State.DRAFT
     project.save(update_fields=["state"])
+    for image in project.images.select_related("asset"):
+        # No longer published: the rights point at the profile again, and the provenance
+        # registry (published works only) stops naming the artist for it.
+        media_asset_set_work_url(asset=image.asset, work_url="")
     project_saved.send(ProjectChanged(project_id=project.pk, owner_id=project.owner_id))
     return project
 

@@ -3,8 +3,6 @@ Staff decide holds, appeals and takedowns in the moderation queue (kiln/moderati
 
 from __future__ import annotations
 
-import json
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -134,15 +132,7 @@ def registry_lookup(request):
                 return _bad("Missing the pdq query parameter (64 hex digits).")
             hashes = registry.parse_hashes([value])
         else:
-            if len(request.body) > 200_000:
-                return _bad("Request body too large: send at most 1000 hashes.")
-            try:
-                payload = json.loads(request.body or b"null")
-            except (ValueError, UnicodeDecodeError):
-                return _bad('The body must be JSON: {"hashes": ["<64 hex digits>", ...]}.')
-            if not isinstance(payload, dict):
-                return _bad('The body must be a JSON object: {"hashes": [...]}.')
-            hashes = registry.parse_hashes(payload.get("hashes"))
+            hashes = registry.parse_body(request.body)
     except registry.BadHashes as exc:
         return _bad(str(exc))
     results = registry.lookup(hashes)
