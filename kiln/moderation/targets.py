@@ -208,9 +208,12 @@ def set_removed(kind: str, pk: int, removed: bool) -> None:
                 state=JobListing.State.PUBLISHED, removed_at=None, removed_reason=""
             )
     elif kind == TargetKind.PROJECT:
-        # A removed project goes back to draft: its owner still sees it, nobody else does.
+        # A removed project goes back to draft: its owner still sees it, nobody else does,
+        # and it can't be published again until an appeal restores it (`removed_at`).
         state = Project.State.DRAFT if removed else Project.State.PUBLISHED
-        Project.objects.filter(pk=pk).update(state=state)
+        Project.objects.filter(pk=pk).update(
+            state=state, removed_at=timezone.now() if removed else None
+        )
     else:
         # Messages have no hidden state: warn, limit or suspend their sender instead.
         raise ValidationError("Only posts, projects, images and job listings can be removed.")

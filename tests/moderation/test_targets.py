@@ -103,3 +103,37 @@ def test_only_a_recipient_reports_a_message_even_after_blocking(
         rule=rule,
         case=report.case,
     )
+
+
+def test_a_removed_project_cannot_be_published_again_until_an_appeal_restores_it(
+    author, reporter, mod, mod2, rule, django_capture_on_commit_callbacks
+):
+    from kiln.media.services import media_asset_create
+    from kiln.portfolio import services as portfolio
+    from kiln.portfolio.models import Project
+    from kiln.portfolio.services import ImageInput, ProjectInput
+
+    from ..portfolio.conftest import png_bytes
+
+    with django_capture_on_commit_callbacks(execute=True):
+        asset = media_asset_create(owner=author, upload=png_bytes())
+    data = ProjectInput(title="Study", images=[ImageInput(asset_id=asset.pk, alt_text="x")])
+    project = portfolio.project_publish(
+        user=author, project=portfolio.project_create(owner=author, data=data)
+    )
+    action = services.action_take(
+        moderator=mod,
+        kind="remove",
+        target_kind="project",
+        target_id=project.pk,
+        facts="Reposted work",
+        rule=rule,
+    )
+    project.refresh_from_db()
+    assert project.state == Project.State.DRAFT and project.removed_at is not None
+    with pytest.raises(ValidationError, match="moderators removed this project"):
+        portfolio.project_publish(user=author, project=project)
+    appeal = services.appeal_create(user=author, action=action, message="It is mine")
+    services.appeal_decide(moderator=mod2, appeal=appeal, reverse=True)
+    project.refresh_from_db()
+    assert project.state == Project.State.PUBLISHED and project.removed_at is None
