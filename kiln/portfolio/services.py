@@ -226,6 +226,13 @@ INCOMPLETE = "incomplete"
 
 
 def _publish_problems(project: Project, *, include_cloak: bool = True) -> list[ValidationError]:
+    if project.removed_at is not None:
+        return [
+            ValidationError(
+                "Kiln's moderators removed this project, so it can't be published again. "
+                "Settings → Account status says why and how to appeal."
+            )
+        ]
     problems = []
     if not project.title.strip():
         problems.append(ValidationError("Add a title before publishing.", code=INCOMPLETE))

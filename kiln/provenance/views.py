@@ -1,5 +1,5 @@
-"""Thin views: the artist's screening page and appeal, repost answers, the staff queue, and the
-registry API."""
+"""Thin views: the artist's screening page and appeal, repost answers, and the registry API.
+Staff decide holds, appeals and takedowns in the moderation queue (kiln/moderation)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kiln.core.access import AccessDenied
-
 from . import registry, selectors, services
-from .models import Appeal, RepostMatch, TakedownRequest
+from .models import RepostMatch
 
 
 def _errors(exc: ValidationError) -> str:
@@ -97,63 +95,6 @@ def match_answer(request, match_id: int):
     else:
         messages.success(request, "Thanks, your answer was recorded.")
     return redirect("provenance:match", match_id=match_id)
-
-
-def _staff_only(request) -> None:
-    if not (request.user.is_authenticated and request.user.is_staff):
-        raise Http404("Not found.")
-
-
-@login_required
-def review_queue(request):
-    _staff_only(request)
-    queue = selectors.review_queue()
-    context = {
-        "appeals": list(queue["appeals"]),
-        "takedowns": list(queue["takedowns"]),
-        "holds": list(queue["holds"]),
-    }
-    for t in context["takedowns"]:
-        t.upload_preview = selectors.preview_url(t.match.upload)
-        t.original_preview = selectors.preview_url(t.match.original)
-    return render(request, "provenance/review.html", context)
-
-
-@login_required
-@require_POST
-def appeal_decide(request, appeal_id: int):
-    _staff_only(request)
-    appeal = get_object_or_404(Appeal, pk=appeal_id)
-    decision = request.POST.get("decision")
-    if decision not in ("accept", "reject"):
-        messages.error(request, "Choose accept or reject.")
-        return redirect("provenance:review")
-    try:
-        services.appeal_decide(
-            staff=request.user,
-            appeal=appeal,
-            accept=decision == "accept",
-            note=request.POST.get("note", ""),
-        )
-    except (ValidationError, AccessDenied) as exc:
-        messages.error(request, _errors(exc) if isinstance(exc, ValidationError) else str(exc))
-    return redirect("provenance:review")
-
-
-@login_required
-@require_POST
-def takedown_decide(request, takedown_id: int):
-    _staff_only(request)
-    takedown = get_object_or_404(TakedownRequest, pk=takedown_id)
-    decision = request.POST.get("decision")
-    if decision not in ("remove", "refuse"):
-        messages.error(request, "Choose remove or refuse.")
-        return redirect("provenance:review")
-    try:
-        services.takedown_decide(staff=request.user, takedown=takedown, remove=decision == "remove")
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-    return redirect("provenance:review")
 
 
 # --- registry API --------------------------------------------------------------------------

@@ -55,9 +55,12 @@ def thief(make_user):
 
 @pytest.fixture
 def staff(make_user):
+    from kiln.moderation.defaults import defaults_ensure
+
     user = make_user("staffer")
     user.is_staff = True
     user.save(update_fields=["is_staff"])
+    user.groups.add(defaults_ensure()[0])  # the queue is moderation's
     return user
 
 

@@ -52,13 +52,13 @@ def test_staff_queue_and_release(client, artist, staff, upload):
     client.force_login(artist)
     client.post(f"/provenance/assets/{asset.pk}/appeal", {"message": "Process video attached"})
     appeal = Appeal.objects.get()
-    assert client.get("/provenance/review").status_code == 404  # not staff
+    assert client.get("/moderation").status_code == 404  # not staff
     client.force_login(staff)
-    page = client.get("/provenance/review").content.decode()
+    page = client.get("/moderation").content.decode()
     assert "Process video attached" in page
-    client.post(f"/provenance/review/appeals/{appeal.pk}", {"decision": "bogus"})
+    client.post(f"/moderation/provenance/appeals/{appeal.pk}", {"decision": "bogus"})
     assert Appeal.objects.get().state == "open"
-    client.post(f"/provenance/review/appeals/{appeal.pk}", {"decision": "accept", "note": "ok"})
+    client.post(f"/moderation/provenance/appeals/{appeal.pk}", {"decision": "accept", "note": "ok"})
     assert Screening.objects.get(asset=asset).state == "released"
 
 
@@ -75,8 +75,8 @@ def test_repost_flow_through_pages(client, artist, thief, staff, upload):
     client.post(f"/provenance/matches/{match.pk}/answer", {"answer": "takedown"})
     takedown = TakedownRequest.objects.get()
     client.force_login(staff)
-    assert f"takedown-{takedown.pk}" in client.get("/provenance/review").content.decode()
-    client.post(f"/provenance/review/takedowns/{takedown.pk}", {"decision": "remove"})
+    assert f"takedown-{takedown.pk}" in client.get("/moderation").content.decode()
+    client.post(f"/moderation/provenance/takedowns/{takedown.pk}", {"decision": "remove"})
     assert RepostMatch.objects.get().state == "removed"
 
 
