@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "kiln.search",
     "oauth2_provider",
     "kiln.api",
+    "kiln.insights",
     "kiln.site",
 ]
 
@@ -126,6 +127,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kiln.core.csp.KilnCSPMiddleware",  # django-csp, its policy built once
     "allauth.account.middleware.AccountMiddleware",
+    # Last: counts a page view once the answer is known (kiln/insights/counting.py).
+    "kiln.insights.middleware.InsightsMiddleware",
 ]
 
 ROOT_URLCONF = "kiln.urls"

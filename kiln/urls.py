@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("kiln.hiring.urls")),
     path("", include("kiln.search.urls")),
     path("", include("kiln.api.urls")),
+    path("", include("kiln.insights.urls")),
     path("accounts/", include("allauth.urls")),
     path(f"{settings.KILN_ADMIN_PATH}/", admin.site.urls),
 ]

@@ -7,8 +7,11 @@ from django.shortcuts import render
 from kiln.accounts import selectors as account_selectors
 from kiln.accounts.choices import FIELD_LABELS
 from kiln.hiring import views as hiring_views
+from kiln.hiring.commission_selectors import sheet_of
+from kiln.hiring.models import CommissionSheet
+from kiln.insights.selectors import project_views
 from kiln.portfolio import views as portfolio_views
-from kiln.portfolio.selectors import recent_public_projects
+from kiln.portfolio.selectors import more_by_artist, recent_public_projects
 from kiln.posts import views as posts_views
 from kiln.posts.limits import MAX_TEXT_LENGTH
 from kiln.posts.selectors import project_comments, project_like_state
@@ -77,10 +80,24 @@ def project_detail(request, username: str, project_id: int):
 
 
 def project_social_context(request, project) -> dict:
-    """Likes and comments come from the posts app (comments are posts); published work only."""
+    """Beside the images: the artist card (social's follow state, hiring's commission sheet),
+    "More by this artist", and the likes and comments from the posts app (comments are posts);
+    the social parts on published work only."""
+    owner = project.owner
+    sheet = sheet_of(artist=owner)
+    context = {
+        "artist_relationship": profile_relationship_context(viewer=request.user, owner=owner),
+        "commissions_open": sheet is not None and sheet.status == CommissionSheet.Status.OPEN,
+        "more_projects": more_by_artist(owner=owner, viewer=request.user, exclude_id=project.pk),
+        # The artist alone sees how often their work was viewed.
+        "view_count": project_views(project_id=project.pk)
+        if request.user.is_authenticated and request.user.pk == owner.pk
+        else None,
+    }
     if not project.is_published:
-        return {}
+        return context
     return {
+        **context,
         "social_template": "posts/_project_comments.html",
         "like": project_like_state(project_id=project.pk, viewer=request.user),
         "comments": project_comments(project_id=project.pk, viewer=request.user),
