@@ -13,7 +13,6 @@ import re
 from django.utils import timezone
 
 from kiln.insights.store import view_store
-from kiln.shield.crawlers import ai_crawler_token
 
 logger = logging.getLogger("kiln.insights")
 
@@ -38,8 +37,8 @@ _salts: dict[str, str] = {}  # per process: one store read per day, not per view
 def is_automated(request) -> bool:
     if getattr(request, "shield_link_preview", None):
         return True
-    agent = request.META.get("HTTP_USER_AGENT", "") or ""
-    return bool(BOT_AGENT.search(agent)) or ai_crawler_token(agent) is not None
+    # AI agents never get here: the shield answered them 403, and only a 200 counts.
+    return bool(BOT_AGENT.search(request.META.get("HTTP_USER_AGENT", "") or ""))
 
 
 def subject_of(request, response) -> str | None:
@@ -48,7 +47,7 @@ def subject_of(request, response) -> str | None:
     if match is None or request.method != "GET" or response.status_code != 200:
         return None
     route = COUNTED_ROUTES.get(match.view_name)
-    if route is None or request.headers.get("HX-Request"):
+    if route is None or request.META.get("HTTP_HX_REQUEST"):  # not .headers: it parses all
         return None
     if not response.get("Content-Type", "").startswith("text/html"):
         return None  # ?format=json and the like
