@@ -117,7 +117,10 @@ def retry(request, asset_id: int):
     asset = selectors.media_asset_for_owner(owner=request.user, asset_id=asset_id)
     if asset is None:
         raise Http404("No such upload.")
-    asset = services.media_asset_retry(asset=asset)
+    try:
+        asset = services.media_asset_retry(asset=asset)
+    except ValidationError as exc:  # a poisoned file: it would only fail the same way again
+        return JsonResponse({"error": " ".join(exc.messages)}, status=400)
     if is_htmx(request):
         return render(request, "media/_status.html", {"asset": asset})
     return JsonResponse(_status_payload(asset))

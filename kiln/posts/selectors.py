@@ -1,7 +1,5 @@
 """Reads for posts: visibility, hydration of a page of posts, threads, profile tabs."""
 
-import functools
-
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from kiln.core.fastdb import PreparedQuery
@@ -263,7 +261,7 @@ def thread_for(*, post: Post, viewer) -> dict:
     }
 
 
-class _Reader:
+class ReaderById:
     """A signed-in reader known only by id: what `visibility_q` needs to build a query."""
 
     is_authenticated = True
@@ -272,7 +270,7 @@ class _Reader:
         self.pk = pk
 
 
-def _profile_posts(owner_id, before, reader=None, *, limit: int = MAX_PAGE_SIZE + 1):
+def profile_posts_queryset(owner_id, before, reader=None, *, limit: int = MAX_PAGE_SIZE + 1):
     return (
         Post.objects.filter(
             deleted_at__isnull=True,
@@ -288,9 +286,11 @@ def _profile_posts(owner_id, before, reader=None, *, limit: int = MAX_PAGE_SIZE 
 
 # The Posts tab is read on every profile visit: prepared (kiln.core.fastdb), for a signed-out
 # reader (public posts only) and for a signed-in one (followers-only posts they may see).
-_profile_posts_public = PreparedQuery(_profile_posts, "int", "int")
+_profile_posts_public = PreparedQuery(profile_posts_queryset, "int", "int")
 _profile_posts_for_reader = PreparedQuery(
-    lambda owner_id, before, reader_id: _profile_posts(owner_id, before, _Reader(reader_id)),
+    lambda owner_id, before, reader_id: profile_posts_queryset(
+        owner_id, before, ReaderById(reader_id)
+    ),
     "int",
     "int",
     "int",
@@ -308,39 +308,6 @@ def profile_post_ids(*, owner, viewer, before=None, size=20) -> CursorPage:
     else:
         rows = _profile_posts_for_reader(owner.pk, before, viewer_id)
     return page_of_ids([row[0] for row in rows], size)
-
-
-@functools.lru_cache(maxsize=2 * MAX_PAGE_SIZE)
-def _profile_statuses_query(size: int, signed_in: bool):
-    """One compiled query per page size and kind of reader (the LIMIT is part of the SQL)."""
-    from kiln.posts.cards import StatusesQuery  # cards reads posts through this module
-
-    if signed_in:
-        return StatusesQuery(
-            lambda owner_id, before, reader_id: _profile_posts(
-                owner_id, before, _Reader(reader_id), limit=size + 1
-            ),
-            "int",
-            "int",
-            "int",
-        )
-    return StatusesQuery(
-        lambda owner_id, before: _profile_posts(owner_id, before, limit=size + 1), "int", "int"
-    )
-
-
-def profile_statuses_page(
-    *, owner, viewer, hidden: set[int], before=None, size=20
-) -> tuple[list[dict], int | None]:
-    """The Posts tab as JSON statuses and the next cursor: the page's ids and their facts in
-    one round trip. Reposts of work by an author in `hidden` are left out, as on the page."""
-    size = min(size, MAX_PAGE_SIZE)
-    before = NO_CURSOR if before is None else before
-    viewer_id = _viewer_id(viewer)
-    query = _profile_statuses_query(size, viewer_id is not None)
-    args = (owner.pk, before) if viewer_id is None else (owner.pk, before, viewer_id)
-    statuses, picked = query(*args, reader=viewer, hidden=hidden, size=size)
-    return statuses, page_of_ids(picked, size).next_cursor
 
 
 def liked_post_page(*, owner, viewer, before=None, size=20, blocked=None):

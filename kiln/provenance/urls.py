@@ -5,15 +5,15 @@ from . import views
 app_name = "provenance"
 
 urlpatterns = [
-    path("provenance/assets/<int:asset_id>", views.screening_detail, name="screening"),
-    path("provenance/assets/<int:asset_id>/appeal", views.appeal_submit, name="appeal"),
+    path("provenance/assets/<id:asset_id>", views.screening_detail, name="screening"),
+    path("provenance/assets/<id:asset_id>/appeal", views.appeal_submit, name="appeal"),
     path("provenance/matches", views.matches_list, name="matches"),
-    path("provenance/matches/<int:match_id>", views.match_detail, name="match"),
-    path("provenance/matches/<int:match_id>/answer", views.match_answer, name="match_answer"),
+    path("provenance/matches/<id:match_id>", views.match_detail, name="match"),
+    path("provenance/matches/<id:match_id>/answer", views.match_answer, name="match_answer"),
     path("provenance/review", views.review_queue, name="review"),
-    path("provenance/review/appeals/<int:appeal_id>", views.appeal_decide, name="appeal_decide"),
+    path("provenance/review/appeals/<id:appeal_id>", views.appeal_decide, name="appeal_decide"),
     path(
-        "provenance/review/takedowns/<int:takedown_id>",
+        "provenance/review/takedowns/<id:takedown_id>",
         views.takedown_decide,
         name="takedown_decide",
     ),
