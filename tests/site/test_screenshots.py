@@ -86,7 +86,8 @@ def test_pages_fit_both_viewports(page: Page, live_server, client, gallery):
     views_flush()
     pages = [
         ("landing", None, "/"),
-        ("discover", ben, "/discover"),
+        ("discover-posts", ben, "/discover"),
+        ("discover-work", ben, "/discover?view=work"),
         ("profile", ben, "/@mira"),
         ("project", ben, f"/@mira/projects/{projects[0].pk}"),
         ("insights", mira, "/insights"),
