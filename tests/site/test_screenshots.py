@@ -2,6 +2,7 @@
 no horizontal overflow, every image with width and height, no CSP violation. Screenshots go
 to $KILN_SCREENSHOTS (default: a temporary folder) for a person to look at."""
 
+import datetime as dt
 import os
 import tempfile
 from pathlib import Path
@@ -9,8 +10,10 @@ from pathlib import Path
 import pytest
 import pyvips
 from django.db import transaction
+from django.utils import timezone
 from playwright.sync_api import Page
 
+from kiln.insights.models import DailyViews
 from kiln.insights.services import views_flush
 from kiln.media.services import media_asset_create
 from kiln.portfolio import services as portfolio
@@ -60,7 +63,26 @@ def gallery(make_user, shared_dir):
         )
         draft = portfolio.project_create(owner=mira, data=data)
         projects.append(portfolio.project_publish(user=mira, project=draft))
-    post_create(author=mira, text="A new night sky is up in my portfolio.")
+    post = post_create(author=mira, text="A new night sky is up in my portfolio.")
+    # Thirty days of views, so the insights chart has bars to draw (Chromium's own visits
+    # are a headless browser's and are not counted).
+    today = timezone.now().date()
+    DailyViews.objects.bulk_create(
+        DailyViews(
+            kind=kind,
+            object_id=obj,
+            owner=mira,
+            day=today - dt.timedelta(days=d),
+            views=(d * 7 + weight) % 23,
+            unique_viewers=(d * 7 + weight) % 23 // 2,
+        )
+        for d in range(30)
+        for kind, obj, weight in (
+            ("project", projects[0].pk, 3),
+            ("post", post.pk, 5),
+            ("profile", mira.pk, 1),
+        )
+    )
     follow_create(follower=ben, followed=mira)
     return mira, ben, projects
 
