@@ -127,6 +127,11 @@ def test_pages_fit_both_viewports(page: Page, live_server, client, gallery):
             page.screenshot(path=str(shots / f"{name}-{label}.png"), full_page=True)
             if found["overflow"] > 0 or found["unsized"] or found["csp"]:
                 problems.append((name, label, found))
+        # The project page's stage follows the theme: looked at in dark mode too.
+        page.emulate_media(color_scheme="dark")
+        page.goto(base + pages[4][2])
+        page.screenshot(path=str(shots / f"project-dark-{label}.png"), full_page=True)
+        page.emulate_media(color_scheme="light")
     print(f"\nScreenshots: {shots}")  # noqa: T201 - for the person who looks at them
     assert problems == []
     assert console_csp == []
