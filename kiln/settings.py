@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "kiln.provenance",
     "kiln.messages",
     "kiln.hiring",
+    "kiln.moderation",
     "kiln.search",
     "oauth2_provider",
     "kiln.api",
@@ -483,3 +484,7 @@ OAUTH2_PROVIDER = {
 # (Mastodon's defaults: 300 per 5 minutes).
 KILN_API_RATE_TOKEN = env_int("KILN_API_RATE_TOKEN", 300)
 KILN_API_RATE_IP = env_int("KILN_API_RATE_IP", 300)
+
+# Moderation (kiln.moderation). KILN_MODERATION_REPORTS_PER_HOUR: reports one member (or, for
+# the public notice form, one client address) may send an hour; duplicates of one item merge.
+KILN_MODERATION_REPORTS_PER_HOUR = env_int("KILN_MODERATION_REPORTS_PER_HOUR", 20)

@@ -88,9 +88,9 @@ def upload(request):
             {"error": "Send exactly one file, in the field named “file”."}, status=400
         )
     try:
-        asset = services.media_asset_create(
-            owner=request.user, upload=files[0], work_url=request.POST.get("work_url", "")
-        )
+        # No work_url from the client: Kiln signs it, so Kiln derives it when the work is
+        # published (portfolio's project_publish).
+        asset = services.media_asset_create(owner=request.user, upload=files[0])
     except ValidationError as exc:
         return JsonResponse({"error": " ".join(exc.messages)}, status=400)
     asset.refresh_from_db(fields=["state", "failure_reason"])

@@ -23,9 +23,11 @@ def visibility_q(viewer, *, prefix: str = "") -> Q:
 
     Posts of active accounts: public ones; and followers-only posts of accounts the viewer
     follows, their own, or ones that mention them. A post with an image held for review (AI
-    screening, a suspected repost) is seen only by its author and staff until it is cleared.
+    screening, a suspected repost) is seen only by its author and staff until it is cleared;
+    an account limited by moderation is seen only by its followers (and staff).
     Subqueries, so a listing stays one query.
     """
+    unlimited = Q(**{f"{prefix}author__is_limited": False})
     active = Q(**{f"{prefix}author__is_active": True})
     public = Q(**{f"{prefix}visibility": Post.Visibility.PUBLIC})
     held = PostAttachment.objects.filter(
@@ -33,14 +35,14 @@ def visibility_q(viewer, *, prefix: str = "") -> Q:
     )
     viewer_id = _viewer_id(viewer)
     if viewer_id is None:
-        return active & public & ~Q(Exists(held))
+        return active & public & unlimited & ~Q(Exists(held))
     own = Q(**{f"{prefix}author_id": viewer_id})
     follows = Follow.objects.filter(follower_id=viewer_id, followed_id=OuterRef(f"{prefix}author"))
     mentioned = PostMention.objects.filter(user_id=viewer_id, post_id=OuterRef(f"{prefix}id"))
     seen = active & (public | own | Q(Exists(follows)) | Q(Exists(mentioned)))
     if getattr(viewer, "is_staff", False):
         return seen
-    return seen & (own | ~Q(Exists(held)))
+    return seen & (own | ~Q(Exists(held))) & (own | unlimited | Q(Exists(follows)))
 
 
 def visible_posts(viewer, *, blocked: set[int] | None = None) -> QuerySet[Post]:
@@ -64,6 +66,12 @@ def can_view_post(post: Post, viewer, *, blocked=None, following=None) -> bool:
         return False
     if post.author_id == viewer_id:
         return True
+    if post.author.is_limited and not getattr(viewer, "is_staff", False):
+        if viewer_id is None:
+            return False
+        following = following_ids(viewer) if following is None else following
+        if post.author_id not in following:
+            return False  # limited by moderation: its followers only
     if post.visibility == Post.Visibility.PUBLIC:
         return not _held_from(post, viewer)
     if viewer_id is None:

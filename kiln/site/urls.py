@@ -25,11 +25,11 @@ project_patterns = [
 
 # Link-preview cards (kiln/site/previews.py), in the "site" namespace.
 card_patterns = [
-    path("@<str:username>/card.jpg", previews.profile_card, name="profile_card"),
+    path("@<username:username>/card.jpg", previews.profile_card, name="profile_card"),
     path(
-        "@<str:username>/projects/<int:project_id>/card.jpg",
+        "@<username:username>/projects/<id:project_id>/card.jpg",
         previews.project_card,
         name="project_card",
     ),
-    path("@<str:username>/posts/<int:post_id>/card.jpg", previews.post_card, name="post_card"),
+    path("@<username:username>/posts/<id:post_id>/card.jpg", previews.post_card, name="post_card"),
 ]

@@ -24,6 +24,10 @@ OBJECT_PARAMS = {
     "request_id",
     "delivery_id",
     "conversation_id",
+    "app_id",  # an OAuth app the user authorised (kiln.api)
+    "case_id",  # moderation
+    "action_id",
+    "block_id",
     "username",
 }
 OTHER_PARAMS = {"tag", "slug", "kind", "token", "name", "key", "uidb36", "action"}
