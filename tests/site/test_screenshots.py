@@ -50,7 +50,11 @@ def _screens_dir() -> Path:
 @pytest.fixture
 def gallery(make_user, shared_dir):
     mira = make_user(
-        "mira", display_name="Mira Okafor", bio="Painter of night skies.", status="commissions"
+        "mira",
+        display_name="Mira Okafor",
+        bio="Painter of night skies.",
+        status="commissions",
+        fields_of_work=["painting"],
     )
     ben = make_user("ben", display_name="Ben Clay")
     projects = []
@@ -96,8 +100,9 @@ def _log_in(page: Page, client, user, base: str) -> None:
     )
 
 
-def test_pages_fit_both_viewports(page: Page, live_server, client, gallery):
+def test_pages_fit_both_viewports(page: Page, live_server, client, make_user, gallery):
     mira, ben, projects = gallery
+    newcomer = make_user("newbie", display_name="Noor")
     base = live_server.url
     page.set_default_timeout(30_000)
     page.add_init_script(CSP_LISTENER)
@@ -115,6 +120,7 @@ def test_pages_fit_both_viewports(page: Page, live_server, client, gallery):
         ("profile", ben, "/@mira"),
         ("project", ben, f"/@mira/projects/{projects[0].pk}"),
         ("insights", mira, "/insights"),
+        ("first-run", newcomer, "/"),
     ]
     problems = []
     weights = {}
