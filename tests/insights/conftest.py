@@ -1,16 +1,19 @@
 import pytest
 
-from kiln.insights import counting, store
+from kiln.insights import counting, services, store
 
 from ..portfolio.conftest import make_asset  # noqa: F401 - the real pipeline, run inline
 
 
 @pytest.fixture(autouse=True)
-def insights_store(tmp_path, settings):
-    """A fresh pending-counter file per test, and no per-process salt carried over."""
-    settings.KILN_INSIGHTS_STORE = str(tmp_path / "pending.sqlite3")
+def insights_store(tmp_path, monkeypatch):
+    """A fresh SQLite pending-counter file per test, in both CI lanes (the Redis store has its
+    own tests in test_redis_store.py), and no per-process salt carried over."""
+    fresh = store.SqliteViewStore(str(tmp_path / "pending.sqlite3"))
+    monkeypatch.setattr(counting, "view_store", lambda: fresh)
+    monkeypatch.setattr(services, "view_store", lambda: fresh)
     counting._salts.clear()
-    yield store.view_store()
+    yield fresh
     counting._salts.clear()
 
 
