@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "oauth2_provider",
     "kiln.api",
     "kiln.transfer",
+    "kiln.insights",
     "kiln.site",
 ]
 
@@ -128,6 +129,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kiln.core.csp.KilnCSPMiddleware",  # django-csp, its policy built once
     "allauth.account.middleware.AccountMiddleware",
+    # Last: counts a page view once the answer is known (kiln/insights/counting.py).
+    "kiln.insights.middleware.InsightsMiddleware",
 ]
 
 ROOT_URLCONF = "kiln.urls"

@@ -98,6 +98,17 @@ def lead_project(*, owner) -> Project | None:
     return project
 
 
+def more_by_artist(*, owner, viewer, exclude_id: int, limit: int = 6) -> list[Project]:
+    """A few of the artist's other published works, in their order: the project page's
+    "More by this artist". Drafts never show here, even to the artist."""
+    rows = (
+        _portfolio_queryset(owner=owner, viewer=viewer)
+        .filter(state=Project.State.PUBLISHED)
+        .exclude(pk=exclude_id)[:limit]
+    )
+    return _annotate_covers(rows)
+
+
 def portfolio_projects(*, owner, viewer) -> list[Project]:
     """Every project of the Portfolio tab at once: the artist's "arrange" mode only."""
     return _annotate_covers(_portfolio_queryset(owner=owner, viewer=viewer))
