@@ -28,6 +28,7 @@ seed: migrate
 	$(PY) manage.py seed_demo
 
 run: seed
+	@$(PY) manage.py fetch_models --if-missing --timeout 10
 	@$(PY) manage.py collectstatic --noinput -v 0
 	@echo "Kiln: http://127.0.0.1:$(PORT)  (Ctrl-C stops the server and the worker)"
 	@exec $(PY) -m kiln.devserver --port $(PORT)
