@@ -121,3 +121,26 @@ def page(page):
     """Fail fast: a missing element should not cost 30 seconds of a 2-core CI run."""
     page.set_default_timeout(8000)
     return page
+
+
+@pytest.fixture
+def timeline_calls(monkeypatch):
+    """What the timelines' event subscribers ask of the timelines services, in order; the
+    on-commit ones are recorded when asked (as if the transaction had committed)."""
+    import types
+
+    from kiln.timelines import services as timeline_services
+    from kiln.timelines import subscribers
+
+    calls = []
+    for name in (
+        "timeline_post_created",
+        "timeline_post_deleted",
+        "timeline_follow_created",
+        "timeline_follow_removed",
+    ):
+        monkeypatch.setattr(
+            timeline_services, name, lambda name=name, **kwargs: calls.append((name, kwargs))
+        )
+    monkeypatch.setattr(subscribers, "transaction", types.SimpleNamespace(on_commit=lambda f: f()))
+    return calls

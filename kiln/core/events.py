@@ -22,7 +22,7 @@ class Event(Generic[Payload, Result]):
         self._subscribers: list[Callable[[Payload], Result]] = []
 
     def subscribe(self, subscriber: Callable[[Payload], Result]) -> Callable[[Payload], Result]:
-        """Add a subscriber once (a second `ready()` in tests adds nothing); usable as a decorator."""
+        """Add a subscriber once (a second `ready()` adds nothing); usable as a decorator."""
         if subscriber not in self._subscribers:
             self._subscribers.append(subscriber)
         return subscriber

@@ -13,21 +13,17 @@ from django.utils import timezone
 
 from kiln.accounts.models import User
 from kiln.core.access import AccessDenied
-from kiln.notifications.models import Notification
-from kiln.notifications.services import notification_create, notifications_delete_for_post
+from kiln.posts import events
 from kiln.posts.media import asset_delete
 from kiln.posts.models import Post, PostAttachment, PostEdit, PostLike, PostMention, PostTag
 from kiln.posts.selectors import can_view_post
 from kiln.posts.text import extract_hashtags, extract_mentions, render_post_html
-from kiln.social.feed_hooks import timelines_in_transaction, timelines_on_commit
 from kiln.social.selectors import blocked_user_ids
 
 MAX_TEXT_LENGTH = 2000
 MAX_IMAGES = 10
 MAX_ALT_TEXT = 1500
 MAX_CONTENT_WARNING = 200
-
-Kind = Notification.Kind
 
 
 def _require_login(user, verb: str) -> None:
@@ -263,29 +259,18 @@ def post_create(
         for i, (asset, alt) in enumerate(checked_attachments)
     )
 
-    notified = set()
     if parent is not None:
         Post.objects.filter(pk=parent.pk).update(replies_count=F("replies_count") + 1)
-        notification_create(recipient_id=parent.author_id, actor=author, kind=Kind.REPLY, post=post)
-        notified.add(parent.author_id)
-    elif project_owner is not None:
-        notification_create(
-            recipient_id=project_owner,
-            actor=author,
-            kind=Kind.PROJECT_COMMENT,
+    # Notifications, the author's timeline entry and its fan-out task commit with the post.
+    events.post_created.send(
+        events.PostCreated(
             post=post,
-            project_id=commented_project_id,
+            parent=parent,
+            quoted=quoted,
+            project_owner_id=project_owner,
+            mentioned_ids=tuple(user.pk for user in mentioned),
         )
-        notified.add(project_owner)
-    if quoted is not None and quoted.author_id not in notified:
-        notification_create(recipient_id=quoted.author_id, actor=author, kind=Kind.QUOTE, post=post)
-        notified.add(quoted.author_id)
-    for user in mentioned:
-        if user.pk not in notified:
-            notification_create(recipient_id=user.pk, actor=author, kind=Kind.MENTION, post=post)
-    if commented_project_id is None:
-        # Project comments live on the project page, not in timelines.
-        timelines_in_transaction("timeline_post_created", post=post)
+    )
     return post
 
 
@@ -383,8 +368,7 @@ def post_edit(
     post.is_mature = is_mature
     post.edited_at = timezone.now()
     post.save(update_fields=["text", "text_html", "content_warning", "is_mature", "edited_at"])
-    for user_id in _replace_tags_and_mentions(post, text=text, mentioned=mentioned):
-        notification_create(recipient_id=user_id, actor=editor, kind=Kind.MENTION, post=post)
+    newly_mentioned = _replace_tags_and_mentions(post, text=text, mentioned=mentioned)
     if media_changed:
         _attachments_delete([a for a in current if a.pk in removed_ids])
         for attachment in kept:
@@ -401,6 +385,9 @@ def post_edit(
             PostAttachment(post=post, asset=asset, alt_text=alt, position=len(kept) + i)
             for i, (asset, alt) in enumerate(added)
         )
+    events.post_edited.send(
+        events.PostEdited(post=post, editor=editor, newly_mentioned_ids=tuple(newly_mentioned))
+    )
     return post
 
 
@@ -416,8 +403,7 @@ def post_delete(*, post, actor) -> Post:
     if post.deleted_at is not None:
         return post
     _attachments_delete(list(post.attachments.select_related("asset")))
-    for reblog in list(Post.objects.filter(reblog=post)):
-        timelines_on_commit("timeline_post_deleted", post=reblog)
+    reblogs = tuple(Post.objects.filter(reblog=post))
     Post.objects.filter(reblog=post).delete()
     if post.in_reply_to_id:
         Post.objects.filter(pk=post.in_reply_to_id, replies_count__gt=0).update(
@@ -425,14 +411,13 @@ def post_delete(*, post, actor) -> Post:
         )
     PostTag.objects.filter(post=post).delete()
     PostMention.objects.filter(post=post).delete()
-    notifications_delete_for_post(post=post)
     post.text = ""
     post.text_html = ""
     post.content_warning = ""
     post.reblogs_count = 0
     post.deleted_at = timezone.now()
     post.save(update_fields=["text", "text_html", "content_warning", "reblogs_count", "deleted_at"])
-    timelines_on_commit("timeline_post_deleted", post=post)
+    events.post_deleted.send(events.PostDeleted(post=post, reblogs=reblogs))
     return post
 
 
@@ -455,8 +440,7 @@ def post_reblog(*, user, post) -> Post:
         return existing
     reblog = Post.objects.create(author=user, reblog=target, visibility=Post.Visibility.PUBLIC)
     Post.objects.filter(pk=target.pk).update(reblogs_count=F("reblogs_count") + 1)
-    notification_create(recipient_id=target.author_id, actor=user, kind=Kind.REPOST, post=target)
-    timelines_in_transaction("timeline_post_created", post=reblog)
+    events.post_reblogged.send(events.PostReblogged(reblog=reblog, target=target, user=user))
     return reblog
 
 
@@ -472,7 +456,7 @@ def post_unreblog(*, user, post) -> bool:
     Post.objects.filter(pk=target.pk, reblogs_count__gt=0).update(
         reblogs_count=F("reblogs_count") - 1
     )
-    timelines_on_commit("timeline_post_deleted", post=reblog)
+    events.reblog_removed.send(events.ReblogRemoved(reblog=reblog))
     return True
 
 
@@ -485,7 +469,7 @@ def post_like(*, user, post) -> Post:
     _, created = PostLike.objects.get_or_create(user=user, post=target)
     if created:
         Post.objects.filter(pk=target.pk).update(likes_count=F("likes_count") + 1)
-        notification_create(recipient_id=target.author_id, actor=user, kind=Kind.LIKE, post=target)
+        events.post_liked.send(events.PostLiked(post=target, user=user))
     target.refresh_from_db(fields=["likes_count"])
     return target
 
@@ -527,8 +511,8 @@ def project_like_create(*, user, project_id) -> bool:
         raise AccessDenied("You can't like this project.")
     _, created = ProjectLike.objects.get_or_create(user=user, project_id=project.pk)
     if created:
-        notification_create(
-            recipient_id=owner_id, actor=user, kind=Kind.PROJECT_LIKE, project_id=project.pk
+        events.project_liked.send(
+            events.ProjectLiked(project_id=project.pk, owner_id=owner_id, user=user)
         )
     return created
 

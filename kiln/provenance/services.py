@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kiln.core.access import AccessDenied
-from kiln.core.hooks import optional_callable
+from kiln.provenance import events
 
 from .models import (
     Appeal,
@@ -167,16 +167,9 @@ def _store(*, asset, result, hashes, features, candidates) -> bool:
 
 
 def _notify_original_artist(*, match: RepostMatch, uploader) -> None:
-    """Tell the original artist on commit; the match page has the side-by-side view."""
-    notify = optional_callable("kiln.notifications.services.notification_create")
-    if notify is None:
-        return
-    transaction.on_commit(
-        lambda: notify(
-            recipient_id=match.original_artist_id,
-            actor=uploader,
-            kind="repost_found",
-            repost_match_id=match.pk,
+    events.repost_found.send(
+        events.RepostFound(
+            match_id=match.pk, original_artist_id=match.original_artist_id, uploader=uploader
         )
     )
 

@@ -1,16 +1,11 @@
-"""Writes for the social graph. Timelines hear about every change on commit."""
+"""Writes for the social graph. Each change is sent as an event (`kiln/social/events.py`) in
+its transaction: notifications and timelines subscribe."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from kiln.core.access import AccessDenied
-from kiln.notifications.models import Notification
-from kiln.notifications.services import (
-    notification_create,
-    notifications_delete_between,
-    notifications_delete_from,
-)
-from kiln.social.feed_hooks import timelines_on_commit
+from kiln.social import events
 from kiln.social.models import Block, Follow, Mute
 from kiln.social.selectors import is_blocked_between
 
@@ -32,8 +27,7 @@ def follow_create(*, follower, followed) -> Follow:
         raise AccessDenied(f"You can't follow @{followed.username}.")
     follow, created = Follow.objects.get_or_create(follower=follower, followed=followed)
     if created:
-        notification_create(recipient_id=followed.pk, actor=follower, kind=Notification.Kind.FOLLOW)
-        timelines_on_commit("timeline_follow_created", follower=follower, followed=followed)
+        events.follow_created.send(events.FollowChange(follower=follower, followed=followed))
     return follow
 
 
@@ -41,7 +35,7 @@ def follow_create(*, follower, followed) -> Follow:
 def follow_delete(*, follower, followed) -> bool:
     deleted, _ = Follow.objects.filter(follower=follower, followed=followed).delete()
     if deleted:
-        timelines_on_commit("timeline_follow_removed", follower=follower, followed=followed)
+        events.follow_removed.send(events.FollowChange(follower=follower, followed=followed))
     return bool(deleted)
 
 
@@ -53,8 +47,8 @@ def block_create(*, blocker, blocked) -> Block:
     for follower, followed in ((blocker, blocked), (blocked, blocker)):
         deleted, _ = Follow.objects.filter(follower=follower, followed=followed).delete()
         if deleted:
-            timelines_on_commit("timeline_follow_removed", follower=follower, followed=followed)
-    notifications_delete_between(user_a_id=blocker.pk, user_b_id=blocked.pk)
+            events.follow_removed.send(events.FollowChange(follower=follower, followed=followed))
+    events.block_created.send(events.BlockCreated(blocker=blocker, blocked=blocked))
     return block
 
 
@@ -69,7 +63,7 @@ def mute_create(*, muter, muted) -> Mute:
     """One-sided: their posts leave your timelines (at read time) and they stop notifying you."""
     _require_other_person(actor=muter, other=muted, verb="mute")
     mute, _ = Mute.objects.get_or_create(muter=muter, muted=muted)
-    notifications_delete_from(recipient_id=muter.pk, actor_id=muted.pk)
+    events.mute_created.send(events.MuteCreated(muter=muter, muted=muted))
     return mute
 
 

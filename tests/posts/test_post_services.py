@@ -20,14 +20,6 @@ def ben(make_user):
     return make_user("ben")
 
 
-@pytest.fixture
-def timeline_calls(monkeypatch):
-    calls = []
-    for hook in ("timelines_on_commit", "timelines_in_transaction"):
-        monkeypatch.setattr(services, hook, lambda name, **kw: calls.append((name, kw)))
-    return calls
-
-
 def test_post_create_renders_tags_mentions_and_tells_timelines(
     ana, ben, timeline_calls, django_capture_on_commit_callbacks
 ):
@@ -42,17 +34,13 @@ def test_post_create_renders_tags_mentions_and_tells_timelines(
 def test_new_post_tells_timelines_inside_its_transaction(
     ana, monkeypatch, django_capture_on_commit_callbacks
 ):
-    """The real helper looks kiln.timelines.services.<name> up late and calls it before the
-    post commits, so the author's entry and the fan-out task commit with the post: a failing
-    hook leaves no post behind."""
-    import types
-
-    from kiln.social import feed_hooks
+    """The timelines' subscriber to `post_created` runs before the post commits, so the author's
+    entry and the fan-out task commit with the post: a failing subscriber leaves no post."""
+    from kiln.timelines import services as timeline_services
 
     seen = []
-    fake_module = types.SimpleNamespace(timeline_post_created=lambda *, post: seen.append(post))
     monkeypatch.setattr(
-        feed_hooks, "optional_callable", lambda path: getattr(fake_module, path.rsplit(".")[-1])
+        timeline_services, "timeline_post_created", lambda *, post: seen.append(post)
     )
     with django_capture_on_commit_callbacks(execute=False):
         post = services.post_create(author=ana, text="hello")
@@ -61,7 +49,7 @@ def test_new_post_tells_timelines_inside_its_transaction(
     def failing(*, post):
         raise RuntimeError("the timelines are down")
 
-    fake_module.timeline_post_created = failing
+    monkeypatch.setattr(timeline_services, "timeline_post_created", failing)
     with pytest.raises(RuntimeError):
         services.post_create(author=ana, text="never written")
     assert not Post.objects.filter(text="never written").exists()
@@ -70,15 +58,12 @@ def test_new_post_tells_timelines_inside_its_transaction(
 def test_deleted_post_tells_timelines_on_commit(
     ana, monkeypatch, django_capture_on_commit_callbacks
 ):
-    import types
-
-    from kiln.social import feed_hooks
+    from kiln.timelines import services as timeline_services
 
     post = services.post_create(author=ana, text="hello")
     seen = []
-    fake_module = types.SimpleNamespace(timeline_post_deleted=lambda *, post: seen.append(post))
     monkeypatch.setattr(
-        feed_hooks, "optional_callable", lambda path: getattr(fake_module, path.rsplit(".")[-1])
+        timeline_services, "timeline_post_deleted", lambda *, post: seen.append(post)
     )
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.post_delete(post=post, actor=ana)

@@ -18,18 +18,6 @@ def ben(make_user):
     return make_user("ben")
 
 
-@pytest.fixture
-def timeline_calls(monkeypatch):
-    """Record the timelines hooks (the timelines app may or may not define them)."""
-    calls = []
-
-    def fake(name, **kwargs):
-        calls.append((name, kwargs))
-
-    monkeypatch.setattr(services, "timelines_on_commit", fake)
-    return calls
-
-
 def test_follow_is_idempotent_and_tells_timelines(ana, ben, timeline_calls):
     services.follow_create(follower=ana, followed=ben)
     services.follow_create(follower=ana, followed=ben)
