@@ -6,8 +6,8 @@ from __future__ import annotations
 # key -> (row label in the report table, phrase in the summary line). Order is display order.
 MEASURES: dict[str, tuple[str, str]] = {
     "uploaded": ("As uploaded", "upload"),
-    "trainer_1024": ("After a trainer's pipeline at 1024 px", "resizing to 1024 px"),
-    "trainer_512": ("After a trainer's pipeline at 512 px", "resizing to 512 px"),
+    "trainer_1024": ("After a training pipeline at 1024 px", "resizing to 1024 px"),
+    "trainer_512": ("After a training pipeline at 512 px", "resizing to 512 px"),
     "jpeg85": ("After JPEG quality 85", "JPEG re-saving"),
     "jpeg75": ("Purified: JPEG quality 75", "strong JPEG"),
     "jpeg90": ("Purified: JPEG quality 90", "JPEG 90"),

@@ -69,10 +69,10 @@ def test_eot_survives_halving_better_than_plain_steps(models):
     """The point of EOT, at a size a test can afford (the bench measures it at 1024 px)."""
     from bench.artgen import artwork
 
-    arr = np.array(artwork(5, (192, 160)))
+    arr = np.array(artwork(5, (160, 128)))
     half = {}
     for eot in (False, True):
-        cloaked = cloak_array(arr, CloakConfig(steps=10, eot=eot, stop_shift=None), models).cloaked
+        cloaked = cloak_array(arr, CloakConfig(steps=8, eot=eot, stop_shift=None), models).cloaked
         half[eot] = measure(models, arr, cloaked)["shifts"]["half"]
     assert half[True] > 1.2 * half[False], half
 
