@@ -228,7 +228,7 @@ def write_page(a, cfg, paintings, held, load0) -> None:
         json.dumps(
             {
                 "measured_on": datetime.date.today().isoformat(),
-                "command": "python bench/cloak.py --write-page",
+                "command": "python bench/cloak.py " + " ".join(sys.argv[1:]),
                 "intensity": a.intensity,
                 "size": a.size,
                 "load": round(load0, 1),
