@@ -3,9 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# Absolute URLs (TDM policy, XMP, C2PA) follow the port this run really serves on.
+export KILN_SITE_URL ?= http://127.0.0.1:$(PORT)
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint fmt migrate seed worker check clean bench-quick
+.PHONY: run dev test lint fmt migrate seed worker check clean bench-quick
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Kiln needs Python 3.11+"' \
@@ -27,11 +29,17 @@ migrate: $(STAMP) var
 seed: migrate
 	$(PY) manage.py seed_demo
 
+# As a visitor sees it: DEBUG off (Kiln's own error pages, no route listings), over local HTTP.
 run: seed
 	@$(PY) manage.py fetch_models --if-missing --timeout 10
-	@$(PY) manage.py collectstatic --noinput -v 0
+	@DEBUG=0 KILN_LOCAL_HTTP=1 $(PY) manage.py collectstatic --noinput -v 0
 	@echo "Kiln: http://127.0.0.1:$(PORT)  (Ctrl-C stops the server and the worker)"
-	@exec $(PY) -m kiln.devserver --port $(PORT)
+	@DEBUG=0 KILN_LOCAL_HTTP=1 exec $(PY) -m kiln.devserver --port $(PORT)
+
+# For engineers: Django's debug pages.
+dev: seed
+	@echo "Kiln (DEBUG on): http://127.0.0.1:$(PORT)"
+	@DEBUG=1 exec $(PY) -m kiln.devserver --port $(PORT)
 
 worker: $(STAMP)
 	$(PY) manage.py db_worker --queue-name default,low
@@ -43,6 +51,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) manage.py makemigrations --check --dry-run
 
 fmt: $(STAMP)

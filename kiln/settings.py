@@ -13,6 +13,8 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+import kiln
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Everything Kiln writes at run time (SQLite file, local media, generated dev key) lives here.
 VAR_DIR = Path(os.environ.get("KILN_VAR_DIR", BASE_DIR / "var"))
@@ -37,18 +39,26 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-# DEBUG: development conveniences (console email, detailed errors). Production sets DEBUG=0.
+# Kiln's release: part of the key of HTML shared between processes (kiln/core/templateversion.py).
+KILN_RELEASE = os.environ.get("KILN_RELEASE", kiln.__version__)
+
+# DEBUG: development conveniences (detailed error pages that list every route). `make run`
+# serves with DEBUG=0 and Kiln's own error pages; `make dev` turns it on for engineers.
 DEBUG = env_bool("DEBUG", True)
+# KILN_LOCAL_HTTP: served over plain HTTP on this machine (`make run` on a newcomer's laptop):
+# cookies without the Secure flag, no HSTS, a secret key and host list made for localhost.
+# Production (DEBUG=0 behind TLS) leaves it off, and every strict check applies.
+LOCAL_HTTP = env_bool("KILN_LOCAL_HTTP", DEBUG)
 
 
 def _secret_key() -> str:
     """A real key from the environment; in development, one generated once and kept in var/."""
     key = os.environ.get("SECRET_KEY", "")
     if key:
-        if not DEBUG and (len(key) < 32 or key.startswith("django-insecure")):
+        if not LOCAL_HTTP and (len(key) < 32 or key.startswith("django-insecure")):
             raise ImproperlyConfigured("SECRET_KEY must be at least 32 random characters.")
         return key
-    if not DEBUG:
+    if not LOCAL_HTTP:
         raise ImproperlyConfigured("DEBUG=0 needs a SECRET_KEY in the environment.")
     key_file = VAR_DIR / "secret_key"
     VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -61,8 +71,8 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 
 # ALLOWED_HOSTS: comma-separated host names. Required when DEBUG=0.
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
-if not DEBUG and not ALLOWED_HOSTS:
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if LOCAL_HTTP else [])
+if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DEBUG=0 needs ALLOWED_HOSTS (comma-separated) in the environment.")
 # KILN_SITE_URL: the public origin, used in emails, XMP rights statements and the TDM policy.
 KILN_SITE_URL = os.environ.get("KILN_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -80,9 +90,10 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "csp",
+    # Before django_tasks_db: Kiln's `db_worker` command wraps its own (kiln/core/worker.py).
+    "kiln.core",
     "django_tasks",
     "django_tasks_db",
-    "kiln.core",
     "kiln.accounts",
     "kiln.social",
     "kiln.media",
@@ -93,6 +104,13 @@ INSTALLED_APPS = [
     "kiln.shield",
     "kiln.cloak",
     "kiln.provenance",
+    "kiln.messages",
+    "kiln.hiring",
+    "kiln.moderation",
+    "kiln.search",
+    "oauth2_provider",
+    "kiln.api",
+    "kiln.site",
 ]
 
 MIDDLEWARE = [
@@ -124,7 +142,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "kiln.core.context_processors.site",
+                "kiln.site.context_processors.site",
             ],
         },
     },
@@ -196,9 +214,9 @@ TASKS = {
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    # Django's and allauth's backends with a prepared get_user (kiln/accounts/auth_backends.py).
-    "kiln.accounts.auth_backends.KilnModelBackend",
-    "kiln.accounts.auth_backends.KilnAllauthBackend",
+    # Django's and allauth's backends with a prepared get_user (kiln/site/auth_backends.py).
+    "kiln.site.auth_backends.KilnModelBackend",
+    "kiln.site.auth_backends.KilnAllauthBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -223,11 +241,14 @@ ACCOUNT_ADAPTER = "kiln.accounts.adapters.AccountAdapter"
 ACCOUNT_FORMS = {"login": "kiln.accounts.forms.LoginForm"}
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Kiln] "
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
-# Rate limits (allauth's own, kept in the cache): "count/period/key".
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if LOCAL_HTTP else "https"
+# Rate limits (allauth's own, kept in the cache): "count/period/key". Password checks follow
+# Kiln's login limits instead (kiln/accounts/login_limits.py: per address, per account and
+# address, the account slowed, known devices let in), so allauth's "login" and "login_failed"
+# are off: a per-address limit on the form would refuse a known device behind an attacker's NAT.
 ACCOUNT_RATE_LIMITS = {
-    "login": os.environ.get("KILN_RATE_LOGIN", "30/m/ip"),
-    "login_failed": os.environ.get("KILN_RATE_LOGIN_FAILED", "10/m/ip,5/5m/key"),
+    "login": "",
+    "login_failed": "",
     "signup": os.environ.get("KILN_RATE_SIGNUP", "20/m/ip"),
     "reset_password": os.environ.get("KILN_RATE_RESET", "20/m/ip,5/m/key"),
     "reset_password_from_key": "20/m/ip",
@@ -235,6 +256,9 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
 }
+# KILN_VERIFICATION_EMAILS_PER_DOMAIN_HOUR: confirmation emails sent to one mail domain an hour
+# (a sign-up flood from many addresses must not make Kiln spam one mail server).
+KILN_VERIFICATION_EMAILS_PER_DOMAIN_HOUR = env_int("KILN_VERIFICATION_EMAILS_PER_DOMAIN_HOUR", 30)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Kiln"
 LOGIN_REDIRECT_URL = "/"
@@ -314,6 +338,11 @@ KILN_MEDIA_MAX_SIDE = env_int("KILN_MEDIA_MAX_SIDE", 30_000)
 KILN_MEDIA_MAX_FRAMES = env_int("KILN_MEDIA_MAX_FRAMES", 1000)
 # KILN_MEDIA_MAX_ANIMATION_PIXELS: width x height x frames of an animation (default 150 MP).
 KILN_MEDIA_MAX_ANIMATION_PIXELS = env_int("KILN_MEDIA_MAX_ANIMATION_PIXELS", 150_000_000)
+# KILN_MEDIA_MAX_TEXT_BYTES: most text metadata a PNG may inflate to, all chunks together (16 MB).
+KILN_MEDIA_MAX_TEXT_BYTES = env_int("KILN_MEDIA_MAX_TEXT_BYTES", 16 * 1024 * 1024)
+# KILN_MEDIA_QUOTA_BYTES: originals one account may keep, all uploads together (default 5 GB;
+# 0 = no quota).
+KILN_MEDIA_QUOTA_BYTES = env_int("KILN_MEDIA_QUOTA_BYTES", 5 * 1024**3)
 # KILN_MEDIA_WIDTHS: rendition widths in px, comma-separated; never upscaled.
 KILN_MEDIA_WIDTHS = [int(w) for w in env_list("KILN_MEDIA_WIDTHS", ["320", "640", "1280", "2048"])]
 # KILN_MEDIA_QUALITY_{JPEG,WEBP,AVIF}: encoder quality, tuned by bench/ingest.py for equal SSIM.
@@ -342,15 +371,15 @@ KILN_ADMIN_PATH = os.environ.get(
     "KILN_ADMIN_PATH", "staff-" + hashlib.sha256(SECRET_KEY.encode()).hexdigest()[:16]
 ).strip("/")
 
-# Security headers. Cookies are secure and HSTS is on whenever DEBUG=0.
+# Security headers. Cookies are secure and HSTS is on unless served over local plain HTTP.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
-SECURE_HSTS_SECONDS = 0 if DEBUG else env_int("SECURE_HSTS_SECONDS", 31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SESSION_COOKIE_SECURE = not LOCAL_HTTP
+CSRF_COOKIE_SECURE = not LOCAL_HTTP
+SECURE_HSTS_SECONDS = 0 if LOCAL_HTTP else env_int("SECURE_HSTS_SECONDS", 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not LOCAL_HTTP
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 # KILN_TRUSTED_PROXIES: comma-separated proxy IPs whose X-Forwarded-* headers are believed.
 KILN_TRUSTED_PROXIES = env_list("KILN_TRUSTED_PROXIES", [])
@@ -364,8 +393,16 @@ KILN_EXTRA_AI_CRAWLERS = env_list("KILN_EXTRA_AI_CRAWLERS", [])
 KILN_RATE_PAGES = env_int("KILN_RATE_PAGES", 240)
 KILN_RATE_RENDITIONS = env_int("KILN_RATE_RENDITIONS", 300)
 KILN_RATE_WINDOW_SECONDS = env_int("KILN_RATE_WINDOW_SECONDS", 60)
-# KILN_HONEYPOT_BAN_SECONDS: how long a client that follows the hidden trap link loses images.
-KILN_HONEYPOT_BAN_SECONDS = env_int("KILN_HONEYPOT_BAN_SECONDS", 24 * 3600)
+# KILN_RATE_SEARCH / KILN_RATE_SUGGEST: searches and autocomplete requests per client and window
+# (on top of the page limit: a search costs more than a page).
+KILN_RATE_SEARCH = env_int("KILN_RATE_SEARCH", 60)
+KILN_RATE_SUGGEST = env_int("KILN_RATE_SUGGEST", 180)
+# KILN_HONEYPOT_BAN_SECONDS: how long a client (address + user agent) that follows the hidden
+# trap link loses images; 0 turns bans off. Admins see and lift bans in the admin.
+KILN_HONEYPOT_BAN_SECONDS = env_int("KILN_HONEYPOT_BAN_SECONDS", 3600)
+# KILN_SHIELD_STORE: the SQLite file holding rate counters and bans for every process when
+# there is no Redis (REDIS_URL). Default: var/shield/limits.sqlite3.
+KILN_SHIELD_STORE = os.environ.get("KILN_SHIELD_STORE", str(VAR_DIR / "shield" / "limits.sqlite3"))
 
 # Content security policy: only Kiln's own scripts and styles; images from self (and the
 # media CDN when one is configured).
@@ -420,3 +457,31 @@ KILN_TIMELINE_TRIM_EVERY = env_int("KILN_TIMELINE_TRIM_EVERY", 20)
 KILN_TIMELINE_BACKFILL = env_int("KILN_TIMELINE_BACKFILL", 100)
 # KILN_TIMELINE_ACTIVE_THROTTLE: seconds between writes of a reader's last_active_at.
 KILN_TIMELINE_ACTIVE_THROTTLE = env_int("KILN_TIMELINE_ACTIVE_THROTTLE", 300)
+
+# Jobs board (kiln.hiring). KILN_JOBS_MAX_ACTIVE: published, unexpired listings an account may
+# have at once (a brake on spam).
+KILN_JOBS_MAX_ACTIVE = env_int("KILN_JOBS_MAX_ACTIVE", 5)
+
+# --- Mastodon client API (kiln.api) ----------------------------------------------------------
+# Client apps are Kiln's own model (several grant types, custom redirect schemes, scopes).
+OAUTH2_PROVIDER_APPLICATION_MODEL = "api.ClientApp"
+OAUTH2_PROVIDER = {
+    "SCOPES_BACKEND_CLASS": "kiln.api.scopes.AppScopes",
+    "SCOPES": {},  # filled from kiln.api.scopes.SCOPES by the backend
+    # Tokens are kept only as a SHA-256 checksum (RFC 9700 token storage).
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    # Mastodon clients never refresh: a token lasts a year unless revoked (docs/decisions.md).
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("KILN_API_TOKEN_SECONDS", 365 * 24 * 3600),
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 600,
+    "PKCE_REQUIRED": False,  # Mastodon apps mostly send none; S256 is checked when they do
+    "REQUEST_APPROVAL_PROMPT": "force",
+    "ROTATE_REFRESH_TOKEN": True,
+}
+# KILN_API_RATE: requests per 5 minutes for each token, and for each IP without one
+# (Mastodon's defaults: 300 per 5 minutes).
+KILN_API_RATE_TOKEN = env_int("KILN_API_RATE_TOKEN", 300)
+KILN_API_RATE_IP = env_int("KILN_API_RATE_IP", 300)
+
+# Moderation (kiln.moderation). KILN_MODERATION_REPORTS_PER_HOUR: reports one member (or, for
+# the public notice form, one client address) may send an hour; duplicates of one item merge.
+KILN_MODERATION_REPORTS_PER_HOUR = env_int("KILN_MODERATION_REPORTS_PER_HOUR", 20)

@@ -20,3 +20,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
+# The shield's shared counter file, one per test process: engineers' parallel runs share
+# /tmp/kiln-test-var. A gunicorn started by a test names its own with KILN_SHIELD_STORE.
+if "KILN_SHIELD_STORE" not in os.environ:
+    KILN_SHIELD_STORE = f"/tmp/kiln-test-shield-{os.getpid()}.sqlite3"  # noqa: S108

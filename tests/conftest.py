@@ -43,13 +43,17 @@ def clear_cache():
     """Rate-limit counters and cached pages must not leak between tests."""
     from django.core.cache import cache
 
+    from kiln.core.limits import limit_store
     from kiln.posts.cards import clear_card_cache
 
+    # The shield's counters and bans live in their own store shared by every process.
     cache.clear()
     clear_card_cache()
+    limit_store().clear()
     yield
     cache.clear()
     clear_card_cache()
+    limit_store().clear()
 
 
 @pytest.fixture

@@ -4,13 +4,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from kiln.accounts.choices import FIELD_LABELS
+from kiln.accounts.events import ProfileSaved, profile_saved
 from kiln.accounts.models import Profile, ProfileLink, User
 
 MAX_PROFILE_LINKS = 5
 
 
 def profile_ensure(*, user: User) -> Profile:
-    profile, _ = Profile.objects.get_or_create(user=user)
+    profile, created = Profile.objects.get_or_create(user=user)
+    if created:
+        profile_saved.send(ProfileSaved(user_id=user.pk))
     return profile
 
 
@@ -54,13 +57,38 @@ def profile_update(
     ProfileLink.objects.bulk_create(
         ProfileLink(profile=profile, url=url, position=i) for i, url in enumerate(links)
     )
+    profile_saved.send(ProfileSaved(user_id=user.pk))
     return profile
+
+
+def _marked(upload, *, profile: Profile, kind: str):
+    """The upload as the apps above mark it (rights XMP, EXIF, C2PA), same name."""
+    from django.core.files.base import ContentFile
+
+    from kiln.accounts.events import ProfileImage, profile_image_saving
+
+    upload.seek(0)
+    payload = ProfileImage(
+        username=profile.user.username,
+        display_name=profile.display_name,
+        kind=kind,
+        data=upload.read(),
+    )
+    answers = [a for a in profile_image_saving.send(payload) if a is not None]
+    if not answers:
+        upload.seek(0)
+        return upload
+    return ContentFile(answers[-1], name=upload.name)
 
 
 @transaction.atomic
 def profile_images_update(*, user: User, avatar=None, banner=None, clear_avatar=False) -> Profile:
     """Replace avatar/banner files; the old files are deleted once the new row is committed."""
     profile = profile_ensure(user=user)
+    if avatar is not None:
+        avatar = _marked(avatar, profile=profile, kind="avatar")
+    if banner is not None:
+        banner = _marked(banner, profile=profile, kind="banner")
     old_files = []
     fields = ["updated_at"]
     if clear_avatar and profile.avatar:

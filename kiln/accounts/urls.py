@@ -7,7 +7,4 @@ app_name = "accounts"
 urlpatterns = [
     path("settings/profile", views.profile_edit, name="profile_edit"),
     path("settings/privacy", views.privacy_edit, name="privacy"),
-    path("@<str:username>", views.profile, name="profile"),
-    path("@<str:username>/posts", views.profile, {"tab": "posts"}, name="profile_posts"),
-    path("@<str:username>/likes", views.profile, {"tab": "likes"}, name="profile_likes"),
 ]

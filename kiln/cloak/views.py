@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kiln.cloak import selectors, services
 from kiln.cloak.models import CloakJob, Intensity
+from kiln.core.http import is_htmx
 from kiln.media.selectors import media_asset_for_owner
 
 PREVIEW_KINDS = {"before", "after", "ai_clean", "ai_cloaked"}
@@ -107,7 +108,7 @@ def progress(request, job_id: int):
 @require_POST
 def cancel(request, job_id: int):
     job = services.cloak_job_cancel(user=request.user, job=_job_or_404(request, job_id))
-    if request.headers.get("HX-Request"):
+    if is_htmx(request):
         return render(request, "cloak/_progress.html", _job_context(job))
     return redirect("cloak:job", job_id=job.pk)
 

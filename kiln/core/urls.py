@@ -7,8 +7,6 @@ from kiln.core import views
 app_name = "core"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("jobs", views.placeholder, {"title": "Jobs"}, name="jobs"),
     path("healthz", views.healthz, name="healthz"),
     # Browsers and bots ask for /favicon.ico whatever the page says; answer cheaply.
     path(

@@ -1,5 +1,4 @@
 import logging
-import sys
 import threading
 
 from django.apps import AppConfig
@@ -16,10 +15,24 @@ class MediaConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # A worker that starts (or restarts after a crash) first re-queues whatever a dead
-        # worker left mid-render, then keeps sweeping; no extra process or cron is needed.
-        if len(sys.argv) > 1 and sys.argv[1] == "db_worker":
-            threading.Thread(target=_sweep_forever, name="media-sweeper", daemon=True).start()
+        from kiln.core.worker import worker_died, worker_starting
+
+        worker_starting.subscribe(start_sweeper)
+        worker_died.subscribe(reclaim_from_dead_worker)
+
+
+def reclaim_from_dead_worker(event) -> None:
+    from kiln.media.services import media_reclaim_from_worker
+
+    count = media_reclaim_from_worker(worker_id=event.worker_id)
+    if count:
+        logger.info("re-queued %s asset(s) of dead worker %s", count, event.worker_id)
+
+
+def start_sweeper(_event=None) -> None:
+    """A worker that starts (or restarts after a crash) first re-queues whatever a dead worker
+    left mid-render, then keeps sweeping; no extra process or cron is needed."""
+    threading.Thread(target=_sweep_forever, name="media-sweeper", daemon=True).start()
 
 
 def _sweep_forever() -> None:

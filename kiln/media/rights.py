@@ -97,3 +97,31 @@ def rights_exif_fields(rights: Rights) -> dict[str, str]:
         "exif-ifd0-Artist": f"{rights.creator}, {rights.profile_url} (ASCII)",
         "exif-ifd0-Copyright": f"{rights.copyright} No AI training. (ASCII)",
     }
+
+
+EXIF_PREFIX = b"Exif\x00\x00"
+
+
+def webp_exif_chunk_fix(data: bytes) -> bytes:
+    """libvips writes the JPEG-style "Exif\\0\\0" prefix into WebP's EXIF chunk; the WebP
+    container wants the TIFF header first (exiftool: "Improper EXIF header"). Strip it and fix
+    the chunk and RIFF sizes; anything that is not a well-formed WebP comes back unchanged."""
+    if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WEBP":
+        return data
+    chunks, offset, changed = [], 12, False
+    while offset + 8 <= len(data):
+        fourcc = data[offset : offset + 4]
+        size = int.from_bytes(data[offset + 4 : offset + 8], "little")
+        payload = data[offset + 8 : offset + 8 + size]
+        if len(payload) != size:
+            return data  # truncated: leave it alone
+        if fourcc == b"EXIF" and payload.startswith(EXIF_PREFIX):
+            payload, changed = payload[len(EXIF_PREFIX) :], True
+        chunks.append(fourcc + len(payload).to_bytes(4, "little") + payload)
+        if len(payload) % 2:
+            chunks.append(b"\x00")
+        offset += 8 + size + (size % 2)
+    if not changed:
+        return data
+    body = b"WEBP" + b"".join(chunks)
+    return b"RIFF" + len(body).to_bytes(4, "little") + body

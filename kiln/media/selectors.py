@@ -1,7 +1,11 @@
 """Reads for media assets, with their renditions prefetched."""
 
-from django.db.models import QuerySet
+import operator
+from functools import reduce
 
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet
+
+from kiln.media import events
 from kiln.media.delivery import rendition_url  # noqa: F401 - re-exported for other apps
 from kiln.media.models import MediaAsset, Rendition
 
@@ -18,10 +22,22 @@ def media_asset_for_owner(*, owner, asset_id: int) -> MediaAsset | None:
 
 
 def rendition_for_serving(*, key: str) -> dict | None:
-    """What serving a rendition needs, in one query: its format, size and the owner's
-    image-search consent (for the shield's `noimageindex`)."""
+    """What serving a rendition needs, in one query: its format, size, owner, the owner's
+    image-search consent (for the shield's `noimageindex`), and whether the asset is
+    withheld from everyone but its owner and staff (`events.withheld_assets`)."""
+    filters = [
+        q for q in events.withheld_assets.send(events.WithheldQuery(OuterRef("asset_id"))) if q
+    ]
+    withheld = reduce(operator.or_, filters) if filters else Q(pk__in=[])
     return (
         Rendition.objects.filter(key=key)
-        .values("format", "bytes", "asset__owner__profile__allow_image_search")
+        .annotate(withheld=ExpressionWrapper(withheld, output_field=BooleanField()))
+        .values(
+            "format",
+            "bytes",
+            "asset__owner_id",
+            "asset__owner__profile__allow_image_search",
+            "withheld",
+        )
         .first()
     )

@@ -10,9 +10,16 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kiln.core.http import is_htmx
 from kiln.media import imaging, selectors, services, signing
 from kiln.media.delivery import key_for_name
 from kiln.media.models import MediaAsset
+
+
+def _cache_control(max_age: int, withheld: bool) -> str:
+    # A held image may be cleared or taken down, and only its artist may see it meanwhile:
+    # no shared cache (a CDN, a proxy) may keep it.
+    return "private, no-store" if withheld else f"public, max-age={max_age}, immutable"
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -33,12 +40,15 @@ def rendition_serve(request, token: str, name: str):
     rendition = selectors.rendition_for_serving(key=key)
     if rendition is None:
         raise Http404("No such image.")
+    withheld = rendition["withheld"]
+    if withheld and not (request.user.is_staff or request.user.pk == rendition["asset__owner_id"]):
+        raise Http404("No such image.")  # held for review: its artist's and staff's alone
     max_age = max(0, min(signing.ONE_YEAR, int(expires - now)))
     etag = f'"{name.partition(".")[0]}"'  # the content hash: bytes never change under it
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponse(status=304)
         response["ETag"] = etag
-        response["Cache-Control"] = f"public, max-age={max_age}, immutable"
+        response["Cache-Control"] = _cache_control(max_age, withheld)
         return response
     try:
         handle = storages["default"].open(key, "rb")
@@ -50,7 +60,7 @@ def rendition_serve(request, token: str, name: str):
     response.shield_image_search = bool(rendition["asset__owner__profile__allow_image_search"])
     # Content at a URL never changes (it is addressed by its hash), but the URL itself dies
     # with its window, so caches may keep it exactly until then.
-    response["Cache-Control"] = f"public, max-age={max_age}, immutable"
+    response["Cache-Control"] = _cache_control(max_age, withheld)
     response["ETag"] = etag
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Disposition"] = "inline"
@@ -78,9 +88,9 @@ def upload(request):
             {"error": "Send exactly one file, in the field named “file”."}, status=400
         )
     try:
-        asset = services.media_asset_create(
-            owner=request.user, upload=files[0], work_url=request.POST.get("work_url", "")
-        )
+        # No work_url from the client: Kiln signs it, so Kiln derives it when the work is
+        # published (portfolio's project_publish).
+        asset = services.media_asset_create(owner=request.user, upload=files[0])
     except ValidationError as exc:
         return JsonResponse({"error": " ".join(exc.messages)}, status=400)
     asset.refresh_from_db(fields=["state", "failure_reason"])
@@ -94,7 +104,7 @@ def status(request, asset_id: int):
     asset = selectors.media_asset_for_owner(owner=request.user, asset_id=asset_id)
     if asset is None:
         raise Http404("No such upload.")
-    if request.headers.get("HX-Request"):
+    if is_htmx(request):
         if asset.is_ready:
             asset = selectors.media_assets_with_renditions().get(pk=asset.pk)
         return render(request, "media/_status.html", {"asset": asset})
@@ -107,7 +117,10 @@ def retry(request, asset_id: int):
     asset = selectors.media_asset_for_owner(owner=request.user, asset_id=asset_id)
     if asset is None:
         raise Http404("No such upload.")
-    asset = services.media_asset_retry(asset=asset)
-    if request.headers.get("HX-Request"):
+    try:
+        asset = services.media_asset_retry(asset=asset)
+    except ValidationError as exc:  # a poisoned file: it would only fail the same way again
+        return JsonResponse({"error": " ".join(exc.messages)}, status=400)
+    if is_htmx(request):
         return render(request, "media/_status.html", {"asset": asset})
     return JsonResponse(_status_payload(asset))

@@ -17,6 +17,13 @@ class Notification(BaseModel):
         PROJECT_LIKE = "project_like", "Likes on your projects"
         PROJECT_COMMENT = "project_comment", "Comments on your projects"
         REPOST_FOUND = "repost_found", "Possible reposts of your work"
+        HELD = "held", "Your uploads held for review"
+        JOB_APPLICATION = "job_application", "Applications to your job listings"
+        APPLICATION_UPDATE = "application_update", "Updates on your job applications"
+        COMMISSION_UPDATE = "commission_update", "Commission requests and their progress"
+        # From kiln.moderation: a statement of reasons, and the outcome of a report.
+        MODERATION = "moderation", "Moderation decisions about your account"
+        REPORT_OUTCOME = "report_outcome", "Outcomes of your reports"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -32,6 +39,8 @@ class Notification(BaseModel):
     project_id = models.BigIntegerField(null=True, blank=True)
     # For REPOST_FOUND: the provenance RepostMatch to review (side by side, with the answers).
     repost_match_id = models.BigIntegerField(null=True, blank=True)
+    # For HELD: the upload whose findings page says why, with the appeal.
+    asset_id = models.BigIntegerField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

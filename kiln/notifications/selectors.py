@@ -20,6 +20,12 @@ VERBS = {
     Kind.PROJECT_LIKE: "liked your project",
     Kind.PROJECT_COMMENT: "commented on your project",
     Kind.REPOST_FOUND: "uploaded an image that looks like your work",
+    Kind.HELD: "An image you uploaded is held for review",
+    Kind.JOB_APPLICATION: "applied to your job listing",
+    Kind.APPLICATION_UPDATE: "updated your job application",
+    Kind.COMMISSION_UPDATE: "updated a commission with you",
+    Kind.MODERATION: "Kiln's moderators took a decision about your account",
+    Kind.REPORT_OUTCOME: "Kiln's moderators decided on your report",
 }
 
 
@@ -76,6 +82,7 @@ def notification_page(*, user, before=None, size: int = 40) -> tuple[list[Notifi
             group.post_id = row.post_id
             group.project_id = row.project_id
             group.repost_match_id = row.repost_match_id
+            group.asset_id = row.asset_id
             groups[key] = group
             ordered.append(group)
         group.unread = group.unread or row.read_at is None
@@ -99,3 +106,8 @@ def enabled_kinds(*, user) -> set[str]:
         )
     )
     return set(Kind.values) - off
+
+
+def notifications_for(*, user):
+    """Every notification of this user, ungrouped, with its actor (the client API pages it)."""
+    return Notification.objects.filter(recipient_id=user.pk).select_related("actor")

@@ -9,6 +9,9 @@ from kiln.social.models import Block, Mute
 
 Kind = Notification.Kind
 
+# Kinds that tell you about your own work (the actor is you): never suppressed as self-caused.
+ABOUT_YOUR_OWN_WORK = {Kind.HELD}
+
 # Kinds where repeating the same action (like, unlike, like) must not notify twice.
 DEDUPLICATED_KINDS = {Kind.LIKE, Kind.REPOST, Kind.FOLLOW, Kind.PROJECT_LIKE}
 
@@ -16,14 +19,15 @@ DEDUPLICATED_KINDS = {Kind.LIKE, Kind.REPOST, Kind.FOLLOW, Kind.PROJECT_LIKE}
 def _suppressed(*, recipient_id: int, actor_id: int, kind: str) -> bool:
     """Nothing from blocked (either way) or muted accounts, nor kinds switched off.
 
-    Theft alerts are the exception to blocks and mutes: someone reposting your art must not
-    be able to hide it from you by blocking you first.
+    Theft alerts and moderation notices are the exception to blocks and mutes: someone
+    reposting your art must not be able to hide it from you by blocking you first.
     """
     if NotificationPreference.objects.filter(
         user_id=recipient_id, kind=kind, enabled=False
     ).exists():
         return True
-    if kind == Notification.Kind.REPOST_FOUND:
+    # Nor can a block hide a moderation decision (the actor is the moderator) from its subject.
+    if kind in (Kind.REPOST_FOUND, Kind.MODERATION, Kind.REPORT_OUTCOME):
         return False
     if Mute.objects.filter(muter_id=recipient_id, muted_id=actor_id).exists():
         return True
@@ -42,10 +46,10 @@ def notification_create(
     post=None,
     project_id: int | None = None,
     repost_match_id: int | None = None,
+    asset_id: int | None = None,
 ) -> Notification | None:
-    if recipient_id == actor.pk or _suppressed(
-        recipient_id=recipient_id, actor_id=actor.pk, kind=kind
-    ):
+    own_action = recipient_id == actor.pk and kind not in ABOUT_YOUR_OWN_WORK
+    if own_action or _suppressed(recipient_id=recipient_id, actor_id=actor.pk, kind=kind):
         return None
     fields = {
         "recipient_id": recipient_id,
@@ -54,6 +58,7 @@ def notification_create(
         "post": post,
         "project_id": project_id,
         "repost_match_id": repost_match_id,
+        "asset_id": asset_id,
     }
     if kind in DEDUPLICATED_KINDS:
         notification, _ = Notification.objects.get_or_create(**fields)
@@ -97,3 +102,14 @@ def notification_preferences_update(*, user, enabled_kinds: set[str]) -> None:
         NotificationPreference.objects.update_or_create(
             user=user, kind=kind, defaults={"enabled": kind in enabled_kinds}
         )
+
+
+def notification_dismiss(*, user, notification_id: int) -> bool:
+    """Delete one of the user's own notifications (another user's id deletes nothing)."""
+    deleted, _ = Notification.objects.filter(recipient_id=user.pk, pk=notification_id).delete()
+    return bool(deleted)
+
+
+def notifications_clear(*, user) -> int:
+    deleted, _ = Notification.objects.filter(recipient_id=user.pk).delete()
+    return deleted

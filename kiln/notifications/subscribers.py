@@ -104,6 +104,12 @@ def on_repost_found(event: provenance_events.RepostFound) -> None:
     )
 
 
+def on_asset_held(event: provenance_events.AssetHeld) -> None:
+    services.notification_create(
+        recipient_id=event.owner.pk, actor=event.owner, kind=Kind.HELD, asset_id=event.asset_id
+    )
+
+
 def subscribe() -> None:
     posts_events.post_created.subscribe(on_post_created)
     posts_events.post_edited.subscribe(on_post_edited)
@@ -115,3 +121,4 @@ def subscribe() -> None:
     social_events.block_created.subscribe(on_block_created)
     social_events.mute_created.subscribe(on_mute_created)
     provenance_events.repost_found.subscribe(on_repost_found)
+    provenance_events.asset_held.subscribe(on_asset_held)

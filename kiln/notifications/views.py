@@ -4,10 +4,10 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kiln.core.http import refusal
 from kiln.core.pagination import parse_cursor
 from kiln.notifications import selectors, services
 from kiln.notifications.models import Notification
-from kiln.posts.http import refusal
 
 
 @login_required

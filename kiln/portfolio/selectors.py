@@ -10,9 +10,30 @@ from django.http import Http404
 
 from kiln.core.pagination import CursorPage, paginate_by_id
 from kiln.portfolio.models import PortfolioOrder, Project, ProjectImage, ProjectTag
+from kiln.social.selectors import blocked_user_ids
 
 PAGE_SIZE = 24  # projects per page of the Portfolio tab
 PAGE_SIZE_MAX = 48
+
+
+def visible_projects_q(viewer, *, blocked: set[int] | None = None) -> Q:
+    """The one rule for who sees a project: published work, and the viewer's own drafts;
+    never across a block, either way (as for posts). `blocked` saves the query when known."""
+    visible = Q(state=Project.State.PUBLISHED)
+    if viewer is not None and getattr(viewer, "is_authenticated", False):
+        visible |= Q(owner_id=viewer.pk)
+    blocked = blocked_user_ids(viewer) if blocked is None else blocked
+    return visible & ~Q(owner_id__in=blocked) if blocked else visible
+
+
+def can_view_project(project: Project, viewer, *, blocked: set[int] | None = None) -> bool:
+    """`visible_projects_q` for a project already in memory."""
+    blocked = blocked_user_ids(viewer) if blocked is None else blocked
+    if project.owner_id in blocked:
+        return False
+    if project.state == Project.State.PUBLISHED:
+        return True
+    return bool(getattr(viewer, "is_authenticated", False) and viewer.pk == project.owner_id)
 
 
 def _with_images(queryset: QuerySet) -> QuerySet:
@@ -56,15 +77,24 @@ def recent_public_projects(limit: int = 12) -> list[Project]:
 def _portfolio_queryset(*, owner, viewer) -> QuerySet:
     """The artist's own order (position, then newest first for the rare equal positions);
     the artist also sees their drafts. Grid tiles need no labels, so they are not fetched."""
-    queryset = Project.objects.filter(owner=owner)
-    if not (viewer.is_authenticated and viewer.pk == owner.pk):
-        queryset = queryset.filter(state=Project.State.PUBLISHED)
+    queryset = Project.objects.filter(visible_projects_q(viewer), owner=owner)
     images = ProjectImage.objects.select_related("asset").prefetch_related("asset__renditions")
     return (
         queryset.select_related("owner", "owner__profile")
         .prefetch_related(Prefetch("images", queryset=images))
         .order_by("position", "-id")
     )
+
+
+def lead_project(*, owner) -> Project | None:
+    """The first published project in the artist's own order, with its cover: the work a
+    shared profile link shows."""
+    from django.contrib.auth.models import AnonymousUser
+
+    project = _portfolio_queryset(owner=owner, viewer=AnonymousUser()).first()
+    if project is not None:
+        project.cover_image = cover_image(project)
+    return project
 
 
 def portfolio_projects(*, owner, viewer) -> list[Project]:
@@ -180,7 +210,7 @@ def project_for_view(*, viewer, username: str, project_id: int) -> Project:
     )
     if project is None:
         raise Http404("No such project.")
-    if not project.is_published and not (viewer.is_authenticated and viewer.pk == project.owner_id):
+    if not can_view_project(project, viewer):
         raise Http404("No such project.")
     project.cover_image = cover_image(project)
     return project

@@ -10,11 +10,15 @@ from django.db.models import F, Min
 from django.utils import timezone
 
 from kiln.accounts.choices import FIELD_LABELS
+from kiln.cloak.selectors import cloak_blocks_publication
+from kiln.cloak.services import cloak_sync_project
 from kiln.core.access import AccessDenied, access_owner
-from kiln.core.hooks import optional_callable
 from kiln.media.models import MediaAsset
+from kiln.media.services import media_asset_delete, media_asset_set_work_url
 from kiln.portfolio import embeds, taxonomy
+from kiln.portfolio.events import ProjectChanged, project_deleted, project_saved
 from kiln.portfolio.models import PortfolioOrder, Project, ProjectEmbed, ProjectImage, ProjectTag
+from kiln.provenance.selectors import held_asset_ids
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 5000
@@ -222,6 +226,13 @@ INCOMPLETE = "incomplete"
 
 
 def _publish_problems(project: Project, *, include_cloak: bool = True) -> list[ValidationError]:
+    if project.removed_at is not None:
+        return [
+            ValidationError(
+                "Kiln's moderators removed this project, so it can't be published again. "
+                "Settings → Account status says why and how to appeal."
+            )
+        ]
     problems = []
     if not project.title.strip():
         problems.append(ValidationError("Add a title before publishing.", code=INCOMPLETE))
@@ -235,8 +246,7 @@ def _publish_problems(project: Project, *, include_cloak: bool = True) -> list[V
             ValidationError("Wait until every image has finished processing.", code=WAIT)
         )
     asset_ids = [image.asset_id for image in images]
-    held = optional_callable("kiln.provenance.selectors.held_asset_ids")
-    if held is not None and asset_ids and held(asset_ids=asset_ids):
+    if asset_ids and held_asset_ids(asset_ids=asset_ids):
         problems.append(
             ValidationError(
                 "An image is held for review, so the project can't be published yet.", code=WAIT
@@ -244,8 +254,7 @@ def _publish_problems(project: Project, *, include_cloak: bool = True) -> list[V
         )
     # A published project that asks for a cloak stays up meanwhile (its renditions are
     # replaced when the cloak is done); only a first publication waits for it.
-    cloaking = optional_callable("kiln.cloak.selectors.cloak_blocks_publication")
-    if include_cloak and cloaking is not None and asset_ids and cloaking(asset_ids=asset_ids):
+    if include_cloak and asset_ids and cloak_blocks_publication(asset_ids=asset_ids):
         problems.append(
             ValidationError(
                 "An image is still being cloaked; publish when the cloak is done.", code=WAIT
@@ -262,9 +271,7 @@ def only_waiting(exc: ValidationError) -> bool:
 
 def _sync_cloak(*, user, project: Project) -> None:
     """Hand the project's "Cloak this work" choice to the cloak app (it owns the jobs)."""
-    sync = optional_callable("kiln.cloak.services.cloak_sync_project")
-    if sync is not None:
-        sync(user=user, project=project)
+    cloak_sync_project(user=user, project=project)
 
 
 # --- writes --------------------------------------------------------------------------------
@@ -276,8 +283,6 @@ def _point_rights_at_project(project: Project) -> None:
     from django.conf import settings
     from django.urls import reverse
 
-    from kiln.media.services import media_asset_set_work_url
-
     url = settings.KILN_SITE_URL + reverse(
         "portfolio:project",
         kwargs={"username": project.owner.username, "project_id": project.pk},
@@ -287,8 +292,6 @@ def _point_rights_at_project(project: Project) -> None:
 
 
 def _delete_asset(asset: MediaAsset) -> None:
-    from kiln.media.services import media_asset_delete
-
     media_asset_delete(asset=asset)
 
 
@@ -407,6 +410,7 @@ def project_create(*, owner, data: ProjectInput) -> Project:
     _apply(user=owner, project=project, data=data)
     project.save()
     _sync_cloak(user=owner, project=project)
+    project_saved.send(ProjectChanged(project_id=project.pk, owner_id=project.owner_id))
     return project
 
 
@@ -425,6 +429,7 @@ def project_update(*, user, project: Project, data: ProjectInput) -> Project:
     _sync_cloak(user=user, project=project)
     if project.is_published:
         _point_rights_at_project(project)
+    project_saved.send(ProjectChanged(project_id=project.pk, owner_id=project.owner_id))
     return project
 
 
@@ -441,6 +446,7 @@ def project_publish(*, user, project: Project) -> Project:
     project.published_at = timezone.now()
     project.save(update_fields=["state", "published_at"])
     _point_rights_at_project(project)
+    project_saved.send(ProjectChanged(project_id=project.pk, owner_id=project.owner_id))
     return project
 
 
@@ -451,6 +457,11 @@ def project_unpublish(*, user, project: Project) -> Project:
     access_project(user=user, project=project)
     project.state = Project.State.DRAFT
     project.save(update_fields=["state"])
+    for image in project.images.select_related("asset"):
+        # No longer published: the rights point at the profile again, and the provenance
+        # registry (published works only) stops naming the artist for it.
+        media_asset_set_work_url(asset=image.asset, work_url="")
+    project_saved.send(ProjectChanged(project_id=project.pk, owner_id=project.owner_id))
     return project
 
 
@@ -459,6 +470,7 @@ def project_delete(*, user, project: Project) -> None:
     """The project, its images, and every rendition and original (files go on commit)."""
     project = Project.objects.select_for_update().get(pk=project.pk)
     access_project(user=user, project=project)
+    project_deleted.send(ProjectChanged(project_id=project.pk, owner_id=project.owner_id))
     images = list(project.images.select_related("asset"))
     project.cover = None
     project.save(update_fields=["cover"])

@@ -13,16 +13,20 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kiln.cloak.selectors import (
     UNAVAILABLE_FOR_ARTISTS,
     CloakStatus,
+    cloak_default_for,
     cloak_is_available,
     cloak_status_for_assets,
 )
-from kiln.core.hooks import optional_callable
+from kiln.core.converters import parse_ids
+from kiln.core.http import is_htmx
 from kiln.core.pagination import parse_cursor
 from kiln.media.models import MediaAsset
 from kiln.portfolio import embeds, selectors, services, taxonomy
 from kiln.portfolio.forms import ProjectForm
 from kiln.portfolio.models import Project, ProjectEmbed, ProjectTag
 from kiln.portfolio.templatetags.portfolio_tags import project_url
+from kiln.provenance.selectors import ai_labels
+from kiln.social.selectors import blocked_user_ids
 
 # URL segment -> (label kind, heading). Every label on a project page links to one of these.
 LISTINGS = {
@@ -71,12 +75,11 @@ def profile_tab_page(request, username: str):
     owner = users_with_profiles().filter(username__iexact=username).first()
     if owner is None:
         raise Http404("No such artist.")
-    if not request.headers.get("HX-Request"):
+    if not is_htmx(request):
         # Opened directly (a copied link): the full page shows the same projects.
         query = request.GET.urlencode()
         return redirect(reverse("accounts:profile", args=[owner.username]) + f"?{query}")
-    blocked_ids = optional_callable("kiln.social.selectors.blocked_user_ids")
-    if blocked_ids and owner.pk in blocked_ids(request.user):
+    if owner.pk in blocked_user_ids(request.user):
         raise PermissionDenied("This profile is hidden.")  # as the profile page itself
     try:
         after = selectors.parse_portfolio_cursor(request.GET.get("after"))
@@ -113,7 +116,9 @@ def _tab_context(request, owner, page, size: int, *, arranging: bool = False) ->
     }
 
 
-def project_detail(request, username: str, project_id: int):
+def project_detail(request, username: str, project_id: int, *, extra_context=None):
+    """The project page. `extra_context(request, project) -> dict` adds what other apps show
+    on it (kiln.site adds the likes and comments, which the posts app owns)."""
     project = selectors.project_for_view(
         viewer=request.user, username=username, project_id=project_id
     )
@@ -123,8 +128,7 @@ def project_detail(request, username: str, project_id: int):
             (label.name, reverse(f"portfolio:{KIND_TO_SEGMENT[label.kind]}", args=[label.slug]))
         )
     images = list(project.images.all())
-    ai_labels = optional_callable("kiln.provenance.selectors.ai_labels")
-    labels_by_asset = ai_labels(asset_ids=[i.asset_id for i in images]) if ai_labels else {}
+    labels_by_asset = ai_labels(asset_ids=[i.asset_id for i in images])
     title = project.title or "Untitled"
     for number, image in enumerate(images, start=1):
         image.ai_label = labels_by_asset.get(image.asset_id, "")
@@ -141,7 +145,7 @@ def project_detail(request, username: str, project_id: int):
         request,
         "portfolio/project_detail.html",
         {
-            **_social_context(request, project),
+            **(extra_context(request, project) if extra_context else {}),
             "project": project,
             "owner": project.owner,
             "images": images,
@@ -155,21 +159,6 @@ def project_detail(request, username: str, project_id: int):
             "cloak_status": _cloak_status(project, images),
         },
     )
-
-
-def _social_context(request, project) -> dict:
-    """Likes and comments come from the posts app (comments are posts); published work only."""
-    like_state = optional_callable("kiln.posts.selectors.project_like_state")
-    comments = optional_callable("kiln.posts.selectors.project_comments")
-    max_text = optional_callable("kiln.posts.services.MAX_TEXT_LENGTH")
-    if not (project.is_published and like_state and comments):
-        return {}
-    return {
-        "social_template": "posts/_project_comments.html",
-        "like": like_state(project_id=project.pk, viewer=request.user),
-        "comments": comments(project_id=project.pk, viewer=request.user),
-        "max_text": max_text or 2000,
-    }
 
 
 def _cloak_status(project, images) -> CloakStatus:
@@ -207,7 +196,7 @@ def label_listing(request, segment: str, slug: str):
 
 def _int_list(values) -> list[int]:
     try:
-        return [int(v) for v in values]
+        return parse_ids(values)
     except (TypeError, ValueError):
         raise ValidationError(
             {"images": ["The image list was garbled; reload and retry."]}
@@ -314,10 +303,7 @@ def _add_embed(request, form, images, image_items, project):
 
 def _cloak_initial(user) -> dict:
     """New projects start with the artist's account-wide cloak default (kiln.cloak owns it)."""
-    default_for = optional_callable("kiln.cloak.selectors.cloak_default_for")
-    if default_for is None:
-        return {}
-    requested, intensity = default_for(user=user)
+    requested, intensity = cloak_default_for(user=user)
     return {"cloak_requested": requested, "cloak_intensity": intensity}
 
 
@@ -475,7 +461,7 @@ def project_move(request, project_id: int):
 def portfolio_reorder(request):
     """The drag-to-reorder endpoint: every project id, in the new order."""
     try:
-        ids = [int(v) for v in request.POST.getlist("project")]
+        ids = parse_ids(request.POST.getlist("project"))
         services.portfolio_reorder(user=request.user, project_ids=ids)
     except (TypeError, ValueError):
         return HttpResponseBadRequest("The order was garbled; reload and retry.")
@@ -518,5 +504,9 @@ def asset_retry(request, asset_id: int):
     """Queue a failed upload again; answers with the polling state fragment."""
     from kiln.media.services import media_asset_retry
 
-    asset = media_asset_retry(asset=_own_asset(request, asset_id))
+    asset = _own_asset(request, asset_id)
+    try:
+        asset = media_asset_retry(asset=asset)
+    except ValidationError as exc:  # a poisoned file: the fragment says why, with no retry
+        return HttpResponseBadRequest(" ".join(exc.messages))
     return render(request, "portfolio/_asset_state.html", {"asset": asset})

@@ -22,6 +22,7 @@ for the reader's token when served.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import threading
 import time
@@ -38,10 +39,13 @@ from django.utils.safestring import SafeString, mark_safe
 from kiln.accounts.selectors import profile_of
 from kiln.core.expressions import InSubquery
 from kiln.core.fastdb import PreparedQuery
-from kiln.core.hooks import optional_callable
-from kiln.core.pagination import MAX_PAGE_SIZE
+from kiln.core.pagination import MAX_PAGE_SIZE, NO_CURSOR, page_of_ids
+from kiln.core.templateversion import template_version
+from kiln.portfolio.selectors import project_state_subquery
+from kiln.posts import selectors
 from kiln.posts.models import Bookmark, Post, PostAttachment, PostLike
 from kiln.posts.status_media import media_attachments
+from kiln.provenance.selectors import asset_is_held
 
 CARD_TTL_SECONDS = 600
 CARD_CACHE_ENTRIES = 4096
@@ -83,16 +87,12 @@ def _card_extras(post_ref: str) -> dict:
     """Facts from other apps that change a card: whether any of the post's images is held
     for review (provenance), and the state of a shared project (portfolio). Subqueries of the
     page's own query, so they cost no extra round trip."""
-    extras: dict = {}
-    held = optional_callable("kiln.provenance.selectors.asset_is_held")
-    if held is not None:
-        images = PostAttachment.objects.filter(post_id=OuterRef(post_ref))
-        extras["held"] = Exists(images.filter(held(OuterRef("asset_id"))))
-    project_state = optional_callable("kiln.portfolio.selectors.project_state_subquery")
-    if project_state is not None:
-        prefix = "" if post_ref == "pk" else "reblog__"
-        extras["project_state"] = project_state(OuterRef(f"{prefix}shared_project_id"))
-    return extras
+    images = PostAttachment.objects.filter(post_id=OuterRef(post_ref))
+    prefix = "" if post_ref == "pk" else "reblog__"
+    return {
+        "held": Exists(images.filter(asset_is_held(OuterRef("asset_id")))),
+        "project_state": project_state_subquery(OuterRef(f"{prefix}shared_project_id")),
+    }
 
 
 def _build_posts_with_originals(ids, reader_id, *, extras: bool = True):
@@ -217,8 +217,11 @@ def _shared_cache():
 
 
 def _shared_key(key: tuple) -> str:
+    """The key in the shared cache: the card's own key, versioned by the card template (and
+    what it includes) and Kiln's release, so a deploy never serves cards its old templates
+    rendered (they expire unseen within CARD_TTL_SECONDS)."""
     digest = hashlib.blake2b(repr(key).encode(), digest_size=16).hexdigest()
-    return f"card:{_shared_generation}:{digest}"
+    return f"card:{template_version(CARD_TEMPLATE)}:{_shared_generation}:{digest}"
 
 
 @dataclass
@@ -301,6 +304,13 @@ def _reader_id(reader) -> int | None:
     return reader.pk if reader is not None and reader.is_authenticated else None
 
 
+def _sees_held(reader, display: tuple) -> bool:
+    """kiln.posts.selectors.visibility_q's rule for held work: its author and staff only."""
+    return _reader_id(reader) == display[_ROW["author_id"]] or bool(
+        getattr(reader, "is_staff", False)
+    )
+
+
 def _facts_from_rows(ids, rows: dict, reader, *, hidden, compact, in_thread, for_cards):
     """`post_facts` from the facts query's rows (by post id), in the order of `ids`."""
     reader_id = _reader_id(reader)
@@ -322,6 +332,10 @@ def _facts_from_rows(ids, rows: dict, reader, *, hidden, compact, in_thread, for
                 continue
             if display[_ROW["author_id"]] in hidden:
                 continue
+        # A post with an image held for review is its author's (and staff's) alone until
+        # cleared (the JSON path, which reads no extras, drops it in `_statuses`).
+        if for_cards and display_extras[0] and not _sees_held(reader, display):
+            continue
         quote_unavailable = display[_ROW["quote_id"]] is not None and (
             display[_ROW["quote__deleted_at"]] is not None
             or display[_ROW["quote__author_id"]] in hidden
@@ -377,8 +391,6 @@ def post_cards(
     Only cards missing from the cache are hydrated (the queries of `posts_hydrated`) and
     rendered. `request` supplies the reader's CSRF token for the card's forms.
     """
-    from kiln.posts.selectors import posts_hydrated
-
     facts = post_facts(ids, reader, hidden=hidden, compact=compact, in_thread=in_thread)
     now = time.time()
     html_by_pk: dict[int, str] = {}
@@ -401,7 +413,7 @@ def post_cards(
     if missing:
         rendered = {
             post.pk: _render(post, reader=reader, compact=compact, in_thread=in_thread)
-            for post in posts_hydrated(missing, reader, hidden=hidden)
+            for post in selectors.posts_hydrated(missing, reader, hidden=hidden)
         }
         to_share = {}
         for item in facts:
@@ -473,7 +485,7 @@ def _status(columns: tuple, pk: int, facts: PostFacts, *, own: bool, media: list
 def post_statuses(ids, reader, *, hidden: set[int]) -> list[dict]:
     """The JSON timelines' items: `post_facts` as Mastodon-Status-shaped dicts, a repost
     carrying its original under "reblog" as Mastodon does. No rendering at all."""
-    return _statuses(post_facts(ids, reader, hidden=hidden, for_cards=False))
+    return _statuses(post_facts(ids, reader, hidden=hidden, for_cards=False), reader)
 
 
 class StatusesQuery:
@@ -507,13 +519,17 @@ class StatusesQuery:
             in_thread=False,
             for_cards=False,
         )
-        return _statuses(facts), picked
+        return _statuses(facts, reader), picked
 
 
-def _statuses(page: list[PostFacts]) -> list[dict]:
+def _statuses(page: list[PostFacts], reader=None) -> list[dict]:
     statuses = []
-    media = media_attachments(facts.display_pk for facts in page if facts.has_media)
+    media, held = media_attachments(
+        (facts.display_pk for facts in page if facts.has_media), with_held=True
+    )
     for facts in page:
+        if facts.display_pk in held and not _sees_held(reader, facts.display):
+            continue  # held for review: its author's and staff's alone, as on the web
         shown = media.get(facts.display_pk, [])
         if facts.reblog_of is None:
             statuses.append(_status(facts.row, facts.pk, facts, own=True, media=shown))
@@ -523,3 +539,39 @@ def _statuses(page: list[PostFacts]) -> list[dict]:
         status["reblog"] = _status(facts.display, facts.display_pk, facts, own=True, media=shown)
         statuses.append(status)
     return statuses
+
+
+# --- the profile's Posts tab as JSON (its ids query is the posts selectors') ----------------
+
+
+@functools.lru_cache(maxsize=2 * MAX_PAGE_SIZE)
+def _profile_statuses_query(size: int, signed_in: bool):
+    """One compiled query per page size and kind of reader (the LIMIT is part of the SQL)."""
+    if signed_in:
+        return StatusesQuery(
+            lambda owner_id, before, reader_id: selectors.profile_posts_queryset(
+                owner_id, before, selectors.ReaderById(reader_id), limit=size + 1
+            ),
+            "int",
+            "int",
+            "int",
+        )
+    return StatusesQuery(
+        lambda owner_id, before: selectors.profile_posts_queryset(owner_id, before, limit=size + 1),
+        "int",
+        "int",
+    )
+
+
+def profile_statuses_page(
+    *, owner, viewer, hidden: set[int], before=None, size=20
+) -> tuple[list[dict], int | None]:
+    """The Posts tab as JSON statuses and the next cursor: the page's ids and their facts in
+    one round trip. Reposts of work by an author in `hidden` are left out, as on the page."""
+    size = min(size, MAX_PAGE_SIZE)
+    before = NO_CURSOR if before is None else before
+    viewer_id = _reader_id(viewer)
+    query = _profile_statuses_query(size, viewer_id is not None)
+    args = (owner.pk, before) if viewer_id is None else (owner.pk, before, viewer_id)
+    statuses, picked = query(*args, reader=viewer, hidden=hidden, size=size)
+    return statuses, page_of_ids(picked, size).next_cursor

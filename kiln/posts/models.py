@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 
 from kiln.core.models import BaseModel
+from kiln.posts.limits import MAX_TEXT_LENGTH
 
 
 class Post(BaseModel):
@@ -18,7 +19,7 @@ class Post(BaseModel):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts"
     )
-    text = models.TextField(max_length=2000, blank=True)
+    text = models.TextField(max_length=MAX_TEXT_LENGTH, blank=True)
     visibility = models.CharField(
         max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
     )
@@ -138,7 +139,7 @@ class PostEdit(BaseModel):
     """The version of a post before an edit; the post row always holds the current text."""
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="edits")
-    text = models.TextField(max_length=2000, blank=True)
+    text = models.TextField(max_length=MAX_TEXT_LENGTH, blank=True)
     content_warning = models.CharField(max_length=200, blank=True)
     is_mature = models.BooleanField(default=False)
     # The images of that version, in order: [{"id": attachment id, "alt": alt text}], like

@@ -4,37 +4,31 @@ The portfolio app owns projects; the feed stores project ids and reads them thro
 functions, so the two apps meet in one place.
 """
 
-from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 
-
-def _project_model():
-    try:
-        return apps.get_model("portfolio", "Project")
-    except LookupError:
-        return None
-
-
-def _visible(model, viewer):
-    published = Q(state="published")
-    if viewer is not None and getattr(viewer, "is_authenticated", False):
-        published |= Q(owner_id=viewer.pk)
-    return model.objects.filter(published)
+from kiln.core.access import AccessDenied
+from kiln.core.converters import parse_id
+from kiln.portfolio.models import Project, ProjectImage
+from kiln.portfolio.selectors import cover_image, visible_projects_q
+from kiln.social.selectors import blocked_user_ids
 
 
 def project_for_feed(*, project_id, viewer):
     """The project if it exists and the viewer may see it; else a clear ValidationError."""
-    model = _project_model()
-    try:
-        project_id = int(project_id)
-    except (TypeError, ValueError):
-        raise ValidationError("That project does not exist.") from None
-    project = None
-    if model is not None:
-        project = _visible(model, viewer).select_related("owner").filter(pk=project_id).first()
+    project_id = parse_id(project_id)
+    if project_id is None:
+        raise ValidationError("That project does not exist.")
+    project = (
+        # Blocks are checked next, to say so plainly (a 403, as for posts).
+        Project.objects.filter(visible_projects_q(viewer, blocked=set()), pk=project_id)
+        .select_related("owner")
+        .first()
+    )
     if project is None:
         raise ValidationError("That project does not exist or is not visible to you.")
+    if project.owner_id in blocked_user_ids(viewer):  # as for posts: said plainly, a 403
+        raise AccessDenied(f"You can't interact with @{project.owner.username}'s projects.")
     return project
 
 
@@ -45,22 +39,17 @@ def project_owner_id(project) -> int:
 def project_cards(ids, viewer) -> dict:
     """{project_id: project with .cover_image} for rich cards: two queries, or none."""
     ids = [i for i in ids if i]
-    model = _project_model()
-    if not ids or model is None:
+    if not ids:
         return {}
-    image_model = apps.get_model("portfolio", "ProjectImage")
-    images = image_model.objects.select_related("asset").prefetch_related("asset__renditions")
+    images = ProjectImage.objects.select_related("asset").prefetch_related("asset__renditions")
     projects = (
-        _visible(model, viewer)
-        .filter(pk__in=ids)
+        Project.objects.filter(visible_projects_q(viewer), pk__in=ids)
         .select_related("owner__profile")
         .prefetch_related(Prefetch("images", queryset=images))
     )
     cards = {}
     for project in projects:
-        all_images = list(project.images.all())
-        first = all_images[0] if all_images else None
-        project.cover_image = next((i for i in all_images if i.pk == project.cover_id), first)
-        project.image_count = len(all_images)
+        project.cover_image = cover_image(project)
+        project.image_count = len(project.images.all())
         cards[project.pk] = project
     return cards

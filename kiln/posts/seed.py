@@ -9,6 +9,7 @@ import io
 from django.db import transaction
 
 from kiln.core.procedural import artwork
+from kiln.portfolio.models import Project
 from kiln.posts import services
 from kiln.posts.models import Post
 from kiln.social.services import follow_create
@@ -41,15 +42,9 @@ def _image_asset(owner, seed: int):
 
 def _share_projects(artists) -> int:
     """A few artists share a published portfolio project as a rich card, when there are any."""
-    from django.apps import apps
-
-    try:
-        project_model = apps.get_model("portfolio", "Project")
-    except LookupError:
-        return 0
     shared = 0
     for artist in artists:
-        project = project_model.objects.filter(owner=artist, state="published").first()
+        project = Project.objects.filter(owner=artist, state="published").first()
         if project is not None:
             services.post_create(
                 author=artist, text="New project in my portfolio. #newwork", project=project

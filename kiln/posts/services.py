@@ -13,17 +13,16 @@ from django.utils import timezone
 
 from kiln.accounts.models import User
 from kiln.core.access import AccessDenied
+from kiln.core.converters import parse_id, parse_ids
+from kiln.media.models import MediaAsset
+from kiln.media.services import media_asset_create, media_asset_delete
+from kiln.portfolio.models import ProjectImage
 from kiln.posts import events
-from kiln.posts.media import asset_delete
+from kiln.posts.limits import MAX_ALT_TEXT, MAX_CONTENT_WARNING, MAX_IMAGES, MAX_TEXT_LENGTH
 from kiln.posts.models import Post, PostAttachment, PostEdit, PostLike, PostMention, PostTag
 from kiln.posts.selectors import can_view_post
 from kiln.posts.text import extract_hashtags, extract_mentions, render_post_html
 from kiln.social.selectors import blocked_user_ids
-
-MAX_TEXT_LENGTH = 2000
-MAX_IMAGES = 10
-MAX_ALT_TEXT = 1500
-MAX_CONTENT_WARNING = 200
 
 
 def _require_login(user, verb: str) -> None:
@@ -34,10 +33,9 @@ def _require_login(user, verb: str) -> None:
 def _load_post(post) -> Post:
     if isinstance(post, Post):
         return post
-    try:
-        post_id = int(post)
-    except (TypeError, ValueError):
-        raise ValidationError("That post does not exist.") from None
+    post_id = parse_id(post)
+    if post_id is None:
+        raise ValidationError("That post does not exist.")
     found = Post.objects.select_related("author").filter(pk=post_id).first()
     if found is None:
         raise ValidationError("That post does not exist.")
@@ -101,8 +99,6 @@ def _clean_alt_text(alt_text, index: int) -> str:
 def _validate_attachments(*, author, attachments: Sequence, start: int = 1) -> list[tuple]:
     """[(asset, alt_text)], checked: the author's own, unused assets, each with alt text.
     `start` numbers the images in messages (an edit adds images after the kept ones)."""
-    from kiln.media.models import MediaAsset
-
     _check_image_count(start - 1 + len(attachments))
     if not attachments:  # most posts are text only: no queries to build
         return []
@@ -131,25 +127,15 @@ def _validate_attachments(*, author, attachments: Sequence, start: int = 1) -> l
     return result
 
 
-# The rows that *use* an asset as content (not metadata about it, like screening results).
-ASSET_USES = (("posts", "PostAttachment"), ("portfolio", "ProjectImage"))
-
-
 def _assets_in_use(asset_ids: list[int]) -> set[int]:
-    """Assets already shown by a post or a portfolio project: one use per asset, so deleting
-    a post never deletes someone else's use of the file."""
-    from django.apps import apps
-
-    used: set[int] = set()
-    for app_label, model_name in ASSET_USES:
-        try:
-            model = apps.get_model(app_label, model_name)
-        except LookupError:
-            continue
-        used |= set(
-            model._default_manager.filter(asset_id__in=asset_ids).values_list("asset_id", flat=True)
-        )
-    return used
+    """Assets already shown by a post or a portfolio project (the rows that *use* an asset as
+    content): one use per asset, so deleting a post never deletes someone else's use of the file."""
+    used = set(
+        PostAttachment.objects.filter(asset_id__in=asset_ids).values_list("asset_id", flat=True)
+    )
+    return used | set(
+        ProjectImage.objects.filter(asset_id__in=asset_ids).values_list("asset_id", flat=True)
+    )
 
 
 def _write_text(post: Post, *, text: str, mentioned: list[User]) -> None:
@@ -276,7 +262,7 @@ def post_create(
 
 def _attachment_ids(raw, what: str) -> list[int]:
     try:
-        return [int(value) for value in raw]
+        return parse_ids(raw)
     except (TypeError, ValueError):
         raise ValidationError(f"That image ({what}) is not part of this post.") from None
 
@@ -290,7 +276,7 @@ def _attachments_delete(attachments) -> None:
     """Remove attachments and their assets' files (on commit): a post's delete, or an edit's."""
     PostAttachment.objects.filter(pk__in=[a.pk for a in attachments]).delete()
     for attachment in attachments:
-        asset_delete(asset=attachment.asset)
+        media_asset_delete(asset=attachment.asset)
 
 
 @transaction.atomic
@@ -376,11 +362,12 @@ def post_edit(
         for position, attachment in enumerate(kept):
             attachment.position = position
         PostAttachment.objects.bulk_update(kept, ["alt_text", "position"])
-        added = _validate_attachments(
-            author=editor,
-            attachments=_store_uploads(owner=editor, uploads=uploads),
-            start=len(kept) + 1,
-        )
+        stored = _store_uploads(owner=editor, uploads=uploads)
+        try:
+            added = _validate_attachments(author=editor, attachments=stored, start=len(kept) + 1)
+        except BaseException:
+            _discard_originals(stored)
+            raise
         PostAttachment.objects.bulk_create(
             PostAttachment(post=post, asset=asset, alt_text=alt, position=len(kept) + i)
             for i, (asset, alt) in enumerate(added)
@@ -492,7 +479,7 @@ def project_comment_create(*, author, project_id, text: str, in_reply_to=None) -
     """A comment on a portfolio project: the same Post and reply code as the feed."""
     if in_reply_to is not None:
         parent = _load_post(in_reply_to)
-        if parent.commented_project_id != int(project_id):
+        if parent.commented_project_id != parse_id(project_id):
             raise ValidationError("That comment belongs to another project.")
         return post_create(author=author, text=text, in_reply_to=parent)
     return post_create(author=author, text=text, commented_project=project_id)
@@ -522,7 +509,10 @@ def project_like_delete(*, user, project_id) -> bool:
     from kiln.posts.models import ProjectLike
 
     _require_login(user, "like projects")
-    deleted, _ = ProjectLike.objects.filter(user=user, project_id=int(project_id)).delete()
+    project_id = parse_id(project_id)
+    if project_id is None:
+        return False
+    deleted, _ = ProjectLike.objects.filter(user=user, project_id=project_id).delete()
     return bool(deleted)
 
 
@@ -536,20 +526,24 @@ def _store_uploads(*, owner, uploads: Sequence) -> list[tuple]:
     """Store uploads through the media pipeline (processing and screening are queued on
     commit), as [(asset, alt text)]. If one upload is refused, the originals already stored
     for this request are removed, since the transaction only rolls back rows."""
-    from django.core.files.storage import storages
-
-    from kiln.posts.media import asset_create_from_upload
-
     stored = []
     try:
         for upload, alt in uploads:
-            stored.append((asset_create_from_upload(owner=owner, upload=upload), alt))
+            stored.append((media_asset_create(owner=owner, file=upload), alt))
     except BaseException:
-        for asset, _ in stored:
-            if asset.original_key:
-                storages["private"].delete(asset.original_key)
+        _discard_originals(stored)
         raise
     return stored
+
+
+def _discard_originals(stored) -> None:
+    """Delete originals stored for a write that is being refused: its transaction rolls back
+    only rows, and a file without its row is an orphan (4 of 5 refused composes left one)."""
+    from django.core.files.storage import storages
+
+    for asset, _ in stored:
+        if asset.original_key:
+            storages["private"].delete(asset.original_key)
 
 
 def post_compose(*, author, uploads: Sequence = (), **fields) -> Post:
@@ -570,4 +564,8 @@ def post_compose(*, author, uploads: Sequence = (), **fields) -> Post:
         return post_create(author=author, **fields)
     with transaction.atomic():
         attachments = _store_uploads(owner=author, uploads=uploads)
-        return post_create(author=author, attachments=attachments, **fields)
+        try:
+            return post_create(author=author, attachments=attachments, **fields)
+        except BaseException:  # a bad reply, quote or project: the images go too
+            _discard_originals(attachments)
+            raise

@@ -8,15 +8,15 @@ processed is listed with no URLs yet, as Mastodon lists media it has not finishe
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Value
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef
 
 from kiln.core.fastdb import PreparedQuery
-from kiln.core.hooks import optional_callable
 from kiln.core.pagination import MAX_PAGE_SIZE
 from kiln.media.delivery import rendition_url
 from kiln.media.models import MediaAsset, Rendition
+from kiln.posts.limits import MAX_IMAGES
 from kiln.posts.models import PostAttachment
-from kiln.posts.services import MAX_IMAGES
+from kiln.provenance.selectors import asset_is_held
 
 MAX_POSTS = 2 * MAX_PAGE_SIZE  # as kiln.posts.cards.MAX_CARDS: the most posts a page asks about
 PREVIEW_WIDTH = 640  # Mastodon's "small" is about this wide
@@ -41,12 +41,7 @@ _COLUMNS = (
 
 
 def _build_attachments(post_ids):
-    is_held = optional_callable("kiln.provenance.selectors.asset_is_held")
-    held = (
-        ExpressionWrapper(is_held(OuterRef("asset_id")), output_field=BooleanField())
-        if is_held is not None
-        else Value(False)
-    )
+    held = ExpressionWrapper(asset_is_held(OuterRef("asset_id")), output_field=BooleanField())
     return (
         PostAttachment.objects.filter(post_id__in=post_ids)
         .annotate(held=held)
@@ -64,16 +59,18 @@ _renditions = PreparedQuery(
 )
 
 
-def media_attachments(post_ids) -> dict[int, list[dict]]:
-    """{post id: its attachments as Mastodon MediaAttachment dicts, in the post's order}."""
+def media_attachments(post_ids, *, with_held: bool = False):
+    """{post id: its attachments as Mastodon MediaAttachment dicts, in the post's order}.
+    With `with_held`, also the set of post ids that have an image held for review."""
     post_ids = list(dict.fromkeys(post_ids))
     if not post_ids:
-        return {}
+        return ({}, set()) if with_held else {}
     rows = [
         dict(zip(_COLUMNS, row, strict=True))
         for start in range(0, len(post_ids), MAX_POSTS)
         for row in _attachments(post_ids[start : start + MAX_POSTS])
     ]
+    held_posts = {row["post_id"] for row in rows if row["held"]}
     rows = [row for row in rows if not row["held"]]
     ready = [row["asset_id"] for row in rows if row["asset__state"] == MediaAsset.State.READY]
     renditions: dict[int, list[tuple]] = {}
@@ -86,7 +83,7 @@ def media_attachments(post_ids) -> dict[int, list[dict]]:
         media.setdefault(row["post_id"], []).append(
             _attachment(row, sorted(renditions.get(row["asset_id"], []), key=lambda r: r[1]))
         )
-    return media
+    return (media, held_posts) if with_held else media
 
 
 def _size(width, height) -> dict | None:
@@ -130,3 +127,27 @@ def _url(rendition: tuple | None) -> str | None:
     if rendition is None:
         return None
     return rendition_url(Rendition(key=rendition[3]))
+
+
+def asset_attachment(asset: MediaAsset, *, alt_text: str = "") -> dict:
+    """A MediaAttachment for one of the reader's own uploads not yet in a post (the client
+    API's media endpoints); its id is the asset's."""
+    renditions = []
+    if asset.state == MediaAsset.State.READY:
+        renditions = sorted(
+            Rendition.objects.filter(asset=asset, format__in=(STILL, ANIMATED)).values_list(
+                "format", "width", "height", "key"
+            ),
+            key=lambda r: r[1],
+        )
+    row = {
+        "id": asset.pk,
+        "alt_text": alt_text,
+        "asset__width": asset.width,
+        "asset__height": asset.height,
+        "asset__is_animated": asset.is_animated,
+        "asset__blurhash": asset.blurhash,
+        "asset__focus_x": asset.focus_x,
+        "asset__focus_y": asset.focus_y,
+    }
+    return _attachment(row, renditions)

@@ -6,8 +6,8 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from kiln.core.access import AccessDenied
+from kiln.core.http import refusal, safe_next
 from kiln.posts import services
-from kiln.posts.http import refusal, safe_next
 from kiln.posts.projects import project_for_feed
 
 

@@ -5,3 +5,11 @@ class ProvenanceConfig(AppConfig):
     name = "kiln.provenance"
     label = "provenance"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from kiln.media import events as media_events
+        from kiln.provenance.selectors import held_assets_filter
+        from kiln.provenance.services import screen_received_original
+
+        media_events.original_received.subscribe(screen_received_original)
+        media_events.withheld_assets.subscribe(held_assets_filter)

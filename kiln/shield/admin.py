@@ -1,6 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.views.decorators.http import require_POST
 
-from kiln.shield.models import CrawlerToken, RefusalTally, WatermarkPreference
+from kiln.shield.models import CrawlerToken, HoneypotBan, RefusalTally, WatermarkPreference
 
 
 @admin.register(CrawlerToken)
@@ -58,3 +63,65 @@ class RefusalTallyAdmin(admin.ModelAdmin):
             "reason_totals": [(labels.get(t["reason"], t["reason"]), t["total"]) for t in totals],
         }
         return super().changelist_view(request, extra_context=extra_context)
+
+
+class ActiveBanFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("active", "Active"), ("ended", "Expired or lifted")]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "active":
+            return queryset.filter(lifted_at__isnull=True, expires_at__gt=now)
+        if self.value() == "ended":
+            return queryset.exclude(lifted_at__isnull=True, expires_at__gt=now)
+        return queryset
+
+
+@admin.register(HoneypotBan)
+class HoneypotBanAdmin(admin.ModelAdmin):
+    """Clients the honeypot banned from images; each active one has a Lift button."""
+
+    list_display = ["client", "user_agent", "created_at", "expires_at", "state", "lift_button"]
+    list_filter = [ActiveBanFilter]
+    search_fields = ["client", "user_agent"]
+    readonly_fields = [f.name for f in HoneypotBan._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_urls(self):
+        lift = self.admin_site.admin_view(require_POST(self.lift_view))
+        return [path("<int:pk>/lift/", lift, name="shield_honeypotban_lift"), *super().get_urls()]
+
+    @admin.display(description="state")
+    def state(self, ban):
+        if ban.lifted_at is not None:
+            return "lifted"
+        return "active" if ban.expires_at > timezone.now() else "expired"
+
+    @admin.display(description="")
+    def lift_button(self, ban):
+        if self.state(ban) != "active":
+            return ""
+        # Submits the change list's own form (it carries the CSRF token) to the lift URL.
+        url = reverse("admin:shield_honeypotban_lift", args=[ban.pk])
+        return format_html(
+            '<button type="submit" class="button" formaction="{}" formmethod="post">Lift</button>',
+            url,
+        )
+
+    def lift_view(self, request, pk):
+        from kiln.shield.services import honeypot_ban_lift
+
+        if not self.has_change_permission(request):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        ban = get_object_or_404(HoneypotBan, pk=pk)
+        honeypot_ban_lift(ban=ban, by=request.user)
+        messages.success(request, f"Ban on {ban.client} lifted: its images are back now.")
+        return redirect("admin:shield_honeypotban_changelist")

@@ -11,14 +11,18 @@ DEFAULTS = {
     "KILN_RATE_WINDOW_SECONDS": 60,
     # URL prefixes that serve images (renditions, avatars): their own, tighter budget.
     "KILN_RENDITION_PREFIXES": ["/media/"],
-    # The honeypot link and how long a client that follows it loses access to images.
+    # The honeypot link and how long a client (address + user agent) that follows it loses
+    # access to images; 0 turns bans off. Short, because an address may be shared (NAT, proxy).
     "KILN_HONEYPOT_PATH": "/archive/originals/",
-    "KILN_HONEYPOT_BAN_SECONDS": 24 * 3600,
+    "KILN_HONEYPOT_BAN_SECONDS": 3600,
     # Refusal tallies are buffered per process and written at most this often.
     "KILN_REFUSAL_FLUSH_SECONDS": 10,
-    # Search engines allowed to crawl profile and project pages (robots.txt).
+    # Search engines allowed to crawl profile and project pages (robots.txt). Applebot is Apple's
+    # search crawler (Applebot-Extended, its AI-training control, is refused: docs/decisions).
+    # A name here is taken off the shipped AI crawler list.
     "KILN_SEARCH_ENGINE_CRAWLERS": [
         "Googlebot",
+        "Applebot",
         "bingbot",
         "DuckDuckBot",
         "Baiduspider",

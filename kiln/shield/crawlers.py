@@ -131,11 +131,21 @@ class CrawlerMatcher:
         return next(group for group in found.groups() if group)
 
 
+def search_engine_tokens() -> set[str]:
+    from kiln.shield.conf import shield_setting
+
+    return {name.lower() for name in shield_setting("KILN_SEARCH_ENGINE_CRAWLERS")}
+
+
 def load_entries(*, include_database: bool = True) -> list[CrawlerEntry]:
     entries = parse_crawler_list(SHIPPED_LIST.read_text())
     refreshed = refreshed_list_path()
     if refreshed.is_file():
         entries += parse_crawler_list(refreshed.read_text())
+    # ai.robots.txt lists plain Applebot (Apple's search crawler, "AI Search Crawlers"); Kiln
+    # serves it like Googlebot. Its AI-training control, Applebot-Extended, stays refused.
+    search = search_engine_tokens()
+    entries = [entry for entry in entries if entry.token.lower() not in search]
     extra = getattr(settings, "KILN_EXTRA_AI_CRAWLERS", [])
     entries += [CrawlerEntry(t.strip(), token_is_generic(t.strip())) for t in extra if t.strip()]
     if include_database:

@@ -1,10 +1,10 @@
 """The shield on every request.
 
 `ShieldMiddleware` sits right after SecurityMiddleware and before WhiteNoise, so it sees every
-request, static files included. In order: refuse AI crawlers (403), refuse clients banned by the
-honeypot from images, apply per-IP rate limits (429), and on the way out add the reservation
-headers to every response. `ShieldAccountMiddleware` sits after AuthenticationMiddleware and
-applies the same budgets per account.
+request, static files included. In order: refuse AI crawlers (403), apply per-IP rate limits
+(429), and on the way out add the reservation headers to every response.
+`ShieldAccountMiddleware` sits after AuthenticationMiddleware: it applies the same budgets per
+account, and refuses images to anonymous clients the honeypot banned.
 """
 
 from django.conf import settings
@@ -15,8 +15,10 @@ from kiln.shield.client import client_ip, client_key
 from kiln.shield.conf import shield_setting
 from kiln.shield.crawlers import ai_crawler_token
 from kiln.shield.models import RefusalTally
-from kiln.shield.ratelimit import is_banned, rate_limit_hit
+from kiln.shield.previews import is_preview_path, link_preview_agent, preview_document
+from kiln.shield.ratelimit import ban_ident, is_banned, rate_limit_hit
 from kiln.shield.refusals import refusal_record
+from kiln.shield.signals_text import tdm_policy_url
 
 Reason = RefusalTally.Reason
 # The machine-readable opt-outs are served to everyone, AI crawlers included: a 4xx on
@@ -51,10 +53,6 @@ BANNED_MESSAGE = (
     "It followed a link that is hidden from people and disallowed in /robots.txt; only scrapers "
     "follow it. Access to images comes back on its own after a while.\n"
 )
-
-
-def tdm_policy_url() -> str:
-    return f"{settings.KILN_SITE_URL}/.well-known/tdm-policy.json"
 
 
 def is_rendition_path(path: str) -> bool:
@@ -120,7 +118,7 @@ def add_reservation_headers(response, request=None) -> None:
             directives.append(directive)
     response["X-Robots-Tag"] = ", ".join(directives)
     response["tdm-reservation"] = "1"
-    response["tdm-policy"] = tdm_policy_url()
+    response["tdm-policy"] = tdm_policy_url(request)
 
 
 def mark_image_search(response, *, allowed: bool):
@@ -140,13 +138,9 @@ def is_exempt_from_budgets(path: str) -> bool:
 
 
 def budget_refusal(request, *, ident: str, ip: str) -> HttpResponse | None:
-    """Honeypot bans (images only) and the page/image budgets for one identity ("ip:…"/"user:…")."""
+    """The page or image budget for one identity ("ip:…" or "user:…")."""
     path = request.path_info
-    user_agent = request.META.get("HTTP_USER_AGENT", "") or ""
     if is_rendition_path(path):
-        if is_banned(ident):
-            refusal_record(reason=Reason.HONEYPOT_BANNED, ip=ip, user_agent=user_agent, path=path)
-            return plain(BANNED_MESSAGE, status=403)
         limit, scope, what = shield_setting("KILN_RATE_RENDITIONS"), "r", "images"
         reason = Reason.RATE_RENDITIONS
     else:
@@ -157,8 +151,33 @@ def budget_refusal(request, *, ident: str, ip: str) -> HttpResponse | None:
     )
     if retry_after is None:
         return None
+    user_agent = request.META.get("HTTP_USER_AGENT", "") or ""
     refusal_record(reason=reason, ip=ip, user_agent=user_agent, path=path, detail=ident)
     return too_many(seconds=retry_after, what=what)
+
+
+def ban_refusal(request, *, ip: str) -> HttpResponse | None:
+    """Images refused to an anonymous client (address + user agent) the honeypot banned."""
+    user_agent = request.META.get("HTTP_USER_AGENT", "") or ""
+    if not is_banned(ban_ident(client_key=client_key(ip), user_agent=user_agent)):
+        return None
+    path = request.path_info
+    refusal_record(reason=Reason.HONEYPOT_BANNED, ip=ip, user_agent=user_agent, path=path)
+    return plain(BANNED_MESSAGE, status=403)
+
+
+PREVIEW_MESSAGE = (
+    "Link previews get a shared page's card (its title, description and a small, reserved "
+    "image), nothing else.\n"
+)
+
+
+def _is_html(response) -> bool:
+    return (
+        response.status_code == 200
+        and not getattr(response, "streaming", False)
+        and response.get("Content-Type", "").startswith("text/html")
+    )
 
 
 class ShieldMiddleware:
@@ -169,6 +188,8 @@ class ShieldMiddleware:
         response = self.refuse(request)
         if response is None:
             response = self.get_response(request)
+            if getattr(request, "shield_link_preview", None) and _is_html(response):
+                response.content = preview_document(response.content)
         add_reservation_headers(response, request)
         return response
 
@@ -176,8 +197,23 @@ class ShieldMiddleware:
         path = request.path_info
         ip = client_ip(request)
         request.shield_client_ip = ip
+        request.shield_client_key = client_key(ip)  # the login limits count by this too
         if path not in CRAWLER_WELCOME_PATHS:
             user_agent = request.META.get("HTTP_USER_AGENT", "") or ""
+            preview = link_preview_agent(user_agent)
+            if preview is not None:
+                # Link-preview fetchers see shareable pages' card tags and card images only.
+                request.shield_link_preview = preview
+                if not is_preview_path(path):
+                    refusal_record(
+                        reason=Reason.AI_CRAWLER,
+                        ip=ip,
+                        user_agent=user_agent,
+                        path=path,
+                        detail=preview,
+                    )
+                    return plain(PREVIEW_MESSAGE, status=403)
+                return budget_refusal(request, ident=f"ip:{request.shield_client_key}", ip=ip)
             token = ai_crawler_token(user_agent)
             if token is not None:
                 refusal_record(
@@ -186,24 +222,27 @@ class ShieldMiddleware:
                 return plain(CRAWLER_MESSAGE.format(token=token), status=403)
         if is_exempt_from_budgets(path):
             return None
-        return budget_refusal(request, ident=f"ip:{client_key(ip)}", ip=ip)
+        return budget_refusal(request, ident=f"ip:{request.shield_client_key}", ip=ip)
 
 
 class ShieldAccountMiddleware:
-    """Per-account budgets and honeypot bans (needs request.user, so it runs after auth)."""
+    """Needs request.user, so it runs after auth: per-account budgets for signed-in people, and
+    honeypot bans for everyone else (a signed-in account is never banned)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        path = request.path_info
         user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and not is_exempt_from_budgets(request.path_info)
-        ):
+        if user is not None and not is_exempt_from_budgets(path):
             ip = getattr(request, "shield_client_ip", "") or client_ip(request)
-            refused = budget_refusal(request, ident=f"user:{user.pk}", ip=ip)
+            if user.is_authenticated:
+                refused = budget_refusal(request, ident=f"user:{user.pk}", ip=ip)
+            elif is_rendition_path(path):
+                refused = ban_refusal(request, ip=ip)
+            else:
+                refused = None
             if refused is not None:
                 return refused
         return self.get_response(request)

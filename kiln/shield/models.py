@@ -1,4 +1,4 @@
-"""The shield's data: artists' watermark choices, admin-added crawler tokens, refusal tallies."""
+"""The shield's data: watermark choices, admin-added crawler tokens, refusal tallies, bans."""
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -65,6 +65,7 @@ class RefusalTally(models.Model):
         RATE_PAGES = "rate_pages", "Page rate limit"
         RATE_RENDITIONS = "rate_renditions", "Rendition rate limit"
         HONEYPOT_HIT = "honeypot_hit", "Followed the honeypot link"
+        HONEYPOT_IGNORED = "honeypot_ignored", "Honeypot hit, no ban (cross-site or signed in)"
         HONEYPOT_BANNED = "honeypot_banned", "Banned after the honeypot"
 
     day = models.DateField()
@@ -79,3 +80,25 @@ class RefusalTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.reason}: {self.count}"
+
+
+class HoneypotBan(models.Model):
+    """A client (address and user agent) refused images after following the trap link.
+
+    The store (kiln/shield/store.py) enforces it; this row is what admins see and lift."""
+
+    ident = models.CharField(max_length=100, db_index=True)
+    client = models.CharField("address", max_length=64)
+    user_agent = models.CharField(max_length=400, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Ban on {self.client} until {self.expires_at:%Y-%m-%d %H:%M}"

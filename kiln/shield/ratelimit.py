@@ -1,64 +1,71 @@
-"""Fixed-window request counters in Django's cache (local memory or Redis)."""
+"""Sliding-window request budgets and honeypot bans, in the store every process shares."""
 
-import math
+import hashlib
+import logging
 import time
 
-from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
+from kiln.core.limits import limit_hit, limit_store, sliding_retry_after
 
+logger = logging.getLogger("kiln.shield")
 clock = time.time  # tests freeze this to stay inside one window
 
 
 def rate_limit_hit(*, scope: str, ident: str, limit: int, window: int) -> int | None:
-    """Count one request; over the limit, return the seconds until the window resets."""
-    if limit <= 0:
-        return None
+    """Count one request; over the limit, return the seconds until one more would fit.
+
+    The whole budget may be spent at once (a person opening a portfolio loads many images in a
+    burst), but no more than about `limit` requests get through in any `window` seconds."""
+    return limit_hit(key=f"shield:rl:{scope}:{ident}", limit=limit, window=window, now=clock())
+
+
+def rate_limit_state(*, scope: str, ident: str, limit: int, window: int) -> tuple[bool, int, int]:
+    """Count one request for APIs that report their budget (X-RateLimit-*): (allowed, requests
+    left, epoch second the current window ends). Refused requests do not count; a store
+    that cannot be reached lets the request through, as `rate_limit_hit` does."""
     now = clock()
     bucket = int(now // window)
-    key = f"shield:rl:{scope}:{ident}:{bucket}"
-    count = _count_one(key, timeout=window + 5)
-    if count <= limit:
-        return None
-    return max(1, math.ceil((bucket + 1) * window - now))
-
-
-# One round trip, atomic: the window's expiry is set by the request that opens it, so later
-# requests do not keep extending it. (A pipeline of INCR and EXPIRE NX cost twice as much
-# client time in redis-py.)
-_COUNT_SCRIPT = """
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-return count
-"""
-_script = None  # redis-py's Script: its SHA, loaded into whichever server runs it
-
-
-def _count_one(key: str, *, timeout: int) -> int:
-    """Add one to a counter that expires; one round trip on Redis (this runs on every page
-    request, twice for a signed-in reader), two cache calls elsewhere."""
-    backend = caches["default"]
-    if isinstance(backend, RedisCache):
-        global _script
-        client = backend._cache.get_client(key, write=True)
-        if _script is None:
-            _script = client.register_script(_COUNT_SCRIPT)
-        full_key = backend.make_and_validate_key(key)
-        return int(_script(keys=[full_key], args=[timeout], client=client))
-    cache.add(key, 0, timeout=timeout)
+    reset = (bucket + 1) * window
     try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=timeout)
-        return 1
+        allowed, prev, cur = limit_store().count(
+            f"shield:rl:{scope}:{ident}", bucket=bucket, limit=limit, window=window, now=now
+        )
+    except Exception:
+        logger.exception("rate-limit store unavailable; request let through")
+        return True, limit, reset
+    fraction = now / window - bucket
+    used = prev * (1.0 - fraction) + cur
+    if not allowed:
+        retry = sliding_retry_after(
+            prev=prev, cur=cur, fraction=fraction, limit=limit, window=window
+        )
+        return False, 0, int(now) + retry
+    return True, max(0, int(limit - used)), reset
+
+
+def ban_ident(*, client_key: str, user_agent: str) -> str:
+    """A honeypot ban names one client: its address (or IPv6 /64) and its user agent, so that
+    other people behind the same NAT or proxy, with other browsers, keep their images."""
+    digest = hashlib.sha256(user_agent.encode("utf-8", "replace")).hexdigest()[:16]
+    return f"{client_key}|{digest}"
 
 
 def ban_key(ident: str) -> str:
     return f"shield:ban:{ident}"
 
 
-def ban_set(*, ident: str, seconds: int) -> None:
-    cache.set(ban_key(ident), 1, timeout=seconds)
+def ban_set(*, ident: str, seconds: int) -> float:
+    until = clock() + seconds
+    limit_store().ban_set(ban_key(ident), until=until)
+    return until
+
+
+def ban_lift(*, ident: str) -> None:
+    limit_store().ban_lift(ban_key(ident))
 
 
 def is_banned(ident: str) -> bool:
-    return cache.get(ban_key(ident)) is not None
+    try:
+        return limit_store().ban_until(ban_key(ident), now=clock()) is not None
+    except Exception:
+        logger.exception("shield: ban store unavailable; request let through")
+        return False

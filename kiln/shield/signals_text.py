@@ -1,6 +1,7 @@
 """The machine-readable reservations: robots.txt, ai.txt, TDMRep and its ODRL policy."""
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 
 from kiln.shield.conf import shield_setting
 from kiln.shield.crawlers import ai_crawler_tokens
@@ -52,9 +53,20 @@ def robots_txt() -> str:
     return "\n".join(lines)
 
 
-def ai_txt() -> str:
+def site_url(request=None) -> str:
+    """The origin this request reached Kiln on (`PORT=8111 make run` answers with :8111), or
+    KILN_SITE_URL where there is no request (renditions made in the worker)."""
+    if request is not None:
+        try:
+            return f"{request.scheme}://{request.get_host()}"
+        except DisallowedHost:
+            pass
+    return settings.KILN_SITE_URL
+
+
+def ai_txt(request=None) -> str:
     """Spawning's ai.txt: the same grammar as robots.txt, read by dataset tools before download."""
-    site = settings.KILN_SITE_URL
+    site = site_url(request)
     return "\n".join(
         [
             "# ai.txt (Spawning format): nothing on Kiln may be used to train AI.",
@@ -72,27 +84,31 @@ def ai_txt() -> str:
     )
 
 
-def tdmrep_json() -> list[dict]:
+def tdmrep_json(request=None) -> list[dict]:
     """W3C TDMRep final report (2024-05-10), section 3.3: rules for every location."""
     return [
-        {"location": "/*", "tdm-reservation": 1, "tdm-policy": tdm_policy_url()},
+        {"location": "/*", "tdm-reservation": 1, "tdm-policy": tdm_policy_url(request)},
     ]
 
 
-def tdm_policy_url() -> str:
-    return f"{settings.KILN_SITE_URL}/.well-known/tdm-policy.json"
+def tdm_policy_url(request=None) -> str:
+    return f"{site_url(request)}/.well-known/tdm-policy.json"
 
 
-def tdm_policy() -> dict:
+def tdm_policy(request=None) -> dict:
     """An ODRL policy in the TDMRep profile: mining the site's content is prohibited."""
-    site = settings.KILN_SITE_URL
+    site = site_url(request)
     return {
         "@context": [
             "http://www.w3.org/ns/odrl.jsonld",
-            {"tdm": "http://www.w3.org/ns/tdmrep#", "dct": "http://purl.org/dc/terms/"},
+            {
+                "tdm": "http://www.w3.org/ns/tdmrep#",
+                "dct": "http://purl.org/dc/terms/",
+                "vcard": "http://www.w3.org/2006/vcard/ns#",  # for assigner's vcard:fn
+            },
         ],
         "@type": "Offer",
-        "uid": tdm_policy_url(),
+        "uid": tdm_policy_url(request),
         "profile": "http://www.w3.org/ns/tdmrep",
         "dct:description": (
             "The artists on Kiln reserve their rights against text and data mining (EU DSM "

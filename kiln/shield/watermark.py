@@ -77,3 +77,8 @@ def draw_watermark(image: pyvips.Image, *, text: str, corner: str, opacity: floa
 
 def _format_max(image: pyvips.Image) -> float:
     return _FORMAT_MAX.get(image.format, 1.0 if image.format in ("float", "double") else 255)
+
+
+def watermark_transform(event):
+    """The media pipeline's `rendition_watermark` subscriber: draw the owner's mark, if any."""
+    return lambda image: apply_watermark(image, owner=event.owner)

@@ -9,8 +9,8 @@ from django.views.decorators.http import require_POST
 
 from kiln.accounts.selectors import user_by_username
 from kiln.core.access import AccessDenied
+from kiln.core.http import is_htmx, refusal, safe_next
 from kiln.core.pagination import paginate_by_id, parse_cursor
-from kiln.posts.http import is_htmx, refusal, safe_next
 from kiln.social import selectors, services
 
 ACTIONS = {

@@ -16,7 +16,6 @@ from typing import Any
 from django.db.models import Exists, OuterRef
 
 from kiln.core.fastdb import PreparedQuery
-from kiln.core.hooks import optional_callable
 from kiln.core.ids import id_for_time
 from kiln.core.pagination import (
     MAX_PAGE_SIZE,
@@ -25,7 +24,12 @@ from kiln.core.pagination import (
     page_of_ids,
     paginate_by_id,
 )
+from kiln.portfolio.models import Project, ProjectImage, ProjectTag
+from kiln.portfolio.selectors import cover_image
 from kiln.posts.cards import StatusesQuery
+from kiln.posts.models import Post, PostTag
+from kiln.posts.selectors import posts_hydrated
+from kiln.social.selectors import hidden_author_ids as social_hidden_author_ids
 from kiln.timelines.models import TimelineEntry, TimelineRebuild
 
 
@@ -57,19 +61,7 @@ def hidden_author_ids(viewer) -> set[int]:
     """Blocked (both ways) and muted accounts: the social app's answer, preloaded once."""
     if viewer is None or not viewer.is_authenticated:
         return set()
-    provider = optional_callable("kiln.social.selectors.hidden_author_ids")
-    if provider is not None:
-        return set(provider(viewer))
-    from django.db.models import Q
-
-    from kiln.social.models import Block, Mute
-
-    ids = set(Mute.objects.filter(muter=viewer).values_list("muted_id", flat=True))
-    for blocker, blocked in Block.objects.filter(Q(blocker=viewer) | Q(blocked=viewer)).values_list(
-        "blocker_id", "blocked_id"
-    ):
-        ids.add(blocked if blocker == viewer.pk else blocker)
-    return ids
+    return set(social_hidden_author_ids(viewer))
 
 
 def hydrate_posts(ids: list[int], viewer, *, hidden: set[int] | None = None) -> list:
@@ -80,20 +72,9 @@ def hydrate_posts(ids: list[int], viewer, *, hidden: set[int] | None = None) -> 
     """
     if not ids:
         return []
-    provider = optional_callable("kiln.posts.selectors.posts_hydrated")
-    if provider is not None:
-        if hidden is None:
-            hidden = hidden_author_ids(viewer)
-        return list(provider(ids, viewer, hidden=hidden))
-    from kiln.posts.models import Post
-
-    by_id = {
-        post.pk: post
-        for post in Post.objects.filter(id__in=ids, deleted_at__isnull=True).select_related(
-            "author__profile", "reblog__author__profile"
-        )
-    }
-    return [by_id[i] for i in ids if i in by_id]
+    if hidden is None:
+        hidden = hidden_author_ids(viewer)
+    return list(posts_hydrated(ids, viewer, hidden=hidden))
 
 
 @dataclass
@@ -220,14 +201,13 @@ def rebuild_in_progress(*, user_id: int) -> bool:
 
 def public_posts(viewer, hidden: set[int] | None = None):
     """Public, live, top-level original posts (Discover and tag pages), minus hidden authors."""
-    from kiln.posts.models import Post
-
     posts = Post.objects.filter(
         visibility=Post.Visibility.PUBLIC,
         deleted_at__isnull=True,
         reblog__isnull=True,
         in_reply_to__isnull=True,
         commented_project_id__isnull=True,
+        author__is_limited=False,  # limited by moderation: followers only
     )
     if hidden is None:
         hidden = hidden_author_ids(viewer)
@@ -237,7 +217,6 @@ def public_posts(viewer, hidden: set[int] | None = None):
 
 
 def tag_posts(viewer, tag: str, hidden: set[int] | None = None):
-    from kiln.posts.models import PostTag
 
     tagged = PostTag.objects.filter(tag=tag.casefold(), post=OuterRef("pk"))
     return public_posts(viewer, hidden).filter(Exists(tagged))
@@ -268,8 +247,6 @@ def discover_streams(
     hidden: set[int] | None = None,
 ):
     """(kind, queryset) pairs merged by Discover: public posts, published projects."""
-    from kiln.portfolio.models import Project, ProjectTag
-
     streams: list[tuple[str, Any]] = []
     if hidden is None:
         hidden = hidden_author_ids(viewer)
@@ -280,7 +257,7 @@ def discover_streams(
             posts = posts.filter(author__profile__fields_of_work__icontains=f'"{field_slug}"')
         streams.append(("post", posts))
     projects = Project.objects.filter(
-        state=Project.State.PUBLISHED, published_at__isnull=False
+        state=Project.State.PUBLISHED, published_at__isnull=False, owner__is_limited=False
     ).only("id", "published_at")
     for kind, slug in ((ProjectTag.Kind.FIELD, field_slug), (ProjectTag.Kind.CATEGORY, category)):
         if slug:
@@ -297,9 +274,6 @@ def hydrate_projects(ids: list[int]) -> dict[int, Any]:
     if not ids:
         return {}
     from django.db.models import Prefetch
-
-    from kiln.portfolio.models import Project, ProjectImage
-    from kiln.portfolio.selectors import cover_image
 
     images = ProjectImage.objects.select_related("asset").prefetch_related("asset__renditions")
     projects = (

@@ -18,6 +18,8 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from kiln.core.tasks import enqueue_with_transaction
+from kiln.posts.models import Post
+from kiln.social.models import Follow
 from kiln.timelines.models import TimelineEntry, TimelineRebuild
 
 
@@ -41,7 +43,6 @@ def inactive_cutoff(now: dt.datetime | None = None) -> dt.datetime:
 def _timeline_posts():
     """Posts that belong in Following timelines: live, not project comments, and not replies
     to somebody else (those live in their thread; a reply to oneself continues a thread)."""
-    from kiln.posts.models import Post
 
     return Post.objects.filter(deleted_at__isnull=True, commented_project_id__isnull=True).filter(
         Q(in_reply_to__isnull=True) | Q(in_reply_to__author_id=F("author_id"))
@@ -103,9 +104,6 @@ def timeline_fanout_dispatch(*, post_id: int) -> int:
     """
     import time
 
-    from kiln.posts.models import Post
-    from kiln.social.models import Follow
-
     post = Post.objects.select_related("reblog", "in_reply_to").filter(pk=post_id).first()
     if post is None or not _reaches_followers(post):
         return 0
@@ -146,7 +144,6 @@ def timeline_fanout_dispatch(*, post_id: int) -> int:
 
 
 def _fanout_range(*, post, first_id: int, last_id: int) -> int:
-    from kiln.social.models import Follow
 
     entry_table = TimelineEntry._meta.db_table
     follow_table = Follow._meta.db_table
@@ -176,8 +173,6 @@ def _fanout_range(*, post, first_id: int, last_id: int) -> int:
 
 def timeline_fanout_batch(*, post_id: int, first_id: int, last_id: int) -> int:
     """Insert the post into the timelines of the author's active followers in [first, last]."""
-    from kiln.posts.models import Post
-
     post = Post.objects.select_related("reblog").filter(pk=post_id, deleted_at__isnull=True).first()
     if post is None:
         return 0
@@ -186,8 +181,6 @@ def timeline_fanout_batch(*, post_id: int, first_id: int, last_id: int) -> int:
 
 def timeline_post_deleted(*, post) -> int:
     """Remove a deleted post, and reposts of it, from every timeline (indexed on post)."""
-    from kiln.posts.models import Post
-
     ids = [post.pk, *Post.objects.filter(reblog_id=post.pk).values_list("id", flat=True)]
     deleted, _ = TimelineEntry.objects.filter(post_id__in=ids).delete()
     return deleted
@@ -211,7 +204,6 @@ def timeline_follow_created(*, follower, followed) -> None:
 
 
 def timeline_backfill(*, follower_id: int, followed_id: int) -> int:
-    from kiln.social.models import Follow
 
     if not Follow.objects.filter(follower_id=follower_id, followed_id=followed_id).exists():
         return 0  # unfollowed before the backfill ran
@@ -287,8 +279,6 @@ def timeline_trim(*, user_ids: Iterable[int]) -> int:
 def timeline_rebuild(*, user_id: int) -> int:
     """Rebuild a returning user's timeline from their own posts and those of everyone they
     follow (newest `KILN_TIMELINE_MAX_ENTRIES`); idempotent, so it may run twice."""
-    from kiln.posts.models import Post
-    from kiln.social.models import Follow
 
     cap = timeline_max_entries()
     followed = list(

@@ -17,6 +17,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
 from kiln.accounts.choices import FIELD_LABELS, FIELDS_OF_WORK
+from kiln.core.http import is_htmx
 from kiln.core.ids import id_for_time
 from kiln.core.jsonresponse import FastJsonResponse
 from kiln.core.pagination import parse_cursor, parse_page_size
@@ -37,7 +38,7 @@ def anonymous_cached(view):
     def wrapper(request, *args, **kwargs):
         if (
             request.COOKIES
-            or request.headers.get("HX-Request")
+            or is_htmx(request)
             or request.GET.get("after")
             or request.GET.get("pill")
         ):
@@ -115,9 +116,7 @@ def _respond(request, page, *, template: str, context: dict, base_query: dict):
         "newer_url": f"{request.path}?{urlencode({**query, 'after': newest})}",
         "pill_url": f"{request.path}?{urlencode({**query, 'after': newest, 'pill': 1})}",
     }
-    if request.headers.get("HX-Request") and (
-        request.GET.get("before") or request.GET.get("after")
-    ):
+    if is_htmx(request) and (request.GET.get("before") or request.GET.get("after")):
         name = "timelines/_newer.html" if request.GET.get("after") else "timelines/_older.html"
         return render(request, name, context)
     return render(request, template, context)

@@ -1,8 +1,6 @@
 """SQLite's WAL checkpoints run in the worker, not on a web request's commit; the worker also
 freezes its start-up objects out of the garbage collector's passes."""
 
-import sys
-
 import pytest
 from django.apps import apps
 from django.db import connection
@@ -50,9 +48,19 @@ def test_only_a_worker_process_starts_the_checkpointer_and_freezes_its_startup_o
     started = []
     monkeypatch.setattr(checkpoints, "start_checkpointer", lambda: started.append("checkpointer"))
     monkeypatch.setattr(collector, "freeze_startup_objects", lambda: started.append("freeze"))
-    monkeypatch.setattr(sys, "argv", ["gunicorn", "kiln.wsgi"])
-    apps.get_app_config("core").ready()
+    from django.core.management import get_commands
+
+    from kiln.core import worker
+    from kiln.core.events import Event
+    from kiln.core.management.commands import db_worker
+
+    # A fresh event: the apps' own subscribers (the media sweeper) would start real threads.
+    monkeypatch.setattr(worker, "worker_starting", Event("worker_starting"))
+    for config in apps.get_app_configs():
+        config.ready()  # loading the apps, as a web process does, starts nothing
     assert started == []
-    monkeypatch.setattr(sys, "argv", ["manage.py", "db_worker", "--queue-name", "default"])
-    apps.get_app_config("core").ready()
+    # `manage.py db_worker` is Kiln's command, which starts them before running tasks.
+    assert get_commands()["db_worker"] == "kiln.core"
+    monkeypatch.setattr(db_worker.TasksDbWorkerCommand, "handle", lambda *a, **k: "ran")
+    assert db_worker.Command().handle() == "ran"
     assert started == ["checkpointer", "freeze"]

@@ -7,6 +7,8 @@ import pyvips
 from django.core.files.storage import storages
 from django.utils import timezone
 
+from kiln.core import checkpoints, collector
+from kiln.core.worker import worker_start
 from kiln.media import services
 from kiln.media.models import MediaAsset, Rendition
 from kiln.media.rights import DATA_MINING_PROHIBITED
@@ -192,7 +194,8 @@ def test_too_many_attempts_fail_with_reason(artist, settings):
     assert services.media_asset_process(asset_id=asset.pk) is False
     asset.refresh_from_db()
     assert asset.state == MediaAsset.State.FAILED
-    assert "several times" in asset.failure_reason
+    assert "won't try it again" in asset.failure_reason
+    assert asset.poisoned
 
 
 @pytest.mark.django_db
@@ -301,13 +304,11 @@ def test_worker_start_runs_the_sweeper(monkeypatch):
             started.append("started")
 
     monkeypatch.setattr(media_apps.threading, "Thread", FakeThread)
-    monkeypatch.setattr(media_apps.sys, "argv", ["manage.py", "runserver"])
-    apps.get_app_config("media").ready()
+    monkeypatch.setattr(checkpoints, "start_checkpointer", lambda: None)
+    monkeypatch.setattr(collector, "freeze_startup_objects", lambda: None)
+    apps.get_app_config("media").ready()  # loading the app starts nothing
     assert started == []
-    monkeypatch.setattr(
-        media_apps.sys, "argv", ["manage.py", "db_worker", "--queue-name", "default"]
-    )
-    apps.get_app_config("media").ready()
+    worker_start()  # the worker's entry point does
     assert started == [(media_apps._sweep_forever, "media-sweeper", True), "started"]
 
 

@@ -91,9 +91,8 @@ def test_publish_waits_for_processing(artist, make_asset):
 def test_publish_respects_a_provenance_hold(artist, make_asset, monkeypatch):
     asset = make_asset(artist)
     project = services.project_create(owner=artist, data=_data([asset]))
-    from kiln.provenance import selectors as provenance
 
-    monkeypatch.setattr(provenance, "held_asset_ids", lambda *, asset_ids: {asset.pk})
+    monkeypatch.setattr(services, "held_asset_ids", lambda *, asset_ids: {asset.pk})
     with pytest.raises(ValidationError, match="held for review"):
         services.project_publish(user=artist, project=project)
     project.refresh_from_db()
@@ -103,21 +102,18 @@ def test_publish_respects_a_provenance_hold(artist, make_asset, monkeypatch):
 def test_publish_waits_for_a_requested_cloak(artist, make_asset, monkeypatch):
     asset = make_asset(artist)
     project = services.project_create(owner=artist, data=_data([asset]))
-    from kiln.cloak import selectors as cloak
-
-    monkeypatch.setattr(cloak, "cloak_blocks_publication", lambda *, asset_ids: {asset.pk})
+    monkeypatch.setattr(services, "cloak_blocks_publication", lambda *, asset_ids: {asset.pk})
     with pytest.raises(ValidationError, match="being cloaked"):
         services.project_publish(user=artist, project=project)
 
 
 def test_cloak_choice_is_handed_to_the_cloak_app(artist, make_asset, monkeypatch):
     calls = []
-    from kiln.cloak import services as cloak
 
     def record(*, user, project):
         calls.append((user, project.cloak_requested, project.cloak_intensity))
 
-    monkeypatch.setattr(cloak, "cloak_sync_project", record)
+    monkeypatch.setattr(services, "cloak_sync_project", record)
     asset = make_asset(artist)
     project = services.project_create(
         owner=artist, data=_data([asset], cloak_requested=True, cloak_intensity="high")

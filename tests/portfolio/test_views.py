@@ -382,8 +382,7 @@ def test_cloak_requested_on_publish_saves_the_draft_and_starts_the_cloak(
 ):
     """The cloak's jobs start in the same save; publishing waits for them, not the draft."""
     monkeypatch.setenv("KILN_MODELS_DIR", str(shared_dir / "models"))  # the option is enabled
-    from kiln.cloak import selectors as cloak_selectors
-    from kiln.cloak import services as cloak_services
+    from kiln.portfolio import services as portfolio_services
 
     started = []
     done = []
@@ -392,9 +391,9 @@ def test_cloak_requested_on_publish_saves_the_draft_and_starts_the_cloak(
         if project.cloak_requested and not done:
             started.extend(project.images.values_list("asset_id", flat=True))
 
-    monkeypatch.setattr(cloak_services, "cloak_sync_project", sync)
+    monkeypatch.setattr(portfolio_services, "cloak_sync_project", sync)
     monkeypatch.setattr(
-        cloak_selectors, "cloak_blocks_publication", lambda *, asset_ids: set(started)
+        portfolio_services, "cloak_blocks_publication", lambda *, asset_ids: set(started)
     )
     asset = make_asset(artist)
     client.force_login(artist)

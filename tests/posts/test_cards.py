@@ -97,7 +97,7 @@ def test_a_quote_of_a_muted_author_is_hidden_for_that_reader_only(ana, ben, make
     assert "the original" in _card(quote, make_user("dee"))
 
 
-def test_an_image_held_after_posting_disappears_from_the_cached_card(ana, ben, make_asset):
+def test_an_image_held_after_posting_takes_the_cached_card_off_other_readers(ana, ben, make_asset):
     from kiln.provenance.models import Screening
 
     asset = make_asset(ana)
@@ -105,7 +105,8 @@ def test_an_image_held_after_posting_disappears_from_the_cached_card(ana, ben, m
     Screening.objects.filter(asset=asset).delete()
     assert "held for review" not in _card(post, ben)
     Screening.objects.create(asset=asset, state=Screening.State.HELD)
-    assert "held for review" in _card(post, ben)
+    assert post_cards([post.pk], ben, hidden=set()) == []  # another reader: gone
+    assert "held for review" in _card(post, ana)  # its author: held, and why
 
 
 def test_each_reader_gets_a_working_csrf_token(ana, ben, client, now):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from kiln.posts import services
+from kiln.posts import cards, services
 from kiln.social.services import block_create, follow_create
 
 pytestmark = pytest.mark.django_db
@@ -63,16 +63,16 @@ def test_posts_tab_json_is_one_query_and_matches_the_two_step_page(
 ):
     from django.contrib.auth.models import AnonymousUser
 
-    from kiln.accounts.auth_backends import fetch_user
     from kiln.posts import selectors
     from kiln.posts.cards import post_statuses
+    from kiln.site.auth_backends import fetch_user
 
     ana, ben, _, posts = tab
     reader = fetch_user(ben.pk) if signed_in else AnonymousUser()
     cursor, seen = None, []
     while True:
         with django_assert_num_queries(1):
-            statuses, next_cursor = selectors.profile_statuses_page(
+            statuses, next_cursor = cards.profile_statuses_page(
                 owner=ana, viewer=reader, hidden=set(), before=cursor, size=size
             )
         page = selectors.profile_post_ids(owner=ana, viewer=reader, before=cursor, size=size)

@@ -101,8 +101,9 @@ def test_an_image_held_for_review_is_left_out(ana, ben, make_asset):
     post = services.post_create(author=ana, text="two", attachments=[(held, "h"), (shown, "s")])
     Screening.objects.filter(asset__in=[held, shown]).delete()
     Screening.objects.create(asset=held, state=Screening.State.HELD)
-    media = post_statuses([post.pk], ben, hidden=set())[0]["media_attachments"]
-    assert [m["description"] for m in media] == ["s"]
+    media = post_statuses([post.pk], ana, hidden=set())[0]["media_attachments"]
+    assert [m["description"] for m in media] == ["s"]  # its author sees the rest
+    assert post_statuses([post.pk], ben, hidden=set()) == []  # nobody else sees the post
 
 
 def test_a_repost_carries_the_images_on_its_original_as_mastodon_does(ana, ben, make_asset):

@@ -49,10 +49,21 @@ SEARCH_ENGINE_USER_AGENTS = [
 ]
 
 
+# ai.robots.txt lists plain Applebot as an "AI Search Crawler"; Kiln serves it as the search
+# engine it is (issue 16.7). Its training control, Applebot-Extended, stays in ai_agents.
+SEARCH_CRAWLERS_IN_AI_ROBOTS = {"Applebot"}
+
+
 @pytest.fixture(scope="session")
-def ai_agents(shared_dir) -> list[str]:
+def ai_robots_agents(shared_dir) -> list[str]:
     """The 166 agent names of the shared ai.robots.txt snapshot (read at test time only)."""
     return list(json.loads((shared_dir / "ai-robots" / "robots.json").read_text()))
+
+
+@pytest.fixture(scope="session")
+def ai_agents(ai_robots_agents) -> list[str]:
+    """The 165 of them Kiln refuses: all but the search crawler Applebot."""
+    return [name for name in ai_robots_agents if name not in SEARCH_CRAWLERS_IN_AI_ROBOTS]
 
 
 @pytest.fixture(autouse=True)

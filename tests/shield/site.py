@@ -4,8 +4,6 @@ made through the media (and, when present, portfolio) services, so renditions ar
 import io
 from dataclasses import dataclass, field
 
-from kiln.core.hooks import optional_callable
-
 
 def png(seed: int, width: int = 700, height: int = 480, flat: tuple | None = None) -> bytes:
     from PIL import Image
@@ -60,10 +58,9 @@ def build_site(
     assert all(a.state == MediaAsset.State.READY for a in site.assets), [
         (a.state, a.failure_reason) for a in site.assets
     ]
-    create = optional_callable("kiln.portfolio.services.project_create")
-    if create is None or projects == 0:
+    if projects == 0:
         return site
-    from kiln.portfolio.services import ImageInput, ProjectInput, project_publish
+    from kiln.portfolio.services import ImageInput, ProjectInput, project_create, project_publish
 
     per_project = max(1, len(site.assets) // projects)
     for index in range(projects):
@@ -74,6 +71,6 @@ def build_site(
                 ImageInput(asset_id=a.pk, alt_text=f"Harbour {i}") for i, a in enumerate(chunk)
             ],
         )
-        project = project_publish(user=artist, project=create(owner=artist, data=data))
+        project = project_publish(user=artist, project=project_create(owner=artist, data=data))
         site.project_paths.append(f"/@{artist.username}/projects/{project.pk}")
     return site

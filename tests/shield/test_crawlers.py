@@ -17,8 +17,8 @@ def matcher():
     return CrawlerMatcher(load_entries(include_database=False))
 
 
-def test_shipped_list_covers_every_shared_agent(ai_agents):
-    assert len(ai_agents) == 166
+def test_shipped_list_covers_every_shared_agent(ai_robots_agents, ai_agents):
+    assert len(ai_robots_agents) == 166 and len(ai_agents) == 165
     shipped = {entry.token.lower() for entry in parse_crawler_list(SHIPPED_LIST.read_text())}
     missing = [name for name in ai_agents if name.lower() not in shipped]
     assert missing == []
@@ -179,3 +179,35 @@ def test_admin_adds_a_token_and_it_is_refused_at_once(client, admin_user, settin
     assert client.get("/", HTTP_USER_AGENT="SneakyHarvester/0.1").status_code == 403
     bad = client.post(url, {"token": "<script>", "note": ""})
     assert bad.status_code == 200 and b"errornote" in bad.content
+
+
+APPLEBOT = (
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_5) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/13.1.1 Safari/605.1.15 (Applebot/0.1; +http://www.apple.com/go/applebot)"
+)
+
+
+@pytest.mark.django_db
+def test_applebot_is_served_like_googlebot_and_follows_indexing_consent(client, make_user):
+    make_user("open")
+    make_user("private", allow_search_indexing=False)
+    for agent in (APPLEBOT, "Mozilla/5.0 (compatible; Googlebot/2.1)"):
+        open_page = client.get("/@open", HTTP_USER_AGENT=agent)
+        private_page = client.get("/@private", HTTP_USER_AGENT=agent)
+        assert open_page.status_code == private_page.status_code == 200
+        robots_meta = '<meta name="robots" content="noai, noimageai, noindex'
+        assert robots_meta not in open_page.content.decode()
+        assert robots_meta in private_page.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("token", ["Applebot-Extended", "Google-Extended"])
+def test_the_ai_training_controls_are_refused(client, token):
+    assert (
+        client.get("/", HTTP_USER_AGENT=f"Mozilla/5.0 (compatible; {token}/1.0)").status_code == 403
+    )
+    robots = client.get("/robots.txt").content.decode()
+    ai_group = robots.split("# Search engines")[0]
+    assert f"User-agent: {token}\n" in ai_group
+    search_group = robots.split("# Search engines")[1].split("# Every other")[0]
+    assert "User-agent: Applebot\n" in search_group and token not in search_group

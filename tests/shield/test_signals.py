@@ -115,7 +115,7 @@ def test_tdmrep_json_follows_the_final_report(client):
         assert rule["location"].startswith("/")
         assert rule["tdm-reservation"] == 1
     assert rules[0]["location"] == "/*"
-    assert rules[0]["tdm-policy"] == "http://127.0.0.1:8000/.well-known/tdm-policy.json"
+    assert rules[0]["tdm-policy"] == "http://testserver/.well-known/tdm-policy.json"
 
 
 @pytest.mark.django_db
@@ -191,3 +191,61 @@ def test_protection_page_says_what_the_cloak_cannot_guarantee(client):
     page = client.get("/protection").content.decode()
     assert "What the cloak can and cannot do" in page
     assert "Hönig et al. (2024)" in page
+
+
+@pytest.mark.django_db
+def test_the_policy_declares_every_prefix_it_uses(client):
+    policy = json.loads(client.get("/.well-known/tdm-policy.json").content)
+    prefixes = {key for part in policy["@context"] if isinstance(part, dict) for key in part}
+    used = {key.split(":")[0] for key in json.dumps(policy).split('"') if ":" in key}
+    assert "vcard:fn" in policy["assigner"]
+    assert {"vcard", "tdm", "dct"} <= prefixes
+    assert {p for p in used if p in {"vcard", "tdm", "dct"}} <= prefixes
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("host", ["127.0.0.1:8111", "kiln.example"])
+def test_absolute_urls_follow_the_address_the_site_is_served_on(client, settings, host):
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "kiln.example"]
+    origin = f"http://{host}"
+    checks = {
+        "/": None,
+        "/.well-known/tdmrep.json": None,
+        "/ai.txt": None,
+        "/.well-known/tdm-policy.json": None,
+    }
+    for path in checks:
+        response = client.get(path, HTTP_HOST=host)
+        assert response.status_code == 200, path
+        assert response["tdm-policy"] == f"{origin}/.well-known/tdm-policy.json"
+        assert ":8000" not in response.content.decode(), path
+    assert (
+        f"{origin}/.well-known/tdm-policy.json"
+        in client.get("/.well-known/tdmrep.json", HTTP_HOST=host).content.decode()
+    )
+    assert (
+        f"# TDMRep: {origin}/.well-known/tdmrep.json"
+        in client.get("/ai.txt", HTTP_HOST=host).content.decode()
+    )
+    policy = json.loads(client.get("/.well-known/tdm-policy.json", HTTP_HOST=host).content)
+    assert policy["uid"].startswith(origin) and policy["assigner"]["uid"] == f"{origin}/"
+
+
+def test_make_run_tells_the_worker_its_real_address():
+    """`PORT=8111 make run`: processes without a request (the worker making renditions' XMP and
+    C2PA) see KILN_SITE_URL on :8111 too."""
+    import os
+    import subprocess
+
+    from tests.conftest import REPO_ROOT
+
+    env = {k: v for k, v in os.environ.items() if k != "KILN_SITE_URL"}
+    printed = subprocess.run(
+        ["make", "-s", "--eval", "print-url: ; @echo $$KILN_SITE_URL", "print-url", "PORT=8111"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout.strip()
+    assert printed == "http://127.0.0.1:8111"

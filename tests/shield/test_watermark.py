@@ -72,8 +72,8 @@ def test_settings_page_saves_and_triggers_rebuild(
 ):
     calls = []
     monkeypatch.setattr(
-        "kiln.shield.services.optional_callable",
-        lambda path: lambda *, owner: calls.append(owner.pk),
+        "kiln.shield.services.media_assets_rebuild_for_owner",
+        lambda *, owner: calls.append(owner.pk),
     )
     owner = make_user("ana")
     client.force_login(owner)
@@ -93,8 +93,8 @@ def test_settings_page_saves_and_triggers_rebuild(
 def test_change_calls_media_rebuild_on_commit(make_user, monkeypatch):
     calls = []
     monkeypatch.setattr(
-        "kiln.shield.services.optional_callable",
-        lambda path: lambda *, owner: calls.append(owner.pk),
+        "kiln.shield.services.media_assets_rebuild_for_owner",
+        lambda *, owner: calls.append(owner.pk),
     )
     owner = make_user("ana")
     services.watermark_preference_update(user=owner, enabled=True, corner="top-left", opacity=70)

@@ -3,7 +3,7 @@ have their blocks and mutes answered without a query; anyone who does is still a
 
 import pytest
 
-from kiln.accounts.auth_backends import fetch_user
+from kiln.site.auth_backends import fetch_user
 from kiln.social import services
 from kiln.social.selectors import blocked_user_ids, hidden_author_ids
 

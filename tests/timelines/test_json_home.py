@@ -3,8 +3,8 @@ two-step page it stands in for."""
 
 import pytest
 
-from kiln.accounts.auth_backends import fetch_user
 from kiln.posts.cards import post_statuses
+from kiln.site.auth_backends import fetch_user
 from kiln.timelines import selectors
 
 pytestmark = pytest.mark.django_db

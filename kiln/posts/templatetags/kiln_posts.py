@@ -4,6 +4,8 @@ from django import template
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from kiln.posts.limits import MAX_TEXT_LENGTH
+
 register = template.Library()
 
 
@@ -80,7 +82,7 @@ def project_social(context, project):
         "like": project_like_state(project_id=project.pk, viewer=viewer),
         "comments": project_comments(project_id=project.pk, viewer=viewer),
         "csrf_token": context.get("csrf_token"),
-        "max_text": 2000,
+        "max_text": MAX_TEXT_LENGTH,
     }
 
 
