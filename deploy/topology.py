@@ -187,9 +187,10 @@ class Topology:
         for path in (primary, replica):
             shutil.rmtree(path, ignore_errors=True)
         self.var.chmod(0o755)
-        primary.mkdir(parents=True)
-        if os.geteuid() == 0:
-            shutil.chown(primary, "postgres", "postgres")
+        for path in (primary, replica):
+            path.mkdir(parents=True, mode=0o700)
+            if os.geteuid() == 0:
+                shutil.chown(path, "postgres", "postgres")
         subprocess.run(
             self.run_as_postgres(
                 [self.pg_bin("initdb"), "-D", str(primary), "-U", "postgres", "--auth=trust"]
