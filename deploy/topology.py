@@ -184,6 +184,11 @@ class Topology:
         """A primary of our own and a streaming replica of it (pg_basebackup -R)."""
         p = self.ports
         primary, replica = self.var / "pg-primary", self.var / "pg-replica"
+        if (primary / "PG_VERSION").exists() and (replica / "standby.signal").exists():
+            # Made by an earlier `up` (data kept; `down --wipe` removes it): start them again.
+            self.start_cluster("pg-primary", primary, p["primary"], create=False)
+            self.start_cluster("pg-replica", replica, p["replica"])
+            return
         for path in (primary, replica):
             shutil.rmtree(path, ignore_errors=True)
         self.var.chmod(0o755)
@@ -221,10 +226,10 @@ class Topology:
             f.write("hot_standby = on\nhot_standby_feedback = on\n")
         self.start_cluster("pg-replica", replica, p["replica"])
 
-    def start_cluster(self, name: str, data: Path, port: int) -> None:
+    def start_cluster(self, name: str, data: Path, port: int, create: bool = True) -> None:
         argv = self.run_as_postgres([self.pg_bin("postgres"), "-D", str(data)])
         wait_port(port, 30, name, self.spawn(name, argv))
-        if name == "pg-primary":
+        if name == "pg-primary" and create:
             subprocess.run(
                 ["psql", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-qc"]
                 + ["CREATE DATABASE kiln"],
@@ -394,6 +399,8 @@ def main(argv: list[str]) -> int:
         return 0
     if command == "down":
         down()
+        if "--wipe" in argv:  # the clusters' data, the caches, the logs
+            shutil.rmtree(var_dir(), ignore_errors=True)
         return 0
     if command == "status":
         return status()
