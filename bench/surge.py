@@ -2,12 +2,13 @@
 
     .venv/bin/python bench/surge.py [--quick] [--drills]
 
-1. Starts deploy/local.sh's full topology (nginx, 2 web nodes, PostgreSQL primary + replica,
-   Redis, moto, 2 workers) with the shield's per-IP budgets raised: locust is one IP standing
-   in for thousands of people. Nothing else is changed.
-2. Seeds it once (kept in KILN_VAR_DIR): the follow graph of ../shared/graphs/socfb-Reed98
-   plus the musae celebrity's ego network (bench/timeline_data.py's builder), signed-in
-   sessions, and the demo artists' projects with their renditions.
+1. Uses the running full topology of deploy/local.sh (nginx, 2 web nodes, PostgreSQL primary
+   + replica, Redis, moto, 2 workers), or starts one, and restarts its web nodes and workers
+   with the shield's per-IP budgets raised: locust is one IP standing in for thousands of
+   people. Nothing else is changed.
+2. Seeds it once per `up`: 900 people from ../shared/graphs/socfb-Reed98 with its follow
+   graph, 300 signed-in sessions, 3 posts each (bench/surge_data.py), and the demo artists'
+   projects with their renditions (seed_demo).
 3. locust, headless, the mix in bench/surge_locust.py: ramps until p99 > 200 ms or errors >
    0.1%, then holds 80% of that load (quick: 30 s ramp steps cut short, 45 s hold; full:
    5 minutes' hold).
@@ -47,14 +48,25 @@ SURGE_ENV = {
 
 
 def sh(argv, env, **kw):
-    return subprocess.run(argv, env=env, cwd=ROOT, check=True, text=True, **kw)
+    done = subprocess.run(argv, env=env, cwd=ROOT, text=True, **kw)
+    if done.returncode:
+        raise SystemExit(f"{argv} failed:\n{(done.stderr or '')[-3000:]}")
+    return done
 
 
 def start(var: Path) -> dict:
+    """Reuse a running full topology (its web nodes and workers restarted with the surge's
+    budgets), or start one: about 2.5 minutes, plus about 3.5 for the first seeding."""
     os.environ.update(SURGE_ENV)
     os.environ["KILN_VAR_DIR"] = str(var)
     topo = topology.Topology(small=False)
-    topo.up()
+    state_file = var / "topology.json"
+    state = json.loads(state_file.read_text()) if state_file.exists() else None
+    if state and not state["small"] and all(topology._alive(p) for p in state["procs"].values()):
+        topo.procs = state["procs"]
+        topo.restart_app()
+    else:
+        topo.up()
     return topo.django_env()
 
 
@@ -64,26 +76,16 @@ def seed(env: dict, var: Path) -> dict:
         return json.loads(data_file.read_text())
     t0 = time.monotonic()
     sessions_file = var / "surge-sessions.txt"
-    spec = {
-        "graph": "socfb-Reed98.edges",
-        "posts_per_user": 3,
-        "ego_posts_per_user": 1,
-        "sessions": 300,
-        "sessions_file": str(sessions_file),
-    }
-    built = sh([PY, "bench/timeline_data.py", "build", json.dumps(spec)], env, capture_output=True)
-    summary = json.loads(built.stdout.strip().splitlines()[-1])
     sh([PY, "manage.py", "seed_demo"], env, capture_output=True)
-    listing = sh([PY, "bench/surge_data.py"], env, capture_output=True)
-    data = json.loads(listing.stdout.strip().splitlines()[-1])
-    data["sessions"] = [line.split()[::2] for line in sessions_file.read_text().splitlines()]
-    data["usernames"] = [name for _, name in data["sessions"]]
-    data["built"] = summary
-    data_file.write_text(json.dumps(data))
-    print(
-        f"seeded in {time.monotonic() - t0:.0f} s: {summary['users']} users, "
-        f"{summary['follows']} follows, {summary['posts']} posts, {len(data['projects'])} projects"
+    listing = sh(
+        [PY, "bench/surge_data.py", "seed", "900", str(sessions_file)], env, capture_output=True
     )
+    data = json.loads(listing.stdout.strip().splitlines()[-1])
+    data["sessions"] = [line.split() for line in sessions_file.read_text().splitlines()]
+    data["usernames"] = [name for _, name in data["sessions"]]
+    data_file.write_text(json.dumps(data))
+    seeded = listing.stderr.strip().splitlines()[-1]
+    print(f"seeded in {time.monotonic() - t0:.0f} s: {seeded}, {len(data['projects'])} projects")
     return data
 
 

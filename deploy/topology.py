@@ -184,11 +184,7 @@ class Topology:
         """A primary of our own and a streaming replica of it (pg_basebackup -R)."""
         p = self.ports
         primary, replica = self.var / "pg-primary", self.var / "pg-replica"
-        if (primary / "PG_VERSION").exists() and (replica / "standby.signal").exists():
-            # Made by an earlier `up` (data kept; `down --wipe` removes it): start them again.
-            self.start_cluster("pg-primary", primary, p["primary"], create=False)
-            self.start_cluster("pg-replica", replica, p["replica"])
-            return
+        # Always fresh: moto keeps its objects in memory, so kept rows would point at nothing.
         for path in (primary, replica):
             shutil.rmtree(path, ignore_errors=True)
         self.var.chmod(0o755)
@@ -216,7 +212,7 @@ class Topology:
         subprocess.run(
             self.run_as_postgres(
                 [self.pg_bin("pg_basebackup"), "-h", "127.0.0.1", "-p", str(p["primary"])]
-                + ["-U", "postgres", "-D", str(replica), "-R", "-X", "stream"]
+                + ["-U", "postgres", "-D", str(replica), "-R", "-X", "stream", "-c", "fast"]
                 + ["-C", "-S", "kiln_topology_replica"]
             ),
             check=True,
@@ -320,11 +316,27 @@ class Topology:
         subprocess.run(["nginx", "-t", "-q", "-c", str(conf)], check=True)
         wait_port(self.ports["nginx"], 10, "nginx", self.spawn("nginx", ["nginx", "-c", str(conf)]))
 
+    def restart_app(self) -> None:
+        """Web nodes and workers again (new code, new settings); the data tier keeps running."""
+        apps = [n for n in self.procs if n.startswith(("web", "worker"))]
+        for name in apps:
+            _kill_group(self.procs[name], signal.SIGTERM)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and any(_alive(self.procs[n]) for n in apps):
+            time.sleep(0.1)
+        for name in apps:
+            if name.startswith("web"):
+                self.start_web(name)
+        if "worker-default" in apps:
+            self.start_worker("worker-default", "default,low")
+            self.start_worker("worker-cloak", "cloak")
+
     # --- the whole ----------------------------------------------------------------------
     def up(self) -> None:
         if self.state_file.exists():
             down()
         (self.var / "logs").mkdir(parents=True, exist_ok=True)
+        (self.var / "surge-data.json").unlink(missing_ok=True)  # bench/surge.py seeds again
         started = time.monotonic()
         try:
             self.start_redis()
@@ -401,6 +413,12 @@ def main(argv: list[str]) -> int:
         down()
         if "--wipe" in argv:  # the clusters' data, the caches, the logs
             shutil.rmtree(var_dir(), ignore_errors=True)
+        return 0
+    if command == "restart-app":  # web nodes and workers again, with this environment
+        state = json.loads((var_dir() / "topology.json").read_text())
+        topo = Topology(small=state["small"])
+        topo.procs = state["procs"]
+        topo.restart_app()
         return 0
     if command == "status":
         return status()
