@@ -106,6 +106,10 @@ INSTALLED_APPS = [
     "kiln.provenance",
     "kiln.messages",
     "kiln.hiring",
+    "kiln.moderation",
+    "kiln.search",
+    "oauth2_provider",
+    "kiln.api",
     "kiln.site",
 ]
 
@@ -357,6 +361,11 @@ KILN_MEDIA_MAX_SIDE = env_int("KILN_MEDIA_MAX_SIDE", 30_000)
 KILN_MEDIA_MAX_FRAMES = env_int("KILN_MEDIA_MAX_FRAMES", 1000)
 # KILN_MEDIA_MAX_ANIMATION_PIXELS: width x height x frames of an animation (default 150 MP).
 KILN_MEDIA_MAX_ANIMATION_PIXELS = env_int("KILN_MEDIA_MAX_ANIMATION_PIXELS", 150_000_000)
+# KILN_MEDIA_MAX_TEXT_BYTES: most text metadata a PNG may inflate to, all chunks together (16 MB).
+KILN_MEDIA_MAX_TEXT_BYTES = env_int("KILN_MEDIA_MAX_TEXT_BYTES", 16 * 1024 * 1024)
+# KILN_MEDIA_QUOTA_BYTES: originals one account may keep, all uploads together (default 5 GB;
+# 0 = no quota).
+KILN_MEDIA_QUOTA_BYTES = env_int("KILN_MEDIA_QUOTA_BYTES", 5 * 1024**3)
 # KILN_MEDIA_WIDTHS: rendition widths in px, comma-separated; never upscaled.
 KILN_MEDIA_WIDTHS = [int(w) for w in env_list("KILN_MEDIA_WIDTHS", ["320", "640", "1280", "2048"])]
 # KILN_MEDIA_QUALITY_{JPEG,WEBP,AVIF}: encoder quality, tuned by bench/ingest.py for equal SSIM.
@@ -407,6 +416,10 @@ KILN_EXTRA_AI_CRAWLERS = env_list("KILN_EXTRA_AI_CRAWLERS", [])
 KILN_RATE_PAGES = env_int("KILN_RATE_PAGES", 240)
 KILN_RATE_RENDITIONS = env_int("KILN_RATE_RENDITIONS", 300)
 KILN_RATE_WINDOW_SECONDS = env_int("KILN_RATE_WINDOW_SECONDS", 60)
+# KILN_RATE_SEARCH / KILN_RATE_SUGGEST: searches and autocomplete requests per client and window
+# (on top of the page limit: a search costs more than a page).
+KILN_RATE_SEARCH = env_int("KILN_RATE_SEARCH", 60)
+KILN_RATE_SUGGEST = env_int("KILN_RATE_SUGGEST", 180)
 # KILN_HONEYPOT_BAN_SECONDS: how long a client (address + user agent) that follows the hidden
 # trap link loses images; 0 turns bans off. Admins see and lift bans in the admin.
 KILN_HONEYPOT_BAN_SECONDS = env_int("KILN_HONEYPOT_BAN_SECONDS", 3600)
@@ -471,3 +484,27 @@ KILN_TIMELINE_ACTIVE_THROTTLE = env_int("KILN_TIMELINE_ACTIVE_THROTTLE", 300)
 # Jobs board (kiln.hiring). KILN_JOBS_MAX_ACTIVE: published, unexpired listings an account may
 # have at once (a brake on spam).
 KILN_JOBS_MAX_ACTIVE = env_int("KILN_JOBS_MAX_ACTIVE", 5)
+
+# --- Mastodon client API (kiln.api) ----------------------------------------------------------
+# Client apps are Kiln's own model (several grant types, custom redirect schemes, scopes).
+OAUTH2_PROVIDER_APPLICATION_MODEL = "api.ClientApp"
+OAUTH2_PROVIDER = {
+    "SCOPES_BACKEND_CLASS": "kiln.api.scopes.AppScopes",
+    "SCOPES": {},  # filled from kiln.api.scopes.SCOPES by the backend
+    # Tokens are kept only as a SHA-256 checksum (RFC 9700 token storage).
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    # Mastodon clients never refresh: a token lasts a year unless revoked (docs/decisions.md).
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("KILN_API_TOKEN_SECONDS", 365 * 24 * 3600),
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 600,
+    "PKCE_REQUIRED": False,  # Mastodon apps mostly send none; S256 is checked when they do
+    "REQUEST_APPROVAL_PROMPT": "force",
+    "ROTATE_REFRESH_TOKEN": True,
+}
+# KILN_API_RATE: requests per 5 minutes for each token, and for each IP without one
+# (Mastodon's defaults: 300 per 5 minutes).
+KILN_API_RATE_TOKEN = env_int("KILN_API_RATE_TOKEN", 300)
+KILN_API_RATE_IP = env_int("KILN_API_RATE_IP", 300)
+
+# Moderation (kiln.moderation). KILN_MODERATION_REPORTS_PER_HOUR: reports one member (or, for
+# the public notice form, one client address) may send an hour; duplicates of one item merge.
+KILN_MODERATION_REPORTS_PER_HOUR = env_int("KILN_MODERATION_REPORTS_PER_HOUR", 20)

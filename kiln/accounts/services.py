@@ -4,13 +4,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from kiln.accounts.choices import FIELD_LABELS
+from kiln.accounts.events import ProfileSaved, profile_saved
 from kiln.accounts.models import Profile, ProfileLink, User
 
 MAX_PROFILE_LINKS = 5
 
 
 def profile_ensure(*, user: User) -> Profile:
-    profile, _ = Profile.objects.get_or_create(user=user)
+    profile, created = Profile.objects.get_or_create(user=user)
+    if created:
+        profile_saved.send(ProfileSaved(user_id=user.pk))
     return profile
 
 
@@ -54,6 +57,7 @@ def profile_update(
     ProfileLink.objects.bulk_create(
         ProfileLink(profile=profile, url=url, position=i) for i, url in enumerate(links)
     )
+    profile_saved.send(ProfileSaved(user_id=user.pk))
     return profile
 
 

@@ -18,6 +18,7 @@ import numpy as np
 import pyvips
 from django.conf import settings
 
+from kiln.media import pngtext
 from kiln.media.rights import Rights, rights_exif_fields, rights_xmp, webp_exif_chunk_fix
 
 logger = logging.getLogger("kiln.media")
@@ -236,6 +237,8 @@ def render(
             width, height, frames, animated = decoded.width, decoded.height, 1, False
             source = decoded
         else:
+            if fmt == "png":  # libvips would keep every text chunk, inflated: none is needed
+                source = pngtext.without_text(source)
             header = pyvips.Image.new_from_buffer(source, "")
             frames = header.get("n-pages") if "n-pages" in header.get_fields() else 1
             animated = frames > 1 and fmt in ("gif", "webp")
@@ -289,6 +292,13 @@ def render(
                     data = _with_c2pa_manifest(data, fmt_out, rights)
             result.renditions.append(Encoded(fmt_out, image.width, page_height, data, unsigned))
     return result
+
+
+def reserved_jpeg(image: pyvips.Image, rights: Rights) -> bytes:
+    """A JPEG of `image` with the reservations every rendition carries (XMP, EXIF, C2PA), for
+    images made outside the pipeline (link-preview cards)."""
+    data = encode(_strip_and_mark(_to_srgb8(image), rights), "jpeg")
+    return _with_c2pa_manifest(data, "jpeg", rights) if settings.KILN_MEDIA_C2PA else data
 
 
 def _with_c2pa_manifest(data: bytes, fmt: str, rights: Rights) -> bytes:

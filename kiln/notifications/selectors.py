@@ -24,6 +24,8 @@ VERBS = {
     Kind.JOB_APPLICATION: "applied to your job listing",
     Kind.APPLICATION_UPDATE: "updated your job application",
     Kind.COMMISSION_UPDATE: "updated a commission with you",
+    Kind.MODERATION: "Kiln's moderators took a decision about your account",
+    Kind.REPORT_OUTCOME: "Kiln's moderators decided on your report",
 }
 
 
@@ -104,3 +106,8 @@ def enabled_kinds(*, user) -> set[str]:
         )
     )
     return set(Kind.values) - off
+
+
+def notifications_for(*, user):
+    """Every notification of this user, ungrouped, with its actor (the client API pages it)."""
+    return Notification.objects.filter(recipient_id=user.pk).select_related("actor")

@@ -19,14 +19,15 @@ DEDUPLICATED_KINDS = {Kind.LIKE, Kind.REPOST, Kind.FOLLOW, Kind.PROJECT_LIKE}
 def _suppressed(*, recipient_id: int, actor_id: int, kind: str) -> bool:
     """Nothing from blocked (either way) or muted accounts, nor kinds switched off.
 
-    Theft alerts are the exception to blocks and mutes: someone reposting your art must not
-    be able to hide it from you by blocking you first.
+    Theft alerts and moderation notices are the exception to blocks and mutes: someone
+    reposting your art must not be able to hide it from you by blocking you first.
     """
     if NotificationPreference.objects.filter(
         user_id=recipient_id, kind=kind, enabled=False
     ).exists():
         return True
-    if kind == Notification.Kind.REPOST_FOUND:
+    # Nor can a block hide a moderation decision (the actor is the moderator) from its subject.
+    if kind in (Kind.REPOST_FOUND, Kind.MODERATION, Kind.REPORT_OUTCOME):
         return False
     if Mute.objects.filter(muter_id=recipient_id, muted_id=actor_id).exists():
         return True
@@ -101,3 +102,14 @@ def notification_preferences_update(*, user, enabled_kinds: set[str]) -> None:
         NotificationPreference.objects.update_or_create(
             user=user, kind=kind, defaults={"enabled": kind in enabled_kinds}
         )
+
+
+def notification_dismiss(*, user, notification_id: int) -> bool:
+    """Delete one of the user's own notifications (another user's id deletes nothing)."""
+    deleted, _ = Notification.objects.filter(recipient_id=user.pk, pk=notification_id).delete()
+    return bool(deleted)
+
+
+def notifications_clear(*, user) -> int:
+    deleted, _ = Notification.objects.filter(recipient_id=user.pk).delete()
+    return deleted

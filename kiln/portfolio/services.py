@@ -16,6 +16,7 @@ from kiln.core.access import AccessDenied, access_owner
 from kiln.media.models import MediaAsset
 from kiln.media.services import media_asset_delete, media_asset_set_work_url
 from kiln.portfolio import embeds, taxonomy
+from kiln.portfolio.events import ProjectChanged, project_deleted, project_saved
 from kiln.portfolio.models import PortfolioOrder, Project, ProjectEmbed, ProjectImage, ProjectTag
 from kiln.provenance.selectors import held_asset_ids
 
@@ -225,6 +226,13 @@ INCOMPLETE = "incomplete"
 
 
 def _publish_problems(project: Project, *, include_cloak: bool = True) -> list[ValidationError]:
+    if project.removed_at is not None:
+        return [
+            ValidationError(
+                "Kiln's moderators removed this project, so it can't be published again. "
+                "Settings → Account status says why and how to appeal."
+            )
+        ]
     problems = []
     if not project.title.strip():
         problems.append(ValidationError("Add a title before publishing.", code=INCOMPLETE))
@@ -402,6 +410,7 @@ def project_create(*, owner, data: ProjectInput) -> Project:
     _apply(user=owner, project=project, data=data)
     project.save()
     _sync_cloak(user=owner, project=project)
+    project_saved.send(ProjectChanged(project_id=project.pk, owner_id=project.owner_id))
     return project
 
 
@@ -420,6 +429,7 @@ def project_update(*, user, project: Project, data: ProjectInput) -> Project:
     _sync_cloak(user=user, project=project)
     if project.is_published:
         _point_rights_at_project(project)
+    project_saved.send(ProjectChanged(project_id=project.pk, owner_id=project.owner_id))
     return project
 
 
@@ -436,6 +446,7 @@ def project_publish(*, user, project: Project) -> Project:
     project.published_at = timezone.now()
     project.save(update_fields=["state", "published_at"])
     _point_rights_at_project(project)
+    project_saved.send(ProjectChanged(project_id=project.pk, owner_id=project.owner_id))
     return project
 
 
@@ -446,6 +457,11 @@ def project_unpublish(*, user, project: Project) -> Project:
     access_project(user=user, project=project)
     project.state = Project.State.DRAFT
     project.save(update_fields=["state"])
+    for image in project.images.select_related("asset"):
+        # No longer published: the rights point at the profile again, and the provenance
+        # registry (published works only) stops naming the artist for it.
+        media_asset_set_work_url(asset=image.asset, work_url="")
+    project_saved.send(ProjectChanged(project_id=project.pk, owner_id=project.owner_id))
     return project
 
 
@@ -454,6 +470,7 @@ def project_delete(*, user, project: Project) -> None:
     """The project, its images, and every rendition and original (files go on commit)."""
     project = Project.objects.select_for_update().get(pk=project.pk)
     access_project(user=user, project=project)
+    project_deleted.send(ProjectChanged(project_id=project.pk, owner_id=project.owner_id))
     images = list(project.images.select_related("asset"))
     project.cover = None
     project.save(update_fields=["cover"])

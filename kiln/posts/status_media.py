@@ -127,3 +127,27 @@ def _url(rendition: tuple | None) -> str | None:
     if rendition is None:
         return None
     return rendition_url(Rendition(key=rendition[3]))
+
+
+def asset_attachment(asset: MediaAsset, *, alt_text: str = "") -> dict:
+    """A MediaAttachment for one of the reader's own uploads not yet in a post (the client
+    API's media endpoints); its id is the asset's."""
+    renditions = []
+    if asset.state == MediaAsset.State.READY:
+        renditions = sorted(
+            Rendition.objects.filter(asset=asset, format__in=(STILL, ANIMATED)).values_list(
+                "format", "width", "height", "key"
+            ),
+            key=lambda r: r[1],
+        )
+    row = {
+        "id": asset.pk,
+        "alt_text": alt_text,
+        "asset__width": asset.width,
+        "asset__height": asset.height,
+        "asset__is_animated": asset.is_animated,
+        "asset__blurhash": asset.blurhash,
+        "asset__focus_x": asset.focus_x,
+        "asset__focus_y": asset.focus_y,
+    }
+    return _attachment(row, renditions)

@@ -15,6 +15,7 @@ from kiln.shield.client import client_ip, client_key
 from kiln.shield.conf import shield_setting
 from kiln.shield.crawlers import ai_crawler_token
 from kiln.shield.models import RefusalTally
+from kiln.shield.previews import is_preview_path, link_preview_agent, preview_document
 from kiln.shield.ratelimit import ban_ident, is_banned, rate_limit_hit
 from kiln.shield.refusals import refusal_record
 from kiln.shield.signals_text import tdm_policy_url
@@ -165,6 +166,20 @@ def ban_refusal(request, *, ip: str) -> HttpResponse | None:
     return plain(BANNED_MESSAGE, status=403)
 
 
+PREVIEW_MESSAGE = (
+    "Link previews get a shared page's card (its title, description and a small, reserved "
+    "image), nothing else.\n"
+)
+
+
+def _is_html(response) -> bool:
+    return (
+        response.status_code == 200
+        and not getattr(response, "streaming", False)
+        and response.get("Content-Type", "").startswith("text/html")
+    )
+
+
 class ShieldMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -173,6 +188,8 @@ class ShieldMiddleware:
         response = self.refuse(request)
         if response is None:
             response = self.get_response(request)
+            if getattr(request, "shield_link_preview", None) and _is_html(response):
+                response.content = preview_document(response.content)
         add_reservation_headers(response, request)
         return response
 
@@ -183,6 +200,20 @@ class ShieldMiddleware:
         request.shield_client_key = client_key(ip)  # the login limits count by this too
         if path not in CRAWLER_WELCOME_PATHS:
             user_agent = request.META.get("HTTP_USER_AGENT", "") or ""
+            preview = link_preview_agent(user_agent)
+            if preview is not None:
+                # Link-preview fetchers see shareable pages' card tags and card images only.
+                request.shield_link_preview = preview
+                if not is_preview_path(path):
+                    refusal_record(
+                        reason=Reason.AI_CRAWLER,
+                        ip=ip,
+                        user_agent=user_agent,
+                        path=path,
+                        detail=preview,
+                    )
+                    return plain(PREVIEW_MESSAGE, status=403)
+                return budget_refusal(request, ident=f"ip:{request.shield_client_key}", ip=ip)
             token = ai_crawler_token(user_agent)
             if token is not None:
                 refusal_record(

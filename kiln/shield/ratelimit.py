@@ -4,7 +4,7 @@ import hashlib
 import logging
 import time
 
-from kiln.core.limits import limit_hit, limit_store
+from kiln.core.limits import limit_hit, limit_store, sliding_retry_after
 
 logger = logging.getLogger("kiln.shield")
 clock = time.time  # tests freeze this to stay inside one window
@@ -16,6 +16,30 @@ def rate_limit_hit(*, scope: str, ident: str, limit: int, window: int) -> int | 
     The whole budget may be spent at once (a person opening a portfolio loads many images in a
     burst), but no more than about `limit` requests get through in any `window` seconds."""
     return limit_hit(key=f"shield:rl:{scope}:{ident}", limit=limit, window=window, now=clock())
+
+
+def rate_limit_state(*, scope: str, ident: str, limit: int, window: int) -> tuple[bool, int, int]:
+    """Count one request for APIs that report their budget (X-RateLimit-*): (allowed, requests
+    left, epoch second the current window ends). Refused requests do not count; a store
+    that cannot be reached lets the request through, as `rate_limit_hit` does."""
+    now = clock()
+    bucket = int(now // window)
+    reset = (bucket + 1) * window
+    try:
+        allowed, prev, cur = limit_store().count(
+            f"shield:rl:{scope}:{ident}", bucket=bucket, limit=limit, window=window, now=now
+        )
+    except Exception:
+        logger.exception("rate-limit store unavailable; request let through")
+        return True, limit, reset
+    fraction = now / window - bucket
+    used = prev * (1.0 - fraction) + cur
+    if not allowed:
+        retry = sliding_retry_after(
+            prev=prev, cur=cur, fraction=fraction, limit=limit, window=window
+        )
+        return False, 0, int(now) + retry
+    return True, max(0, int(limit - used)), reset
 
 
 def ban_ident(*, client_key: str, user_agent: str) -> str:

@@ -180,3 +180,29 @@ def blocks_made(user) -> QuerySet[Block]:
 
 def mutes_made(user) -> QuerySet[Mute]:
     return Mute.objects.filter(muter=user).select_related("muted__profile").order_by("-id")
+
+
+def relationships_with(*, viewer, other_ids) -> dict[int, dict]:
+    """For the client API's Relationship: {other id: following, followed_by, blocking,
+    blocked_by, muting}, five small queries whatever the number of accounts."""
+    ids = set(other_ids)
+    me = viewer.pk
+
+    def column(qs, name: str) -> set[int]:
+        return set(qs.values_list(name, flat=True))
+
+    following = column(Follow.objects.filter(follower_id=me, followed_id__in=ids), "followed_id")
+    followed_by = column(Follow.objects.filter(followed_id=me, follower_id__in=ids), "follower_id")
+    blocking = column(Block.objects.filter(blocker_id=me, blocked_id__in=ids), "blocked_id")
+    blocked_by = column(Block.objects.filter(blocked_id=me, blocker_id__in=ids), "blocker_id")
+    muting = column(Mute.objects.filter(muter_id=me, muted_id__in=ids), "muted_id")
+    return {
+        pk: {
+            "following": pk in following,
+            "followed_by": pk in followed_by,
+            "blocking": pk in blocking,
+            "blocked_by": pk in blocked_by,
+            "muting": pk in muting,
+        }
+        for pk in ids
+    }

@@ -1,0 +1,175 @@
+"""The one seam between Kiln and a full-text engine: which ids match, and in what order of
+relevance. Two implementations chosen by the database in use (FTS5 on SQLite, tsvector and
+pg_trgm on PostgreSQL); a dedicated engine would be a third (docs/decisions/search.md).
+
+Every function returns ids only. Who may see them is the selectors' business, applied with
+the same rules as the rest of Kiln, so an engine can change order, never visibility.
+"""
+
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models.expressions import RawSQL
+
+from kiln.search.query import (
+    SearchQuery,
+    to_fts5,
+    to_fts5_prefix,
+    to_tsquery_prefix,
+    to_websearch,
+)
+
+CANDIDATES = 500  # best-match ranks this many text matches, then applies who-may-see-what
+# Best match for words ranks the newest 5,000 matches, not every match: scoring all of a
+# common word's matches grows with the index (265 ms p50 at 100k posts on SQLite under load),
+# a window doesn't. Rare words have fewer matches, so for them it is exact.
+RANK_WINDOW = 5000
+
+
+@dataclass(frozen=True)
+class Kind:
+    table: str
+    key: str
+    fts: str
+    bm25: str  # column weights for FTS5's bm25 (lower is better there)
+
+
+POSTS = Kind("search_postdocument", "post_id", "search_post_fts", "")
+PROJECTS = Kind("search_projectdocument", "project_id", "search_project_fts", ", 10.0, 1.0")
+ARTISTS = Kind("search_artistdocument", "user_id", "search_artist_fts", ", 10.0, 1.0")
+
+
+def _postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _where(kind: Kind, query: SearchQuery | None, words: list[str] | None) -> tuple[str, list]:
+    """The match condition, on the document table aliased `d` (PostgreSQL) or the FTS table
+    (SQLite), for a parsed query or (names, autocomplete) for prefixes of words."""
+    if _postgres():
+        if query is not None:
+            return "d.tsv @@ websearch_to_tsquery('kiln_search', %s)", [to_websearch(query)]
+        prefix = "d.tsv @@ to_tsquery('kiln_search', %s)"
+        if kind is ARTISTS:  # trigrams: typos and partial names ("mira okafr")
+            return f"({prefix} OR %s <%% d.name)", [to_tsquery_prefix(words), " ".join(words)]
+        return prefix, [to_tsquery_prefix(words)]
+    text = to_fts5(query) if query is not None else to_fts5_prefix(words)
+    return f"{kind.fts} MATCH %s", [text]
+
+
+def match_ids(kind: Kind, *, query=None, words=None) -> RawSQL:
+    """A subquery of every matching id, for `pk__in=` (newest-first listings page by id)."""
+    where, params = _where(kind, query, words)
+    if _postgres():
+        sql = f"SELECT d.{kind.key} FROM {kind.table} d WHERE {where}"  # noqa: S608
+    else:
+        sql = f"SELECT rowid FROM {kind.fts} WHERE {where}"  # noqa: S608
+    return RawSQL(sql, params)  # noqa: S611 - fixed SQL; user text only as a parameter
+
+
+def newest_ids(kind: Kind, *, query, before: int | None, limit: int) -> list[int]:
+    """Matching ids, newest first, below `before`: both engines walk their index in id order
+    and stop at `limit` (FTS5 by rowid, PostgreSQL by primary key or GIN, as it plans)."""
+    where, params = _where(kind, query, None)
+    if _postgres():
+        column = f"d.{kind.key}"
+        sql = f"SELECT {column} FROM {kind.table} d WHERE {where}"  # noqa: S608
+    else:
+        column = "rowid"
+        sql = f"SELECT rowid FROM {kind.fts} WHERE {where}"  # noqa: S608
+    if before is not None:
+        sql += f" AND {column} < %s"
+        params = [*params, before]
+    sql += f" ORDER BY {column} DESC LIMIT %s"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def ranked_ids(kind: Kind, *, query=None, words=None, limit: int = CANDIDATES) -> list[int]:
+    """The best text matches first: bm25 on SQLite, ts_rank (+ name similarity) on
+    PostgreSQL. Text relevance only: nothing about likes, follows or popularity."""
+    where, params = _where(kind, query, words)
+    if query is not None:
+        return _ranked_window(kind, query, where, params, limit)
+    if _postgres():  # prefixes of words (names, autocomplete)
+        score = "ts_rank(d.tsv, to_tsquery('kiln_search', %s))"
+        score_params = [to_tsquery_prefix(words)]
+        if kind is ARTISTS:
+            score += " + word_similarity(%s, d.name)"
+            score_params.append(" ".join(words))
+        sql = (
+            f"SELECT d.{kind.key} FROM {kind.table} d WHERE {where} "  # noqa: S608
+            f"ORDER BY {score} DESC, d.{kind.key} DESC LIMIT %s"
+        )
+        params = params + score_params
+    else:
+        sql = (
+            f"SELECT rowid FROM {kind.fts} WHERE {where} "  # noqa: S608
+            f"ORDER BY bm25({kind.fts}{kind.bm25}), rowid DESC LIMIT %s"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def name_prefix_ids(words: list[str], *, limit: int) -> list[int]:
+    """Artists whose name or handle has a word starting with each of `words` (autocomplete):
+    the name column only on SQLite; the trigram index (LIKE) on PostgreSQL."""
+    if _postgres():
+        conditions = " AND ".join("(d.name LIKE %s OR d.name LIKE %s)" for _ in words)
+        params = [p for w in words for p in (f"{w}%", f"% {w}%")]
+        sql = (
+            f"SELECT d.user_id FROM {ARTISTS.table} d WHERE {conditions} "  # noqa: S608
+            "ORDER BY similarity(d.name, %s) DESC, d.user_id DESC LIMIT %s"
+        )
+        params += [" ".join(words), limit]
+    else:
+        # Words are letters and digits only (query.prefix_words), so quoting them is safe.
+        match = " AND ".join(f'name : "{w}"*' for w in words)
+        sql = (
+            f"SELECT rowid FROM {ARTISTS.fts} WHERE {ARTISTS.fts} MATCH %s "  # noqa: S608
+            f"ORDER BY bm25({ARTISTS.fts}{ARTISTS.bm25}), rowid DESC LIMIT %s"
+        )
+        params = [match, limit]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _ranked_window(kind: Kind, query: SearchQuery, where: str, params: list, limit: int):
+    if _postgres():
+        sql = (
+            f"SELECT s.id FROM (SELECT d.{kind.key} AS id, d.tsv FROM {kind.table} d "  # noqa: S608
+            f"WHERE {where} ORDER BY d.{kind.key} DESC LIMIT {RANK_WINDOW}) s "
+            "ORDER BY ts_rank(s.tsv, websearch_to_tsquery('kiln_search', %s)) DESC, s.id DESC "
+            "LIMIT %s"
+        )
+        params = [*params, to_websearch(query)]
+    else:
+        sql = (
+            f"SELECT id FROM (SELECT rowid AS id, bm25({kind.fts}{kind.bm25}) AS score "  # noqa: S608
+            f"FROM {kind.fts} WHERE {where} ORDER BY rowid DESC LIMIT {RANK_WINDOW}) "
+            "ORDER BY score, id DESC LIMIT %s"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def index_size_bytes() -> dict[str, int]:
+    """Bytes the search index takes, per table (for bench/search.py)."""
+    sizes = {}
+    with connection.cursor() as cursor:
+        if _postgres():
+            for kind in (POSTS, PROJECTS, ARTISTS):
+                cursor.execute("SELECT pg_total_relation_size(%s)", [kind.table])
+                sizes[kind.table] = cursor.fetchone()[0]
+        else:
+            for kind in (POSTS, PROJECTS, ARTISTS):
+                total = 0
+                for table in (kind.table, *(f"{kind.fts}_{s}" for s in ("data", "idx", "docsize"))):
+                    cursor.execute("SELECT SUM(pgsize) FROM dbstat WHERE name = %s", [table])
+                    total += cursor.fetchone()[0] or 0
+                sizes[kind.table] = total
+    return sizes
