@@ -57,8 +57,12 @@ def replica_available(now: float | None = None) -> bool:
     now = time.monotonic() if now is None else now
     if now < _replica_down_until:
         return False
+    replica = connections[REPLICA]
     try:
-        connections[REPLICA].ensure_connection()
+        # A kept connection to a replica that has since stopped is found here (Django's health
+        # check, done now instead of at the view's first query), not by a failing page.
+        replica.close_if_health_check_failed()
+        replica.ensure_connection()
     except OperationalError as exc:
         _replica_down_until = now + settings.KILN_DB_REPLICA_RETRY_SECONDS
         logger.warning("Read replica unavailable, reading from the primary: %s", exc)

@@ -84,6 +84,9 @@ def test_replica_down_falls_back_to_the_primary_then_retries(monkeypatch, settin
     calls = []
 
     class Dead:
+        def close_if_health_check_failed(self):
+            pass
+
         def ensure_connection(self):
             calls.append(1)
             raise OperationalError("connection refused")
