@@ -1,5 +1,6 @@
 """Fault drills against the running topology, during the surge's hold (bench/surge.py --drills)
-or on their own (`python bench/surge_drills.py [var-dir]` with `deploy/local.sh up` running).
+or on their own (`python bench/surge_drills.py [var-dir [name-words...]]` with
+`deploy/local.sh up` running).
 
 A probe thread asks for an uncached page and a signed-in JSON timeline every 50 ms and counts
 what fails in each drill's window:
@@ -74,7 +75,11 @@ def main() -> int:
     probe.start()
     results = []
 
+    only = sys.argv[2:]  # e.g. "replica": run only the drills whose name contains one of these
+
     def drill(name, kill, restart, down_seconds, settle=10):
+        if only and not any(word in name for word in only):
+            return
         time.sleep(5)
         start = time.time()
         kill()
