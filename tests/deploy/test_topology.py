@@ -3,7 +3,7 @@ gunicorn node, PostgreSQL, Redis and moto. A page, an upload and its rendition g
 nginx, and the headers say who served what.
 
 Uses the PostgreSQL server of DATABASE_URL (or 127.0.0.1:5432) with a database of its own,
-`kiln_topology_smoke`; skipped, saying so, when that server, nginx or redis-server is missing.
+`topology`; skipped, saying so, when that server, nginx or redis-server is missing.
 """
 
 import http.client
@@ -25,7 +25,7 @@ from tests.media import images
 
 ROOT = Path(__file__).resolve().parents[2]
 PY = str(ROOT / ".venv" / "bin" / "python")
-SMOKE_DB = "kiln_topology_smoke"
+SMOKE_DB = "topology"
 
 
 def postgres_base() -> str:
