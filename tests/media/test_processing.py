@@ -309,7 +309,9 @@ def test_worker_start_runs_the_sweeper(monkeypatch):
     apps.get_app_config("media").ready()  # loading the app starts nothing
     assert started == []
     worker_start()  # the worker's entry point does
-    assert started == [(media_apps._sweep_forever, "media-sweeper", True), "started"]
+    # Other apps' worker threads start too (their own tests cover them).
+    assert (media_apps._sweep_forever, "media-sweeper", True) in started
+    assert started.count("started") == len(started) // 2
 
 
 @pytest.mark.django_db

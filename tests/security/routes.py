@@ -25,6 +25,9 @@ OBJECT_PARAMS = {
     "delivery_id",
     "conversation_id",
     "app_id",  # an OAuth app the user authorised (kiln.api)
+    "export_id",  # the user's own data export (kiln.transfer)
+    "batch_id",  # the user's own Instagram import
+    "item_id",  # one item of it
     "case_id",  # moderation
     "action_id",
     "block_id",

@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from kiln.shield.models import RefusalTally
-from kiln.shield.previews import is_preview_path, link_preview_agent
+from kiln.shield.previews import link_preview_agent
 from kiln.shield.refusals import refusal_tally_flush
 from tests.shield.conftest import BROWSER_USER_AGENTS
 from tests.shield.site import build_site
@@ -219,8 +219,10 @@ def test_requests_every_ai_agent_gets_403_everywhere(site, live_server, ai_agent
     with requests.Session() as session:
         for agent in ai_agents:
             for path in paths:
-                if link_preview_agent(agent) and is_preview_path(path):
-                    continue  # a shared page's card: tests/site/test_link_previews.py
+                if link_preview_agent(agent):
+                    # Refused everywhere but a shared page's card, with its own message:
+                    # tests/site/test_link_previews.py and tests/shield/test_middleware.py.
+                    continue
                 response = session.get(
                     live_server.url + path, headers={"User-Agent": agent}, timeout=10
                 )
