@@ -291,3 +291,16 @@ def test_attach_page_is_the_artists_only(client, artist, thief, staff, upload):
     r = client.post(url, {"layered": f}, follow=True)
     assert "Process verified" in r.content.decode()
     assert ProcessEvidence.objects.filter(asset=asset).count() == 1
+
+
+def test_mark_on_the_post_page_only_when_verified(client, artist, upload):
+    from kiln.posts.services import post_create
+
+    asset = upload(artist, work_png())
+    post = post_create(author=artist, text="piece", attachments=[(asset, "alt")])
+    url = f"/@{artist.username}/posts/{post.pk}"
+    assert "process-mark" not in client.get(url).content.decode()
+    process.process_layered_attach(
+        user=artist, asset=asset, upload=kra_file(work_png()), filename="w.kra"
+    )
+    assert "process-mark" in client.get(url).content.decode()  # anonymous reader sees it
