@@ -3,7 +3,8 @@
 gunicorn serves the site; one `db_worker` takes renditions, fan-out and backfills; a second
 takes the slow cloak queue alone, so cloaking never starves thumbnails; a sweeper re-queues
 cloak jobs whose worker was killed; another deletes abandoned upload originals every hour.
-Ctrl-C (SIGINT) or SIGTERM stops them all and waits for them.
+A child that dies (killed, out of memory at its cap) is restarted with back-off and logged;
+Ctrl-C (SIGINT), SIGTERM or a crash loop stops them all and waits for them.
 """
 
 import argparse
@@ -56,8 +57,63 @@ def main() -> int:
             "3600",
         ],
     }
-    processes = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
+    return supervise(commands)
+
+
+# A child that dies is started again after a pause that doubles on each quick death (1 s, 2 s,
+# 4 s ... 30 s) and resets once it has run for RESET_AFTER seconds. A child that dies
+# CRASH_LOOP times within CRASH_WINDOW seconds is broken, not unlucky: everything stops.
+FIRST_BACKOFF = 1.0
+MAX_BACKOFF = 30.0
+RESET_AFTER = 60.0
+CRASH_LOOP = 5
+CRASH_WINDOW = 120.0
+
+
+def _log(message: str) -> None:
+    print(f"kiln: {message}", file=sys.stderr, flush=True)
+
+
+class _Child:
+    def __init__(self, name: str, command: list[str]):
+        self.name, self.command = name, command
+        self.process: subprocess.Popen | None = None
+        self.started = 0.0
+        self.backoff = FIRST_BACKOFF
+        self.restart_at: float | None = None
+        self.deaths: list[float] = []
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(self.command)
+        self.started = time.monotonic()
+        self.restart_at = None
+
+    def died(self, now: float) -> bool:
+        """Notes a death and schedules the restart; True when it is a crash loop."""
+        code = self.process.returncode
+        if now - self.started >= RESET_AFTER:
+            self.backoff = FIRST_BACKOFF
+        self.deaths = [t for t in self.deaths if now - t < CRASH_WINDOW] + [now]
+        if len(self.deaths) >= CRASH_LOOP:
+            _log(
+                f"{self.name} exited with {code} {len(self.deaths)} times in "
+                f"{CRASH_WINDOW:.0f} s; stopping everything."
+            )
+            return True
+        _log(f"{self.name} exited with {code}; restarting it in {self.backoff:g} s.")
+        self.restart_at = now + self.backoff
+        self.backoff = min(self.backoff * 2, MAX_BACKOFF)
+        return False
+
+
+def supervise(commands: dict[str, list[str]], *, poll: float = 0.3) -> int:
+    """Run every command, restart any that dies, and stop them all on Ctrl-C, SIGTERM or a
+    crash loop. Returns 0 after a requested stop, 1 after a crash loop."""
+    children = [_Child(name, command) for name, command in commands.items()]
+    for child in children:
+        child.start()
     stopping = False
+    exit_code = 0
 
     def stop(signum, frame):
         nonlocal stopping
@@ -65,24 +121,29 @@ def main() -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    exit_code = 0
     while not stopping:
-        for name, process in processes.items():
-            if process.poll() is not None:
-                print(f"kiln: {name} exited with {process.returncode}; stopping.", file=sys.stderr)
-                exit_code = process.returncode or 1
-                stopping = True
-        time.sleep(0.3)
-    for process in processes.values():
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
+        now = time.monotonic()
+        for child in children:
+            if stopping:  # Ctrl-C reaches the children too: their deaths are no crash
+                break
+            if child.restart_at is not None:
+                if now >= child.restart_at:
+                    child.start()
+                    _log(f"{child.name} restarted (pid {child.process.pid}).")
+            elif child.process.poll() is not None and child.died(now):
+                exit_code, stopping = 1, True
+                break
+        time.sleep(poll)
+    running = [c.process for c in children if c.process and c.process.poll() is None]
+    for process in running:
+        process.send_signal(signal.SIGTERM)
     deadline = time.monotonic() + 15
-    for process in processes.values():
+    for process in running:
         try:
             process.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             process.kill()
-    print("kiln: stopped.")
+    print("kiln: stopped.", flush=True)
     return exit_code
 
 

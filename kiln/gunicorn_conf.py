@@ -22,8 +22,16 @@ import itertools
 import os
 
 from kiln.core.collector import freeze_startup_objects, freeze_warm_objects
+from kiln.core.memory import apply_memory_cap
 
 worker_class = "sync"
+
+# gthread only (sync workers answer "Connection: close"): how long an idle keep-alive connection
+# is held. gunicorn's default of 2 s closed connections that clients were about to reuse, and a
+# POST sent on one as it closed failed with "connection reset" (issue 25, point 12; browsers
+# resend such a request, scripts usually don't). Idle connections wait in the poller, not in a
+# thread, so holding them longer costs little. KILN_KEEPALIVE_SECONDS overrides.
+keepalive = int(os.environ.get("KILN_KEEPALIVE_SECONDS") or 30)
 workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1) + 1)
 
 # By then a worker has compiled the templates and filled the caches that it keeps for life.
@@ -36,6 +44,12 @@ def pre_fork(server, worker):
     # With --preload the application is loaded here, in the master: frozen before the fork, its
     # objects are never written by a child's collector either, so their memory stays shared.
     freeze_startup_objects()
+
+
+def post_fork(server, worker):
+    # A hard address-space cap per worker (kiln/core/memory.py): a decoder tricked into
+    # allocating fails in this worker, which gunicorn replaces, instead of taking the machine.
+    apply_memory_cap("web", connections=worker.cfg.threads + 1)
 
 
 def post_worker_init(worker):

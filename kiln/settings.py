@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "kiln.provenance",
     "kiln.messages",
     "kiln.hiring",
+    "kiln.moderation",
     "kiln.search",
     "oauth2_provider",
     "kiln.api",
@@ -337,6 +338,11 @@ KILN_MEDIA_MAX_SIDE = env_int("KILN_MEDIA_MAX_SIDE", 30_000)
 KILN_MEDIA_MAX_FRAMES = env_int("KILN_MEDIA_MAX_FRAMES", 1000)
 # KILN_MEDIA_MAX_ANIMATION_PIXELS: width x height x frames of an animation (default 150 MP).
 KILN_MEDIA_MAX_ANIMATION_PIXELS = env_int("KILN_MEDIA_MAX_ANIMATION_PIXELS", 150_000_000)
+# KILN_MEDIA_MAX_TEXT_BYTES: most text metadata a PNG may inflate to, all chunks together (16 MB).
+KILN_MEDIA_MAX_TEXT_BYTES = env_int("KILN_MEDIA_MAX_TEXT_BYTES", 16 * 1024 * 1024)
+# KILN_MEDIA_QUOTA_BYTES: originals one account may keep, all uploads together (default 5 GB;
+# 0 = no quota).
+KILN_MEDIA_QUOTA_BYTES = env_int("KILN_MEDIA_QUOTA_BYTES", 5 * 1024**3)
 # KILN_MEDIA_WIDTHS: rendition widths in px, comma-separated; never upscaled.
 KILN_MEDIA_WIDTHS = [int(w) for w in env_list("KILN_MEDIA_WIDTHS", ["320", "640", "1280", "2048"])]
 # KILN_MEDIA_QUALITY_{JPEG,WEBP,AVIF}: encoder quality, tuned by bench/ingest.py for equal SSIM.
@@ -475,3 +481,7 @@ OAUTH2_PROVIDER = {
 # (Mastodon's defaults: 300 per 5 minutes).
 KILN_API_RATE_TOKEN = env_int("KILN_API_RATE_TOKEN", 300)
 KILN_API_RATE_IP = env_int("KILN_API_RATE_IP", 300)
+
+# Moderation (kiln.moderation). KILN_MODERATION_REPORTS_PER_HOUR: reports one member (or, for
+# the public notice form, one client address) may send an hour; duplicates of one item merge.
+KILN_MODERATION_REPORTS_PER_HOUR = env_int("KILN_MODERATION_REPORTS_PER_HOUR", 20)

@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("kiln.provenance.urls")),
     path("", include("kiln.messages.urls")),
     path("", include("kiln.hiring.urls")),
+    path("", include("kiln.moderation.urls")),
     path("", include("kiln.search.urls")),
     path("", include("kiln.api.urls")),
     path("accounts/", include("allauth.urls")),

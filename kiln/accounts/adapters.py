@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from kiln.accounts import login_limits
+from kiln.accounts.selectors import signup_block_reason
 from kiln.accounts.services import profile_ensure
 
 logger = logging.getLogger("kiln.accounts")
@@ -41,3 +42,16 @@ class AccountAdapter(DefaultAccountAdapter):
             logger.warning("confirmation email to %s not sent: domain over its hourly limit", email)
             return
         super().send_confirmation_mail(request, emailconfirmation, signup)
+
+    def clean_email(self, email):
+        """Sign-up blocks (email domains, IP ranges) kept by moderation in accounts' SignupBlock.
+        The client address is the one the shield's middleware resolved (trusted proxies)."""
+        email = super().clean_email(email)
+        request = getattr(self, "request", None)
+        ip = getattr(request, "shield_client_ip", None) or (
+            request.META.get("REMOTE_ADDR") if request is not None else None
+        )
+        reason = signup_block_reason(email=email, ip=ip)
+        if reason:
+            raise ValidationError(reason)
+        return email

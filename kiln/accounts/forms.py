@@ -1,5 +1,6 @@
 from allauth.account import forms as allauth_forms
 from django import forms
+from django.core import validators
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
@@ -71,3 +72,10 @@ class LoginForm(allauth_forms.LoginForm):
         super().__init__(*args, **kwargs)
         self.fields["login"].label = "Username or email"
         self.fields["login"].widget.attrs["autocomplete"] = "username"
+        # A 100,000-character name reached SQLite as a LIKE pattern too complex to run (a
+        # 500): no username or address is longer than 254 characters, nor a password 4,096.
+        for name, limit in (("login", 254), ("password", 4096)):
+            field = self.fields[name]
+            field.max_length = limit
+            field.validators.append(validators.MaxLengthValidator(limit))
+            field.widget.attrs["maxlength"] = str(limit)

@@ -14,6 +14,8 @@ class User(AbstractUser):
     username = models.CharField(max_length=30, unique=True, validators=username_validators)
     # Last time the user read their home timeline: the feed skips fan-out to inactive users.
     last_active_at = models.DateTimeField(null=True, blank=True)
+    # Set by moderation ("limit"): hidden from Discover, tags and search; followers still see it.
+    is_limited = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -77,3 +79,25 @@ class ProfileLink(models.Model):
 
         host = urlsplit(self.url).hostname or ""
         return host.removeprefix("www.")
+
+
+class SignupBlock(models.Model):
+    """An email domain or an IP range refused at sign-up. Edited in the moderation pages;
+    kept here so the sign-up adapter checks it without importing moderation."""
+
+    class Kind(models.TextChoices):
+        DOMAIN = "domain", "Email domain"
+        IP = "ip", "IP range"
+
+    kind = models.CharField(max_length=6, choices=Kind.choices)
+    value = models.CharField(max_length=253)  # "spam.example" or "203.0.113.0/24"
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "value"], name="signup_block_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.value}"

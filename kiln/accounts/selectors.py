@@ -48,3 +48,27 @@ def user_by_username(username: str, *, with_links: bool = True) -> User:
 
 def demo_artists(limit: int = 12) -> QuerySet[User]:
     return users_with_profiles().order_by("id")[:limit]
+
+
+def signup_block_reason(*, email: str, ip: str | None) -> str | None:
+    """Why a sign-up from this email and address is refused (a SignupBlock matches), else None.
+    A domain block covers its subdomains; an IP block is an address or a CIDR range."""
+    import ipaddress
+
+    from kiln.accounts.models import SignupBlock
+
+    domain = email.rpartition("@")[2].strip().lower().rstrip(".")
+    blocks = list(SignupBlock.objects.values_list("kind", "value"))
+    for kind, value in blocks:
+        if kind == SignupBlock.Kind.DOMAIN and (domain == value or domain.endswith("." + value)):
+            return "Sign-ups from this email domain are not accepted."
+    try:
+        address = ipaddress.ip_address(ip or "")
+    except ValueError:
+        return None
+    for kind, value in blocks:
+        if kind == SignupBlock.Kind.IP:
+            network = ipaddress.ip_network(value, strict=False)
+            if address.version == network.version and address in network:
+                return "Sign-ups from your network are not accepted."
+    return None

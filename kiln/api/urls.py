@@ -36,7 +36,7 @@ urlpatterns = [
     re_path(r"^oauth/revoke/?$", oauth.RevokeView.as_view(), name="revoke"),
     path(".well-known/oauth-authorization-server", oauth.authorization_server_metadata),
     path("settings/apps", oauth.authorised_apps_page, name="authorised_apps"),
-    path("settings/apps/<int:app_id>/revoke", oauth.authorised_app_revoke, name="app_revoke"),
+    path("settings/apps/<id:app_id>/revoke", oauth.authorised_app_revoke, name="app_revoke"),
 ]
 
 # The client API itself, hottest first (Django tries them in order).

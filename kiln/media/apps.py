@@ -15,9 +15,18 @@ class MediaConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from kiln.core.worker import worker_starting
+        from kiln.core.worker import worker_died, worker_starting
 
         worker_starting.subscribe(start_sweeper)
+        worker_died.subscribe(reclaim_from_dead_worker)
+
+
+def reclaim_from_dead_worker(event) -> None:
+    from kiln.media.services import media_reclaim_from_worker
+
+    count = media_reclaim_from_worker(worker_id=event.worker_id)
+    if count:
+        logger.info("re-queued %s asset(s) of dead worker %s", count, event.worker_id)
 
 
 def start_sweeper(_event=None) -> None:

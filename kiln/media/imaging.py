@@ -18,6 +18,7 @@ import numpy as np
 import pyvips
 from django.conf import settings
 
+from kiln.media import pngtext
 from kiln.media.rights import Rights, rights_exif_fields, rights_xmp, webp_exif_chunk_fix
 
 logger = logging.getLogger("kiln.media")
@@ -236,6 +237,8 @@ def render(
             width, height, frames, animated = decoded.width, decoded.height, 1, False
             source = decoded
         else:
+            if fmt == "png":  # libvips would keep every text chunk, inflated: none is needed
+                source = pngtext.without_text(source)
             header = pyvips.Image.new_from_buffer(source, "")
             frames = header.get("n-pages") if "n-pages" in header.get_fields() else 1
             animated = frames > 1 and fmt in ("gif", "webp")

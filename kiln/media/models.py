@@ -40,6 +40,9 @@ class MediaAsset(BaseModel):
     # Background processing bookkeeping.
     attempts = models.PositiveSmallIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
+    # The worker holding the lease (kiln/core/worker.py): when its heartbeat stops, the asset
+    # is taken back within seconds instead of when `locked_until` passes.
+    locked_by = models.CharField(max_length=64, blank=True, db_index=True)
     failure_reason = models.CharField(max_length=300, blank=True)
     phase_timings = models.JSONField(default=dict, blank=True)  # {"decode": 0.12, …} seconds
     processed_at = models.DateTimeField(null=True, blank=True)
@@ -51,6 +54,10 @@ class MediaAsset(BaseModel):
     # Rendition keys written by an attempt that has not committed yet: the next attempt (or
     # a delete) removes any of them that no Rendition row points at, so a kill leaks nothing.
     pending_keys = models.JSONField(default=list, blank=True)
+    # Set when the file itself stopped processing (every attempt died, or the decoder ran out
+    # of memory): a retry would only run it again, so neither a retry nor the same bytes again
+    # are accepted.
+    poisoned = models.BooleanField(default=False)
     # Shown only by the app that owns it, to the people it belongs to (a message image, a
     # commission reference): screened like any upload, but never repost-matched, indexed or
     # registered, since it is often someone else's work shown as a reference.

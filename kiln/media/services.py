@@ -19,9 +19,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
+from kiln.core.worker import current_worker_id
 from kiln.media import events, imaging
 from kiln.media.models import MediaAsset, Rendition
 from kiln.media.rights import rights_for_owner
@@ -31,6 +32,11 @@ logger = logging.getLogger("kiln.media")
 
 ORIGINAL_EXTENSIONS = {"jpeg": "jpg", "png": "png", "gif": "gif", "webp": "webp", "avif": "avif"}
 ORIGINAL_EXTENSIONS["heic"] = "heic"
+
+POISONED = (
+    "This file stopped our image processor every time it was tried, so Kiln won't try it "
+    "again. Export the image again (for example as a new JPEG or PNG) and upload that file."
+)
 
 
 def _public():
@@ -78,6 +84,20 @@ def _delete_files_on_commit(storage_alias: str, keys) -> None:
     transaction.on_commit(delete)
 
 
+def _check_quota(*, owner, adding: int) -> None:
+    """Refuse an upload that would take the account's originals past its storage quota."""
+    quota = settings.KILN_MEDIA_QUOTA_BYTES
+    if not quota:
+        return
+    used = MediaAsset.objects.filter(owner=owner).aggregate(used=Sum("original_bytes"))["used"]
+    used = used or 0
+    if used + adding > quota:
+        raise ValidationError(
+            f"Your storage is full: {used / 1024**2:,.0f} MB of {quota / 1024**2:,.0f} MB used, "
+            f"and this file needs {adding / 1024**2:,.1f} MB. Delete some uploads to make room."
+        )
+
+
 def media_asset_create(
     *, owner, upload=None, work_url: str = "", file=None, private: bool = False
 ) -> MediaAsset:
@@ -91,6 +111,10 @@ def media_asset_create(
         raise ValidationError("Choose an image to upload.")
     data = _read_upload(upload)
     probe = probe_image(data)
+    sha256 = hashlib.sha256(data).hexdigest()
+    if MediaAsset.objects.filter(original_sha256=sha256, poisoned=True).exists():
+        raise ValidationError(POISONED)
+    _check_quota(owner=owner, adding=len(data))
     name = f"originals/{secrets.token_hex(16)}.{ORIGINAL_EXTENSIONS[probe.format]}"
     stored = _private().save(name, ContentFile(data))
     try:
@@ -100,7 +124,7 @@ def media_asset_create(
                 original_key=stored,
                 original_format=probe.format,
                 original_bytes=len(data),
-                original_sha256=hashlib.sha256(data).hexdigest(),
+                original_sha256=sha256,
                 width=probe.width,
                 height=probe.height,
                 is_animated=probe.is_animated,
@@ -137,18 +161,19 @@ def _claim(asset_id: int) -> MediaAsset | None:
         if asset is None:
             return None
         if asset.attempts >= settings.KILN_MEDIA_MAX_ATTEMPTS:
+            # Every attempt died mid-render (a worker killed at its memory cap, say): the
+            # file is poison, and running it again unchanged would only do the same.
             asset.state = MediaAsset.State.FAILED
             asset.locked_until = None
-            asset.failure_reason = (
-                "Processing stopped before finishing several times. Try again, or upload "
-                "a smaller file."
-            )
-            asset.save(update_fields=["state", "locked_until", "failure_reason"])
+            asset.failure_reason = POISONED
+            asset.poisoned = True
+            asset.save(update_fields=["state", "locked_until", "failure_reason", "poisoned"])
             return None
         asset.state = MediaAsset.State.PROCESSING
         asset.locked_until = lease_until
+        asset.locked_by = current_worker_id() or ""
         asset.attempts = F("attempts") + 1
-        asset.save(update_fields=["state", "locked_until", "attempts"])
+        asset.save(update_fields=["state", "locked_until", "locked_by", "attempts"])
     asset.refresh_from_db(fields=["attempts"])
     return asset
 
@@ -276,8 +301,12 @@ def _readable_failure(exc: Exception) -> str:
 
 def _fail(asset: MediaAsset, exc: Exception, lease) -> None:
     logger.warning("media asset %s failed: %s", asset.pk, exc, exc_info=True)
+    poisoned = isinstance(exc, MemoryError)  # at the process's cap: it would only recur
     MediaAsset.objects.filter(pk=asset.pk, locked_until=lease).update(
-        state=MediaAsset.State.FAILED, locked_until=None, failure_reason=_readable_failure(exc)
+        state=MediaAsset.State.FAILED,
+        locked_until=None,
+        failure_reason=POISONED if poisoned else _readable_failure(exc),
+        poisoned=poisoned,
     )
 
 
@@ -392,7 +421,9 @@ def media_assets_rebuild_for_owner(*, owner) -> int:
 
 @transaction.atomic
 def media_asset_retry(*, asset: MediaAsset) -> MediaAsset:
-    """Queue a failed asset again, with a fresh count of attempts."""
+    """Queue a failed asset again, with a fresh count of attempts; never a poisoned one."""
+    if MediaAsset.objects.filter(pk=asset.pk, poisoned=True).exists():
+        raise ValidationError(POISONED)
     updated = MediaAsset.objects.filter(pk=asset.pk, state=MediaAsset.State.FAILED).update(
         state=MediaAsset.State.UPLOADED, attempts=0, failure_reason="", locked_until=None
     )
@@ -400,6 +431,26 @@ def media_asset_retry(*, asset: MediaAsset) -> MediaAsset:
         _enqueue_process(asset.pk)
     asset.refresh_from_db()
     return asset
+
+
+def media_reclaim_from_worker(*, worker_id: str) -> int:
+    """Re-queue the assets a dead worker was rendering (its heartbeat stopped). The attempt
+    it used still counts, so a file that kills every worker ends as poisoned."""
+    if not worker_id:
+        return 0
+    ids = list(
+        MediaAsset.objects.filter(
+            state=MediaAsset.State.PROCESSING, locked_by=worker_id
+        ).values_list("pk", flat=True)
+    )
+    if not ids:
+        return 0
+    MediaAsset.objects.filter(pk__in=ids, locked_by=worker_id).update(
+        state=MediaAsset.State.UPLOADED, locked_until=None, locked_by=""
+    )
+    for asset_id in ids:
+        _enqueue_process(asset_id)
+    return len(ids)
 
 
 def media_sweep(*, now=None) -> int:

@@ -11,6 +11,6 @@ urlpatterns = [
         name="rendition",
     ),
     path("media/upload", views.upload, name="upload"),
-    path("media/<int:asset_id>/status", views.status, name="status"),
-    path("media/<int:asset_id>/retry", views.retry, name="retry"),
+    path("media/<id:asset_id>/status", views.status, name="status"),
+    path("media/<id:asset_id>/retry", views.retry, name="retry"),
 ]

@@ -12,6 +12,8 @@ import pyvips
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from kiln.media import pngtext
+
 ACCEPTED = "Kiln accepts JPEG, PNG, WebP, AVIF, GIF and HEIC images."
 DAMAGED = f"That image is damaged or incomplete, so it can't be used. {ACCEPTED}"
 
@@ -47,6 +49,10 @@ _LOADERS = {
     "webp": "webpload",
     "avif": "heifload",
 }
+
+
+# Loaders that have an `unlimited` switch: keep their denial-of-service limits on.
+_SAFE = {"jpeg": {"unlimited": False}, "png": {"unlimited": False}, "avif": {"unlimited": False}}
 
 
 @dataclass(frozen=True)
@@ -110,7 +116,8 @@ def check_limits(*, width: int, height: int, frames: int) -> None:
 
 def _probe_vips(data: bytes, fmt: str) -> Probe:
     try:
-        header = pyvips.Image.new_from_buffer(data, "")
+        # unlimited=False (the default, said aloud): libvips keeps its decoders' DoS limits.
+        header = pyvips.Image.new_from_buffer(data, "", **_SAFE.get(fmt, {}))
         loader = header.get("vips-loader")
         if not loader.startswith(_LOADERS[fmt]):
             raise _refuse(f"That file is not the image it claims to be. {ACCEPTED}")
@@ -119,9 +126,10 @@ def _probe_vips(data: bytes, fmt: str) -> Probe:
         check_limits(width=header.width, height=height, frames=frames)
         # Decode every pixel (cheaply: JPEG at 1/8 scale, streaming, nothing kept) so that
         # truncated or corrupt files are refused now, not later in the worker.
-        options = {"access": "sequential", "fail_on": "error"}
+        options = {"access": "sequential", "fail_on": "error", **_SAFE.get(fmt, {})}
         if fmt == "jpeg":
-            options["shrink"] = 8
+            # libjpeg's scaled decode rounds a side down: 8 would turn a 1-7 px side into 0.
+            options["shrink"] = next(s for s in (8, 4, 2, 1) if s <= min(header.width, height))
         elif frames > 1:
             options["n"] = -1
         pyvips.Image.new_from_buffer(data, "", **options).avg()
@@ -162,4 +170,17 @@ def probe_image(data: bytes) -> Probe:
         raise _refuse(f"That file contains more than an image (for example a script). {ACCEPTED}")
     if fmt == "heic":
         return _probe_heic(data)
+    if fmt == "png":
+        check_png_text(data)
+        data = pngtext.without_text(data)  # libvips would keep every text chunk, inflated
     return _probe_vips(data, fmt)
+
+
+def check_png_text(data: bytes) -> None:
+    """Refuse a PNG whose text chunks inflate past the cap (a decompression bomb)."""
+    cap = settings.KILN_MEDIA_MAX_TEXT_BYTES
+    if pngtext.text_bytes(data, budget=cap) > cap:
+        raise _refuse(
+            f"That PNG carries more than {cap / 1024 / 1024:,.0f} MB of text metadata once "
+            "unpacked. Export it again without metadata, then upload it."
+        )

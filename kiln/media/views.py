@@ -88,9 +88,9 @@ def upload(request):
             {"error": "Send exactly one file, in the field named “file”."}, status=400
         )
     try:
-        asset = services.media_asset_create(
-            owner=request.user, upload=files[0], work_url=request.POST.get("work_url", "")
-        )
+        # No work_url from the client: Kiln signs it, so Kiln derives it when the work is
+        # published (portfolio's project_publish).
+        asset = services.media_asset_create(owner=request.user, upload=files[0])
     except ValidationError as exc:
         return JsonResponse({"error": " ".join(exc.messages)}, status=400)
     asset.refresh_from_db(fields=["state", "failure_reason"])
@@ -117,7 +117,10 @@ def retry(request, asset_id: int):
     asset = selectors.media_asset_for_owner(owner=request.user, asset_id=asset_id)
     if asset is None:
         raise Http404("No such upload.")
-    asset = services.media_asset_retry(asset=asset)
+    try:
+        asset = services.media_asset_retry(asset=asset)
+    except ValidationError as exc:  # a poisoned file: it would only fail the same way again
+        return JsonResponse({"error": " ".join(exc.messages)}, status=400)
     if is_htmx(request):
         return render(request, "media/_status.html", {"asset": asset})
     return JsonResponse(_status_payload(asset))

@@ -6,8 +6,8 @@ app_name = "kiln_messages"
 
 urlpatterns = [
     path("messages", views.inbox, name="inbox"),
-    path("messages/<int:conversation_id>", views.conversation, name="conversation"),
-    path("messages/<int:conversation_id>/images/<int:asset_id>", views.image, name="image"),
-    path("messages/new/<str:username>", views.start, name="start"),
+    path("messages/<id:conversation_id>", views.conversation, name="conversation"),
+    path("messages/<id:conversation_id>/images/<id:asset_id>", views.image, name="image"),
+    path("messages/new/<username:username>", views.start, name="start"),
     path("settings/messages", views.settings_edit, name="settings"),
 ]

@@ -21,6 +21,9 @@ class Notification(BaseModel):
         JOB_APPLICATION = "job_application", "Applications to your job listings"
         APPLICATION_UPDATE = "application_update", "Updates on your job applications"
         COMMISSION_UPDATE = "commission_update", "Commission requests and their progress"
+        # From kiln.moderation: a statement of reasons, and the outcome of a report.
+        MODERATION = "moderation", "Moderation decisions about your account"
+        REPORT_OUTCOME = "report_outcome", "Outcomes of your reports"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

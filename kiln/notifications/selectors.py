@@ -24,6 +24,8 @@ VERBS = {
     Kind.JOB_APPLICATION: "applied to your job listing",
     Kind.APPLICATION_UPDATE: "updated your job application",
     Kind.COMMISSION_UPDATE: "updated a commission with you",
+    Kind.MODERATION: "Kiln's moderators took a decision about your account",
+    Kind.REPORT_OUTCOME: "Kiln's moderators decided on your report",
 }
 
 

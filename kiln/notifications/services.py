@@ -19,14 +19,15 @@ DEDUPLICATED_KINDS = {Kind.LIKE, Kind.REPOST, Kind.FOLLOW, Kind.PROJECT_LIKE}
 def _suppressed(*, recipient_id: int, actor_id: int, kind: str) -> bool:
     """Nothing from blocked (either way) or muted accounts, nor kinds switched off.
 
-    Theft alerts are the exception to blocks and mutes: someone reposting your art must not
-    be able to hide it from you by blocking you first.
+    Theft alerts and moderation notices are the exception to blocks and mutes: someone
+    reposting your art must not be able to hide it from you by blocking you first.
     """
     if NotificationPreference.objects.filter(
         user_id=recipient_id, kind=kind, enabled=False
     ).exists():
         return True
-    if kind == Notification.Kind.REPOST_FOUND:
+    # Nor can a block hide a moderation decision (the actor is the moderator) from its subject.
+    if kind in (Kind.REPOST_FOUND, Kind.MODERATION, Kind.REPORT_OUTCOME):
         return False
     if Mute.objects.filter(muter_id=recipient_id, muted_id=actor_id).exists():
         return True

@@ -31,6 +31,9 @@ class Project(BaseModel):
     is_mature = models.BooleanField(default=False)
     created_on = models.DateField(null=True, blank=True)  # when the artist made the work
     published_at = models.DateTimeField(null=True, blank=True)
+    # Set while Kiln's moderators have removed the project (kept as a draft for the appeal):
+    # its artist can't publish it again until an appeal restores it.
+    removed_at = models.DateTimeField(null=True, blank=True)
     # Set on any change after the first publication; the page then says "Edited".
     edited_at = models.DateTimeField(null=True, blank=True)
     # The artist's own order on the Portfolio tab (ascending); new work goes first.

@@ -10,21 +10,27 @@ from django.http import Http404
 
 from kiln.core.pagination import CursorPage, paginate_by_id
 from kiln.portfolio.models import PortfolioOrder, Project, ProjectImage, ProjectTag
+from kiln.social.selectors import blocked_user_ids
 
 PAGE_SIZE = 24  # projects per page of the Portfolio tab
 PAGE_SIZE_MAX = 48
 
 
-def visible_projects_q(viewer) -> Q:
-    """The one rule for who sees a project: published work, and the viewer's own drafts."""
-    published = Q(state=Project.State.PUBLISHED)
+def visible_projects_q(viewer, *, blocked: set[int] | None = None) -> Q:
+    """The one rule for who sees a project: published work, and the viewer's own drafts;
+    never across a block, either way (as for posts). `blocked` saves the query when known."""
+    visible = Q(state=Project.State.PUBLISHED)
     if viewer is not None and getattr(viewer, "is_authenticated", False):
-        return published | Q(owner_id=viewer.pk)
-    return published
+        visible |= Q(owner_id=viewer.pk)
+    blocked = blocked_user_ids(viewer) if blocked is None else blocked
+    return visible & ~Q(owner_id__in=blocked) if blocked else visible
 
 
-def can_view_project(project: Project, viewer) -> bool:
+def can_view_project(project: Project, viewer, *, blocked: set[int] | None = None) -> bool:
     """`visible_projects_q` for a project already in memory."""
+    blocked = blocked_user_ids(viewer) if blocked is None else blocked
+    if project.owner_id in blocked:
+        return False
     if project.state == Project.State.PUBLISHED:
         return True
     return bool(getattr(viewer, "is_authenticated", False) and viewer.pk == project.owner_id)

@@ -226,6 +226,13 @@ INCOMPLETE = "incomplete"
 
 
 def _publish_problems(project: Project, *, include_cloak: bool = True) -> list[ValidationError]:
+    if project.removed_at is not None:
+        return [
+            ValidationError(
+                "Kiln's moderators removed this project, so it can't be published again. "
+                "Settings → Account status says why and how to appeal."
+            )
+        ]
     problems = []
     if not project.title.strip():
         problems.append(ValidationError("Add a title before publishing.", code=INCOMPLETE))
@@ -450,6 +457,10 @@ def project_unpublish(*, user, project: Project) -> Project:
     access_project(user=user, project=project)
     project.state = Project.State.DRAFT
     project.save(update_fields=["state"])
+    for image in project.images.select_related("asset"):
+        # No longer published: the rights point at the profile again, and the provenance
+        # registry (published works only) stops naming the artist for it.
+        media_asset_set_work_url(asset=image.asset, work_url="")
     project_saved.send(ProjectChanged(project_id=project.pk, owner_id=project.owner_id))
     return project
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kiln.cloak.models import CloakJob
 from kiln.cloak.selectors import cloak_default_for
+from kiln.core.converters import parse_ids
 from kiln.core.http import is_htmx
 from kiln.core.pagination import parse_cursor
 from kiln.media.models import MediaAsset
@@ -193,7 +194,7 @@ def label_listing(request, segment: str, slug: str):
 
 def _int_list(values) -> list[int]:
     try:
-        return [int(v) for v in values]
+        return parse_ids(values)
     except (TypeError, ValueError):
         raise ValidationError(
             {"images": ["The image list was garbled; reload and retry."]}
@@ -444,7 +445,7 @@ def project_move(request, project_id: int):
 def portfolio_reorder(request):
     """The drag-to-reorder endpoint: every project id, in the new order."""
     try:
-        ids = [int(v) for v in request.POST.getlist("project")]
+        ids = parse_ids(request.POST.getlist("project"))
         services.portfolio_reorder(user=request.user, project_ids=ids)
     except (TypeError, ValueError):
         return HttpResponseBadRequest("The order was garbled; reload and retry.")
@@ -487,5 +488,9 @@ def asset_retry(request, asset_id: int):
     """Queue a failed upload again; answers with the polling state fragment."""
     from kiln.media.services import media_asset_retry
 
-    asset = media_asset_retry(asset=_own_asset(request, asset_id))
+    asset = _own_asset(request, asset_id)
+    try:
+        asset = media_asset_retry(asset=asset)
+    except ValidationError as exc:  # a poisoned file: the fragment says why, with no retry
+        return HttpResponseBadRequest(" ".join(exc.messages))
     return render(request, "portfolio/_asset_state.html", {"asset": asset})

@@ -10,6 +10,7 @@ from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from kiln.core.access import AccessDenied
+from kiln.core.converters import parse_id
 from kiln.posts.models import Bookmark, BookmarkCollection, Post
 from kiln.posts.selectors import can_view_post
 
@@ -18,10 +19,9 @@ DEFAULT_COLLECTION = "Saved"
 
 
 def _owned_collection(*, owner, collection_id) -> BookmarkCollection:
-    try:
-        collection_id = int(collection_id)
-    except (TypeError, ValueError):
-        raise Http404("No such collection.") from None
+    collection_id = parse_id(collection_id)
+    if collection_id is None:
+        raise Http404("No such collection.")
     collection = BookmarkCollection.objects.filter(pk=collection_id, owner_id=owner.pk).first()
     if collection is None:  # someone else's id is a 404: collections don't leak
         raise Http404("No such collection.")

@@ -22,6 +22,7 @@ for the reader's token when served.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import threading
 import time
@@ -38,9 +39,10 @@ from django.utils.safestring import SafeString, mark_safe
 from kiln.accounts.selectors import profile_of
 from kiln.core.expressions import InSubquery
 from kiln.core.fastdb import PreparedQuery
-from kiln.core.pagination import MAX_PAGE_SIZE
+from kiln.core.pagination import MAX_PAGE_SIZE, NO_CURSOR, page_of_ids
 from kiln.core.templateversion import template_version
 from kiln.portfolio.selectors import project_state_subquery
+from kiln.posts import selectors
 from kiln.posts.models import Bookmark, Post, PostAttachment, PostLike
 from kiln.posts.status_media import media_attachments
 from kiln.provenance.selectors import asset_is_held
@@ -389,8 +391,6 @@ def post_cards(
     Only cards missing from the cache are hydrated (the queries of `posts_hydrated`) and
     rendered. `request` supplies the reader's CSRF token for the card's forms.
     """
-    from kiln.posts.selectors import posts_hydrated
-
     facts = post_facts(ids, reader, hidden=hidden, compact=compact, in_thread=in_thread)
     now = time.time()
     html_by_pk: dict[int, str] = {}
@@ -413,7 +413,7 @@ def post_cards(
     if missing:
         rendered = {
             post.pk: _render(post, reader=reader, compact=compact, in_thread=in_thread)
-            for post in posts_hydrated(missing, reader, hidden=hidden)
+            for post in selectors.posts_hydrated(missing, reader, hidden=hidden)
         }
         to_share = {}
         for item in facts:
@@ -539,3 +539,39 @@ def _statuses(page: list[PostFacts], reader=None) -> list[dict]:
         status["reblog"] = _status(facts.display, facts.display_pk, facts, own=True, media=shown)
         statuses.append(status)
     return statuses
+
+
+# --- the profile's Posts tab as JSON (its ids query is the posts selectors') ----------------
+
+
+@functools.lru_cache(maxsize=2 * MAX_PAGE_SIZE)
+def _profile_statuses_query(size: int, signed_in: bool):
+    """One compiled query per page size and kind of reader (the LIMIT is part of the SQL)."""
+    if signed_in:
+        return StatusesQuery(
+            lambda owner_id, before, reader_id: selectors.profile_posts_queryset(
+                owner_id, before, selectors.ReaderById(reader_id), limit=size + 1
+            ),
+            "int",
+            "int",
+            "int",
+        )
+    return StatusesQuery(
+        lambda owner_id, before: selectors.profile_posts_queryset(owner_id, before, limit=size + 1),
+        "int",
+        "int",
+    )
+
+
+def profile_statuses_page(
+    *, owner, viewer, hidden: set[int], before=None, size=20
+) -> tuple[list[dict], int | None]:
+    """The Posts tab as JSON statuses and the next cursor: the page's ids and their facts in
+    one round trip. Reposts of work by an author in `hidden` are left out, as on the page."""
+    size = min(size, MAX_PAGE_SIZE)
+    before = NO_CURSOR if before is None else before
+    viewer_id = _reader_id(viewer)
+    query = _profile_statuses_query(size, viewer_id is not None)
+    args = (owner.pk, before) if viewer_id is None else (owner.pk, before, viewer_id)
+    statuses, picked = query(*args, reader=viewer, hidden=hidden, size=size)
+    return statuses, page_of_ids(picked, size).next_cursor

@@ -7,23 +7,28 @@ functions, so the two apps meet in one place.
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 
+from kiln.core.access import AccessDenied
+from kiln.core.converters import parse_id
 from kiln.portfolio.models import Project, ProjectImage
 from kiln.portfolio.selectors import cover_image, visible_projects_q
+from kiln.social.selectors import blocked_user_ids
 
 
 def project_for_feed(*, project_id, viewer):
     """The project if it exists and the viewer may see it; else a clear ValidationError."""
-    try:
-        project_id = int(project_id)
-    except (TypeError, ValueError):
-        raise ValidationError("That project does not exist.") from None
+    project_id = parse_id(project_id)
+    if project_id is None:
+        raise ValidationError("That project does not exist.")
     project = (
-        Project.objects.filter(visible_projects_q(viewer), pk=project_id)
+        # Blocks are checked next, to say so plainly (a 403, as for posts).
+        Project.objects.filter(visible_projects_q(viewer, blocked=set()), pk=project_id)
         .select_related("owner")
         .first()
     )
     if project is None:
         raise ValidationError("That project does not exist or is not visible to you.")
+    if project.owner_id in blocked_user_ids(viewer):  # as for posts: said plainly, a 403
+        raise AccessDenied(f"You can't interact with @{project.owner.username}'s projects.")
     return project
 
 

@@ -1,7 +1,5 @@
 """Reads for posts: visibility, hydration of a page of posts, threads, profile tabs."""
 
-import functools
-
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from kiln.core.fastdb import PreparedQuery
@@ -25,9 +23,11 @@ def visibility_q(viewer, *, prefix: str = "") -> Q:
 
     Posts of active accounts: public ones; and followers-only posts of accounts the viewer
     follows, their own, or ones that mention them. A post with an image held for review (AI
-    screening, a suspected repost) is seen only by its author and staff until it is cleared.
+    screening, a suspected repost) is seen only by its author and staff until it is cleared;
+    an account limited by moderation is seen only by its followers (and staff).
     Subqueries, so a listing stays one query.
     """
+    unlimited = Q(**{f"{prefix}author__is_limited": False})
     active = Q(**{f"{prefix}author__is_active": True})
     public = Q(**{f"{prefix}visibility": Post.Visibility.PUBLIC})
     held = PostAttachment.objects.filter(
@@ -35,14 +35,14 @@ def visibility_q(viewer, *, prefix: str = "") -> Q:
     )
     viewer_id = _viewer_id(viewer)
     if viewer_id is None:
-        return active & public & ~Q(Exists(held))
+        return active & public & unlimited & ~Q(Exists(held))
     own = Q(**{f"{prefix}author_id": viewer_id})
     follows = Follow.objects.filter(follower_id=viewer_id, followed_id=OuterRef(f"{prefix}author"))
     mentioned = PostMention.objects.filter(user_id=viewer_id, post_id=OuterRef(f"{prefix}id"))
     seen = active & (public | own | Q(Exists(follows)) | Q(Exists(mentioned)))
     if getattr(viewer, "is_staff", False):
         return seen
-    return seen & (own | ~Q(Exists(held)))
+    return seen & (own | ~Q(Exists(held))) & (own | unlimited | Q(Exists(follows)))
 
 
 def visible_posts(viewer, *, blocked: set[int] | None = None) -> QuerySet[Post]:
@@ -66,6 +66,12 @@ def can_view_post(post: Post, viewer, *, blocked=None, following=None) -> bool:
         return False
     if post.author_id == viewer_id:
         return True
+    if post.author.is_limited and not getattr(viewer, "is_staff", False):
+        if viewer_id is None:
+            return False
+        following = following_ids(viewer) if following is None else following
+        if post.author_id not in following:
+            return False  # limited by moderation: its followers only
     if post.visibility == Post.Visibility.PUBLIC:
         return not _held_from(post, viewer)
     if viewer_id is None:
@@ -263,7 +269,7 @@ def thread_for(*, post: Post, viewer) -> dict:
     }
 
 
-class _Reader:
+class ReaderById:
     """A signed-in reader known only by id: what `visibility_q` needs to build a query."""
 
     is_authenticated = True
@@ -272,7 +278,7 @@ class _Reader:
         self.pk = pk
 
 
-def _profile_posts(owner_id, before, reader=None, *, limit: int = MAX_PAGE_SIZE + 1):
+def profile_posts_queryset(owner_id, before, reader=None, *, limit: int = MAX_PAGE_SIZE + 1):
     return (
         Post.objects.filter(
             deleted_at__isnull=True,
@@ -288,9 +294,11 @@ def _profile_posts(owner_id, before, reader=None, *, limit: int = MAX_PAGE_SIZE 
 
 # The Posts tab is read on every profile visit: prepared (kiln.core.fastdb), for a signed-out
 # reader (public posts only) and for a signed-in one (followers-only posts they may see).
-_profile_posts_public = PreparedQuery(_profile_posts, "int", "int")
+_profile_posts_public = PreparedQuery(profile_posts_queryset, "int", "int")
 _profile_posts_for_reader = PreparedQuery(
-    lambda owner_id, before, reader_id: _profile_posts(owner_id, before, _Reader(reader_id)),
+    lambda owner_id, before, reader_id: profile_posts_queryset(
+        owner_id, before, ReaderById(reader_id)
+    ),
     "int",
     "int",
     "int",
@@ -308,39 +316,6 @@ def profile_post_ids(*, owner, viewer, before=None, size=20) -> CursorPage:
     else:
         rows = _profile_posts_for_reader(owner.pk, before, viewer_id)
     return page_of_ids([row[0] for row in rows], size)
-
-
-@functools.lru_cache(maxsize=2 * MAX_PAGE_SIZE)
-def _profile_statuses_query(size: int, signed_in: bool):
-    """One compiled query per page size and kind of reader (the LIMIT is part of the SQL)."""
-    from kiln.posts.cards import StatusesQuery  # cards reads posts through this module
-
-    if signed_in:
-        return StatusesQuery(
-            lambda owner_id, before, reader_id: _profile_posts(
-                owner_id, before, _Reader(reader_id), limit=size + 1
-            ),
-            "int",
-            "int",
-            "int",
-        )
-    return StatusesQuery(
-        lambda owner_id, before: _profile_posts(owner_id, before, limit=size + 1), "int", "int"
-    )
-
-
-def profile_statuses_page(
-    *, owner, viewer, hidden: set[int], before=None, size=20
-) -> tuple[list[dict], int | None]:
-    """The Posts tab as JSON statuses and the next cursor: the page's ids and their facts in
-    one round trip. Reposts of work by an author in `hidden` are left out, as on the page."""
-    size = min(size, MAX_PAGE_SIZE)
-    before = NO_CURSOR if before is None else before
-    viewer_id = _viewer_id(viewer)
-    query = _profile_statuses_query(size, viewer_id is not None)
-    args = (owner.pk, before) if viewer_id is None else (owner.pk, before, viewer_id)
-    statuses, picked = query(*args, reader=viewer, hidden=hidden, size=size)
-    return statuses, page_of_ids(picked, size).next_cursor
 
 
 def liked_post_page(*, owner, viewer, before=None, size=20, blocked=None):

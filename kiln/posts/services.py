@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from kiln.accounts.models import User
 from kiln.core.access import AccessDenied
+from kiln.core.converters import parse_id, parse_ids
 from kiln.media.models import MediaAsset
 from kiln.media.services import media_asset_create, media_asset_delete
 from kiln.portfolio.models import ProjectImage
@@ -32,10 +33,9 @@ def _require_login(user, verb: str) -> None:
 def _load_post(post) -> Post:
     if isinstance(post, Post):
         return post
-    try:
-        post_id = int(post)
-    except (TypeError, ValueError):
-        raise ValidationError("That post does not exist.") from None
+    post_id = parse_id(post)
+    if post_id is None:
+        raise ValidationError("That post does not exist.")
     found = Post.objects.select_related("author").filter(pk=post_id).first()
     if found is None:
         raise ValidationError("That post does not exist.")
@@ -262,7 +262,7 @@ def post_create(
 
 def _attachment_ids(raw, what: str) -> list[int]:
     try:
-        return [int(value) for value in raw]
+        return parse_ids(raw)
     except (TypeError, ValueError):
         raise ValidationError(f"That image ({what}) is not part of this post.") from None
 
@@ -362,11 +362,12 @@ def post_edit(
         for position, attachment in enumerate(kept):
             attachment.position = position
         PostAttachment.objects.bulk_update(kept, ["alt_text", "position"])
-        added = _validate_attachments(
-            author=editor,
-            attachments=_store_uploads(owner=editor, uploads=uploads),
-            start=len(kept) + 1,
-        )
+        stored = _store_uploads(owner=editor, uploads=uploads)
+        try:
+            added = _validate_attachments(author=editor, attachments=stored, start=len(kept) + 1)
+        except BaseException:
+            _discard_originals(stored)
+            raise
         PostAttachment.objects.bulk_create(
             PostAttachment(post=post, asset=asset, alt_text=alt, position=len(kept) + i)
             for i, (asset, alt) in enumerate(added)
@@ -478,7 +479,7 @@ def project_comment_create(*, author, project_id, text: str, in_reply_to=None) -
     """A comment on a portfolio project: the same Post and reply code as the feed."""
     if in_reply_to is not None:
         parent = _load_post(in_reply_to)
-        if parent.commented_project_id != int(project_id):
+        if parent.commented_project_id != parse_id(project_id):
             raise ValidationError("That comment belongs to another project.")
         return post_create(author=author, text=text, in_reply_to=parent)
     return post_create(author=author, text=text, commented_project=project_id)
@@ -508,7 +509,10 @@ def project_like_delete(*, user, project_id) -> bool:
     from kiln.posts.models import ProjectLike
 
     _require_login(user, "like projects")
-    deleted, _ = ProjectLike.objects.filter(user=user, project_id=int(project_id)).delete()
+    project_id = parse_id(project_id)
+    if project_id is None:
+        return False
+    deleted, _ = ProjectLike.objects.filter(user=user, project_id=project_id).delete()
     return bool(deleted)
 
 
@@ -522,18 +526,24 @@ def _store_uploads(*, owner, uploads: Sequence) -> list[tuple]:
     """Store uploads through the media pipeline (processing and screening are queued on
     commit), as [(asset, alt text)]. If one upload is refused, the originals already stored
     for this request are removed, since the transaction only rolls back rows."""
-    from django.core.files.storage import storages
-
     stored = []
     try:
         for upload, alt in uploads:
             stored.append((media_asset_create(owner=owner, file=upload), alt))
     except BaseException:
-        for asset, _ in stored:
-            if asset.original_key:
-                storages["private"].delete(asset.original_key)
+        _discard_originals(stored)
         raise
     return stored
+
+
+def _discard_originals(stored) -> None:
+    """Delete originals stored for a write that is being refused: its transaction rolls back
+    only rows, and a file without its row is an orphan (4 of 5 refused composes left one)."""
+    from django.core.files.storage import storages
+
+    for asset, _ in stored:
+        if asset.original_key:
+            storages["private"].delete(asset.original_key)
 
 
 def post_compose(*, author, uploads: Sequence = (), **fields) -> Post:
@@ -554,4 +564,8 @@ def post_compose(*, author, uploads: Sequence = (), **fields) -> Post:
         return post_create(author=author, **fields)
     with transaction.atomic():
         attachments = _store_uploads(owner=author, uploads=uploads)
-        return post_create(author=author, attachments=attachments, **fields)
+        try:
+            return post_create(author=author, attachments=attachments, **fields)
+        except BaseException:  # a bad reply, quote or project: the images go too
+            _discard_originals(attachments)
+            raise

@@ -7,10 +7,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kiln.core.access import AccessDenied
+from kiln.core.converters import parse_id
 from kiln.core.http import is_htmx, refusal, safe_next
 from kiln.core.jsonresponse import FastJsonResponse
 from kiln.core.pagination import parse_cursor, parse_page_size
-from kiln.posts import selectors, services
+from kiln.posts import cards, selectors, services
 from kiln.posts.cards import post_cards
 from kiln.posts.limits import MAX_ALT_TEXT, MAX_IMAGES, MAX_TEXT_LENGTH
 from kiln.posts.models import Post
@@ -26,12 +27,9 @@ def _compose_context(request, *, values=None, error=None, in_reply_to=None, quot
     if values.get("project"):
         from kiln.posts.projects import project_cards
 
-        try:
-            shared_project = project_cards([int(values["project"])], request.user).get(
-                int(values["project"])
-            )
-        except (TypeError, ValueError):
-            shared_project = None
+        project_id = parse_id(values["project"])
+        if project_id is not None:
+            shared_project = project_cards([project_id], request.user).get(project_id)
     return {
         "shared_project": shared_project,
         "values": values,
@@ -44,14 +42,27 @@ def _compose_context(request, *, values=None, error=None, in_reply_to=None, quot
     }
 
 
+def visible_post_hydrated(post_id, viewer):
+    """The post, hydrated for display, only if the viewer may see it and what it reposts.
+
+    Every view that shows, quotes, replies to or bookmarks a post by id comes through here:
+    `posts_hydrated` only leaves out deleted and blocked posts, so on its own it showed
+    followers-only posts to anyone signed in (issue 25). The rule is `can_view_post`'s.
+    """
+    post_id = parse_id(post_id)
+    found = selectors.posts_hydrated([post_id], viewer) if post_id else []
+    if not found:
+        return None
+    post = found[0]
+    for shown in {post, post.display}:
+        if not selectors.can_view_post(shown, viewer):
+            return None
+    return post
+
+
 def _target(raw, viewer):
     """A post referenced by a form (reply or quote), hydrated for display; None if unusable."""
-    try:
-        post_id = int(raw)
-    except (TypeError, ValueError):
-        return None
-    found = selectors.posts_hydrated([post_id], viewer)
-    return found[0] if found else None
+    return visible_post_hydrated(raw, viewer)
 
 
 @login_required
@@ -125,9 +136,10 @@ def post_history(request, username: str, post_id: int):
     post = selectors.post_for_page(username=username, post_id=post_id, viewer=request.user)
     if post is None:
         raise Http404("No such post.")
-    hydrated = selectors.posts_hydrated([post.pk], request.user)
-    if not hydrated:
+    hydrated = visible_post_hydrated(post.pk, request.user)
+    if hydrated is None:
         raise Http404("No such post.")
+    hydrated = [hydrated]
     from kiln.posts.history import edit_versions
 
     edits = selectors.post_edits(post=post)
@@ -225,13 +237,12 @@ def _action(request, post_id: int, action):
         action(user=request.user, post=post_id)
     except (ValidationError, AccessDenied) as exc:
         return refusal(request, exc)
-    hydrated = selectors.posts_hydrated([post_id], request.user)
+    post = visible_post_hydrated(post_id, request.user)
     if is_htmx(request):
-        if not hydrated:
+        if post is None:
             return render(request, "posts/_gone.html")
-        display = hydrated[0].display
-        return render(request, "posts/_actions.html", {"p": display, "post": hydrated[0]})
-    default = post_url(hydrated[0].display) if hydrated else "/"
+        return render(request, "posts/_actions.html", {"p": post.display, "post": post})
+    default = post_url(post.display) if post is not None else "/"
     return redirect(safe_next(request, default))
 
 
@@ -305,7 +316,7 @@ def profile_tab_json(request, owner):
     blocked = blocked_user_ids(request.user)
     if owner.pk in blocked:
         return FastJsonResponse({"error": "This profile is not available to you."}, status=403)
-    statuses, next_cursor = selectors.profile_statuses_page(
+    statuses, next_cursor = cards.profile_statuses_page(
         owner=owner,
         viewer=request.user,
         hidden=blocked,

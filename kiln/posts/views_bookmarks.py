@@ -8,7 +8,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kiln.core.access import AccessDenied
 from kiln.core.http import refusal, safe_next
-from kiln.posts import bookmarks, selectors
+from kiln.posts import bookmarks
+from kiln.posts.views import visible_post_hydrated
 
 
 @login_required
@@ -57,10 +58,9 @@ def collection_delete(request, collection_id: int):
 @require_http_methods(["GET", "POST"])
 def post_bookmark(request, post_id: int):
     """Pick a collection (or name a new one) for a post; POST adds or removes."""
-    hydrated = selectors.posts_hydrated([post_id], request.user)
-    if not hydrated:
+    post = visible_post_hydrated(post_id, request.user)
+    if post is None:
         return refusal(request, ValidationError("That post was deleted or you can't see it."))
-    post = hydrated[0]
     if request.method == "POST":
         try:
             if request.POST.get("remove"):

@@ -18,11 +18,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .frames import content_box
+
 MIN_QUALITY = 50  # PDQ's own advice: below this the hash is not meaningful
 DEFAULT_RADIUS = 31
 HASH_SIDE = 512  # PDQ works on 64x64 after its own filter; pre-shrinking is 30x faster
-CROP_SCALES = (0.95,)
+QUERY_SIDE = 1024  # a work inside a phone screenshot is a third of its height
+CROP_SCALES = (0.95, 0.90)
 CROP_ANCHORS = (0.0, 0.5, 1.0)
+BAND = 0.70  # the middle 70% of the rows: what a top and bottom caption leaves alone
 
 
 @dataclass(frozen=True)
@@ -53,8 +57,8 @@ def _pack(bits: np.ndarray) -> bytes:
     return np.packbits(np.asarray(bits, dtype=np.uint8)).tobytes()
 
 
-def load_rgb(source) -> np.ndarray:
-    """RGB uint8 array from a path, bytes, PIL image or array; first frame; shrunk for hashing."""
+def load_rgb(source, side: int = HASH_SIDE) -> np.ndarray:
+    """RGB uint8 array from a path, bytes, PIL image or array; first frame; shrunk to `side`."""
     import io
 
     from PIL import Image, ImageOps
@@ -68,17 +72,39 @@ def load_rgb(source) -> np.ndarray:
     else:
         im = Image.open(source)
     im.seek(0) if hasattr(im, "seek") else None
-    im.draft("RGB", (HASH_SIDE * 2, HASH_SIDE * 2))  # JPEG: decode at reduced size
+    im.draft("RGB", (side * 2, side * 2))  # JPEG: decode at reduced size
     im = ImageOps.exif_transpose(im)
     if im.mode != "RGB":
         bg = Image.new("RGB", im.size, (255, 255, 255))
         rgba = im.convert("RGBA")
         bg.paste(rgba, mask=rgba.getchannel("A"))
         im = bg
-    if max(im.size) > HASH_SIDE:
+    if max(im.size) > side:
         im = im.copy()
-        im.thumbnail((HASH_SIDE, HASH_SIDE), Image.Resampling.BILINEAR)
+        im.thumbnail((side, side), Image.Resampling.BILINEAR)
     return np.asarray(im)
+
+
+def shrink(rgb: np.ndarray, side: int = HASH_SIDE) -> np.ndarray:
+    return rgb if max(rgb.shape[:2]) <= side else load_rgb(rgb, side)
+
+
+def regions(big: np.ndarray) -> list[np.ndarray]:
+    """What a query looks at: the whole upload, and the picture inside it when it sits in a
+    frame or an app screenshot (content_box), each with uniform borders trimmed."""
+    out = [trim_borders(big)]
+    box = content_box(big)
+    if box is not None:
+        y0, y1, x0, x1 = box
+        out.append(trim_borders(big[y0:y1, x0:x1]))
+    return out
+
+
+def middle_band(rgb: np.ndarray) -> np.ndarray:
+    """The middle rows (BAND of the height), clear of top and bottom captions."""
+    h = rgb.shape[0]
+    cut = int(round(h * (1 - BAND) / 2))
+    return rgb[cut : h - cut]
 
 
 def trim_borders(rgb: np.ndarray, tol: float = 12.0, max_frac: float = 0.3) -> np.ndarray:
@@ -136,18 +162,31 @@ def index_hashes(source) -> list[PdqHash]:
                 bits, q = _pdq(rgb[y0 : y0 + ch, x0 : x0 + cw])
                 if q >= MIN_QUALITY:
                     out.append(PdqHash(bits, q, f"crop{int(scale * 100)}-{ax:g}-{ay:g}"))
+    bits, q = _pdq(middle_band(rgb))
+    if q >= MIN_QUALITY:
+        out.append(PdqHash(bits, q, "band70"))
     return out
 
 
 def query_hashes(source) -> list[PdqHash]:
-    """Hashes to look up for an upload: the 8 dihedral transforms of the trimmed image."""
+    """Hashes to look up for an upload: for the whole image and for the picture found inside
+    a frame or screenshot, the 8 dihedral transforms (rotations, mirrors) and the middle band
+    (a captioned copy's caption-free part, compared with the original's band)."""
     import pdqhash
 
-    rgb = trim_borders(load_rgb(source))
-    hashes, quality = pdqhash.compute_dihedral(np.ascontiguousarray(rgb))
-    if int(quality) < MIN_QUALITY:
-        return []
-    return [PdqHash(_pack(b), int(quality), f"dihedral-{i}") for i, b in enumerate(hashes)]
+    big = source if isinstance(source, np.ndarray) else load_rgb(source, QUERY_SIDE)
+    out: list[PdqHash] = []
+    for n, region in enumerate(regions(big)):
+        rgb = np.ascontiguousarray(shrink(region))
+        hashes, quality = pdqhash.compute_dihedral(rgb)
+        if int(quality) < MIN_QUALITY:
+            continue
+        tag = "" if n == 0 else "box-"
+        out += [PdqHash(_pack(b), int(quality), f"{tag}dihedral-{i}") for i, b in enumerate(hashes)]
+        bits, q = _pdq(middle_band(rgb))
+        if q >= MIN_QUALITY:
+            out.append(PdqHash(bits, q, f"{tag}band70"))
+    return out
 
 
 def hamming(a: bytes, b: bytes) -> int:
@@ -291,6 +330,21 @@ class HashIndex:
             for q in self._queries(hashes):
                 hits = self._query_one(q, radius)
                 out.append(min(hits, key=lambda h: h[1]) if hits else (0, -1))
+        return out
+
+    def search_each_all(
+        self, hashes: list[bytes], radius: int | None = None
+    ) -> list[dict[int, int]]:
+        """For each query hash, {owner: smallest distance} of every owner within the radius."""
+        radius = self.radius if radius is None else min(radius, self.radius)
+        out = []
+        with self._lock:
+            for q in self._queries(hashes):
+                best: dict[int, int] = {}
+                for owner, d in self._query_one(q, radius):
+                    if d < best.get(owner, 1 << 30):
+                        best[owner] = d
+                out.append(best)
         return out
 
     def memory_bytes(self) -> int:

@@ -2,8 +2,10 @@
 
 Each process (web or worker) holds one RepostMatcher. Before every search it loads the
 ImageHash/ImageFeatures rows added since its last look (one indexed query), so works screened
-by another process are found too. Works that went away are filtered out against the database
-after the search, and a shrinking table (a rollback, a purge) triggers a full rebuild.
+by another process are found too. Only cleared works are loaded (selectors.cleared_asset_ids);
+a work cleared later has its rows re-inserted, so they are new rows to every process. Works
+that went away or stopped being cleared are filtered out against the database after the
+search, and a shrinking table (a rollback, a purge) triggers a full rebuild.
 """
 
 from __future__ import annotations
@@ -43,6 +45,13 @@ def _load(matcher: RepostMatcher, after_id: int) -> int:
     for pk, asset_id, bits in rows.values_list("id", "asset_id", "bits").iterator(chunk_size=5000):
         by_asset.setdefault(asset_id, []).append(bytes(bits))
         last = pk
+    # Held, rejected or taken-down works stay out; they are re-inserted (new ids) when cleared.
+    from .selectors import cleared_asset_ids
+
+    ids, cleared = list(by_asset), set()
+    for i in range(0, len(ids), 500):  # SQLite caps the parameters of one query
+        cleared |= cleared_asset_ids(asset_ids=ids[i : i + 500])
+    by_asset = {a: hashes for a, hashes in by_asset.items() if a in cleared}
     for asset_id, hashes in by_asset.items():
         matcher.hashes.add(asset_id, hashes)
     if matcher.features is not None and by_asset:
@@ -78,3 +87,4 @@ def forget(asset_id: int) -> None:
         m = _state["matcher"]
         if m is not None:
             m.remove(asset_id)
+        _state["feature_assets"].discard(asset_id)  # re-admission loads (revives) them

@@ -22,6 +22,7 @@ MATCH_RADIUS = 64  # ORB descriptor distance for a candidate match (of 256 bits)
 MIN_VOTES = 30
 MIN_INLIERS = 30
 TOP_CANDIDATES = 5
+FAST_THRESHOLD = 5
 
 
 @dataclass
@@ -62,7 +63,9 @@ def extract(rgb: np.ndarray, max_features: int = MAX_FEATURES) -> Features:
     import cv2
 
     gray = _gray(rgb)
-    orb = cv2.ORB_create(nfeatures=max_features, fastThreshold=10, edgeThreshold=15)
+    # A low FAST threshold: smooth, painterly images otherwise give too few points to
+    # survive a crop (bench/repost.py and docs/decisions/provenance.md).
+    orb = cv2.ORB_create(nfeatures=max_features, fastThreshold=FAST_THRESHOLD, edgeThreshold=15)
     kps, desc = orb.detectAndCompute(gray, None)
     if desc is None or not kps:
         return Features(np.zeros((0, 2), np.float32), np.zeros((0, 32), np.uint8))
@@ -100,7 +103,9 @@ class FeatureIndex:
         if len(feats) == 0:
             return
         with self._lock:
-            self._dead.discard(owner)
+            if owner in self._features:  # forgotten, then cleared again: revive its rows
+                self._dead.discard(owner)
+                return
             self._row_start[owner] = len(self._owner_of_row)
             self._features[owner] = feats
             self.index.add(np.ascontiguousarray(feats.descriptors))

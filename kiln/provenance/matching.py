@@ -42,13 +42,23 @@ class RepostMatcher:
         if self.features is not None:
             self.features.remove(owner)
 
-    def match(self, rgb: np.ndarray) -> dict[int, Match]:
-        small = hashing.load_rgb(rgb)
+    def match(self, source) -> dict[int, Match]:
+        """Works the upload looks like: PDQ over the whole image and the picture inside any
+        frame or screenshot (all rotations and mirrors, and a caption-free band), then
+        keypoints over the same regions for crops and overlays PDQ misses."""
+        big = hashing.load_rgb(source, hashing.QUERY_SIDE)
         out: dict[int, Match] = {}
-        for owner, dist in self.hashes.search(h.bits for h in hashing.query_hashes(small)).items():
+        for owner, dist in self.hashes.search(h.bits for h in hashing.query_hashes(big)).items():
             out[owner] = Match(owner, "pdq", distance=dist)
         if self.features is not None:
-            for owner, inliers in self.features.search(keypoints.query_features(small)).items():
+            queries = []
+            for region in hashing.regions(big):
+                queries += keypoints.query_features(region)
+                # Caption strokes are the strongest corners and crowd the picture's points
+                # out of the budget; the middle band has none.
+                band = hashing.middle_band(region)
+                queries.append(keypoints.extract(band, keypoints.QUERY_FEATURES))
+            for owner, inliers in self.features.search(queries).items():
                 if owner not in out:
                     out[owner] = Match(owner, "keypoints", inliers=inliers)
         return out

@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from .models import Appeal, RepostMatch, Screening, TakedownRequest
-from .services import BLOCKING_MATCH_STATES
+from .services import BLOCKING_MATCH_STATES, PUBLISHABLE
 
 HELD_STATES = (Screening.State.HELD, Screening.State.REJECTED)
+MAX_COPY_HOPS = 8  # a copy of a copy of ...: chains longer than this are not followed
 
 
 def held_asset_ids(*, asset_ids) -> set[int]:
@@ -28,6 +29,57 @@ def held_asset_ids(*, asset_ids) -> set[int]:
         )
     )
     return held
+
+
+def cleared_asset_ids(*, asset_ids) -> set[int]:
+    """The subset of `asset_ids` that is cleared: screened publishable (clear, labelled or
+    released) and not held by a repost match. Only cleared works enter the repost index and
+    the registry, and only they can be credited as originals. Two indexed queries."""
+    ids = list(asset_ids)
+    if not ids:
+        return set()
+    ok = set(
+        Screening.objects.filter(asset_id__in=ids, state__in=PUBLISHABLE)
+        .exclude(asset__is_private=True)  # a private image is nobody's original
+        .values_list("asset_id", flat=True)
+    )
+    if ok:
+        ok -= set(
+            RepostMatch.objects.filter(
+                upload_id__in=ok, state__in=BLOCKING_MATCH_STATES
+            ).values_list("upload_id", flat=True)
+        )
+    return ok
+
+
+def credited_originals(*, asset_ids) -> dict[int, int]:
+    """{asset id: the work it credits}. A known copy (an upload with a repost match, whatever
+    its state, e.g. one the original artist let stand) credits the work it copies, followed
+    through copies of copies, so a reposter's copy never stands in for the original."""
+    credit = {a: a for a in asset_ids}
+    hops: dict[int, int] = {}
+    asked: set[int] = set()
+    for _ in range(MAX_COPY_HOPS):
+        frontier = set(credit.values()) - asked
+        if not frontier:
+            break
+        asked |= frontier
+        for upload_id, original_id in (
+            RepostMatch.objects.filter(upload_id__in=frontier)
+            .order_by("-original_id")  # several matches: the earliest original wins below
+            .values_list("upload_id", "original_id")
+        ):
+            hops[upload_id] = original_id
+        credit = {a: hops.get(root, root) for a, root in credit.items()}
+    return credit
+
+
+def credited_work(*, asset_ids) -> int | None:
+    """The earliest cleared work among `asset_ids` once copies are resolved to what they copy
+    (ids are time-sortable, so the smallest is the earliest upload), or None."""
+    roots = set(credited_originals(asset_ids=asset_ids).values())
+    cleared = cleared_asset_ids(asset_ids=roots)
+    return min(cleared) if cleared else None
 
 
 def ai_labels(*, asset_ids) -> dict[int, str]:

@@ -102,22 +102,25 @@ def provenance_screen_asset(*, asset) -> bool:
 def _store(*, asset, result, hashes, features, candidates) -> bool:
     from kiln.media.models import MediaAsset
 
-    from . import index
-    from .selectors import held_asset_ids  # selectors import this module's states
+    from . import index, selectors  # selectors import this module's states
 
     if asset.is_private:
         # A private image (kiln.media's is_private) is screened for AI, but never matched,
         # indexed or registered: its hashes are not kept.
         candidates, hashes, features = {}, [], None
     policy = ai_policy()
-    originals = list(
-        MediaAsset.objects.filter(pk__in=list(candidates), screening__state__in=PUBLISHABLE)
-        .exclude(owner_id=asset.owner_id)
-        .exclude(pk=asset.pk)
-        .values_list("pk", "owner_id")
-    )
+    originals = []
+    credited = selectors.credited_work(asset_ids=[c for c in candidates if c != asset.pk])
+    if credited is not None:
+        # The earliest cleared work is the original; if it is the uploader's own, this is a
+        # re-upload and nobody else is credited.
+        originals = list(
+            MediaAsset.objects.filter(pk=credited)
+            .exclude(owner_id=asset.owner_id)
+            .values_list("pk", "owner_id")
+        )
     previous = Screening.objects.select_for_update().filter(asset=asset).first()
-    held_before = bool(held_asset_ids(asset_ids=[asset.pk]))
+    held_before = bool(selectors.held_asset_ids(asset_ids=[asset.pk]))
     verdict = result.verdict
     state = _screening_state(verdict, policy, previous)
     screening, _ = Screening.objects.update_or_create(
@@ -152,7 +155,8 @@ def _store(*, asset, result, hashes, features, candidates) -> bool:
             asset=asset, defaults={"owner_id": asset.owner_id, "blob": features.to_bytes()}
         )
     for original_id, owner_id in originals:
-        m = candidates[original_id]
+        # Credited through a copy of it: report the copy's evidence (what the pixels matched).
+        m = candidates.get(original_id) or min(candidates.values(), key=_evidence_rank)
         match, created = RepostMatch.objects.get_or_create(
             upload=asset,
             original_id=original_id,
@@ -165,7 +169,9 @@ def _store(*, asset, result, hashes, features, candidates) -> bool:
         )
         if created:
             _notify_original_artist(match=match, uploader=asset.owner)
-    transaction.on_commit(lambda: index.forget(asset.pk) if not hashes else None)
+    _index_sync(asset_id=asset.pk, fresh=True)
+    if not hashes:  # private, too flat or too small now: nothing of it stays in the index
+        transaction.on_commit(lambda: index.forget(asset.pk))
     held_now = state == Screening.State.HELD or bool(originals)
     if held_now and not held_before:
         events.asset_held.send(events.AssetHeld(asset_id=asset.pk, owner=asset.owner))
@@ -173,6 +179,34 @@ def _store(*, asset, result, hashes, features, candidates) -> bool:
         "provenance: asset %s verdict=%s state=%s matches=%s", asset.pk, verdict, state, originals
     )
     return state == Screening.State.HELD or bool(originals)
+
+
+def _evidence_rank(m) -> tuple:
+    return (m.distance if m.distance is not None else 99, -(m.inliers or 0))
+
+
+def _index_sync(*, asset_id: int, fresh: bool = False) -> None:
+    """Keep the repost index to cleared works. Call inside the transaction that changed the
+    asset's screening or repost matches.
+
+    Hash rows are kept for every screened asset (a later release must not re-read the
+    original), but processes load only cleared assets' rows. Admission re-inserts the rows,
+    so they get new ids that every process's incremental load sees; a work that stops being
+    cleared is dropped here on commit, and every search re-checks clearance in the database
+    (other processes' copies of the index may still hold it until they rebuild)."""
+    from . import index, selectors
+
+    if selectors.cleared_asset_ids(asset_ids=[asset_id]):
+        if fresh:  # rows written in this transaction already have new ids
+            return
+        rows = list(ImageHash.objects.filter(asset_id=asset_id).order_by("id"))
+        if rows:
+            ImageHash.objects.filter(asset_id=asset_id).delete()
+            for row in rows:
+                row.pk = None
+            ImageHash.objects.bulk_create(rows)
+        return
+    transaction.on_commit(lambda: index.forget(asset_id))
 
 
 def _notify_original_artist(*, match: RepostMatch, uploader) -> None:
@@ -226,6 +260,7 @@ def appeal_decide(*, staff, appeal: Appeal, accept: bool, note: str = "") -> App
     screening.state = Screening.State.RELEASED if accept else Screening.State.REJECTED
     screening.decided_by, screening.decided_at = staff, now
     screening.save(update_fields=["state", "decided_by", "decided_at"])
+    _index_sync(asset_id=screening.asset_id)
     return appeal
 
 
@@ -247,6 +282,7 @@ def repost_match_answer(*, user, match: RepostMatch, answer: str, message: str =
         match.state = RepostMatch.State.TAKEDOWN
         TakedownRequest.objects.create(match=match, requested_by=user, message=message)
     match.save(update_fields=["state", "answered_at"])
+    _index_sync(asset_id=match.upload_id)
     return match
 
 
@@ -264,6 +300,11 @@ def takedown_decide(*, staff, takedown: TakedownRequest, remove: bool) -> Takedo
     match = takedown.match
     match.state = RepostMatch.State.REMOVED if remove else RepostMatch.State.RELEASED
     match.save(update_fields=["state"])
+    if remove:
+        # Taken down for good: its hashes leave the index (and the registry) everywhere.
+        ImageHash.objects.filter(asset_id=match.upload_id).delete()
+        ImageFeatures.objects.filter(asset_id=match.upload_id).delete()
+    _index_sync(asset_id=match.upload_id)
     return takedown
 
 

@@ -1,9 +1,7 @@
-"""Thin views: the artist's screening page and appeal, repost answers, the staff queue, and the
-registry API."""
+"""Thin views: the artist's screening page and appeal, repost answers, and the registry API.
+Staff decide holds, appeals and takedowns in the moderation queue (kiln/moderation)."""
 
 from __future__ import annotations
-
-import json
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,10 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kiln.core.access import AccessDenied
-
 from . import registry, selectors, services
-from .models import Appeal, RepostMatch, TakedownRequest
+from .models import RepostMatch
 
 
 def _errors(exc: ValidationError) -> str:
@@ -101,63 +97,6 @@ def match_answer(request, match_id: int):
     return redirect("provenance:match", match_id=match_id)
 
 
-def _staff_only(request) -> None:
-    if not (request.user.is_authenticated and request.user.is_staff):
-        raise Http404("Not found.")
-
-
-@login_required
-def review_queue(request):
-    _staff_only(request)
-    queue = selectors.review_queue()
-    context = {
-        "appeals": list(queue["appeals"]),
-        "takedowns": list(queue["takedowns"]),
-        "holds": list(queue["holds"]),
-    }
-    for t in context["takedowns"]:
-        t.upload_preview = selectors.preview_url(t.match.upload)
-        t.original_preview = selectors.preview_url(t.match.original)
-    return render(request, "provenance/review.html", context)
-
-
-@login_required
-@require_POST
-def appeal_decide(request, appeal_id: int):
-    _staff_only(request)
-    appeal = get_object_or_404(Appeal, pk=appeal_id)
-    decision = request.POST.get("decision")
-    if decision not in ("accept", "reject"):
-        messages.error(request, "Choose accept or reject.")
-        return redirect("provenance:review")
-    try:
-        services.appeal_decide(
-            staff=request.user,
-            appeal=appeal,
-            accept=decision == "accept",
-            note=request.POST.get("note", ""),
-        )
-    except (ValidationError, AccessDenied) as exc:
-        messages.error(request, _errors(exc) if isinstance(exc, ValidationError) else str(exc))
-    return redirect("provenance:review")
-
-
-@login_required
-@require_POST
-def takedown_decide(request, takedown_id: int):
-    _staff_only(request)
-    takedown = get_object_or_404(TakedownRequest, pk=takedown_id)
-    decision = request.POST.get("decision")
-    if decision not in ("remove", "refuse"):
-        messages.error(request, "Choose remove or refuse.")
-        return redirect("provenance:review")
-    try:
-        services.takedown_decide(staff=request.user, takedown=takedown, remove=decision == "remove")
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-    return redirect("provenance:review")
-
-
 # --- registry API --------------------------------------------------------------------------
 
 
@@ -193,15 +132,7 @@ def registry_lookup(request):
                 return _bad("Missing the pdq query parameter (64 hex digits).")
             hashes = registry.parse_hashes([value])
         else:
-            if len(request.body) > 200_000:
-                return _bad("Request body too large: send at most 1000 hashes.")
-            try:
-                payload = json.loads(request.body or b"null")
-            except (ValueError, UnicodeDecodeError):
-                return _bad('The body must be JSON: {"hashes": ["<64 hex digits>", ...]}.')
-            if not isinstance(payload, dict):
-                return _bad('The body must be a JSON object: {"hashes": [...]}.')
-            hashes = registry.parse_hashes(payload.get("hashes"))
+            hashes = registry.parse_body(request.body)
     except registry.BadHashes as exc:
         return _bad(str(exc))
     results = registry.lookup(hashes)

@@ -40,6 +40,9 @@ def _findable_owner(viewer, prefix: str) -> Q:
     """Active accounts, not blocked either way nor muted by the viewer; for people not
     logged in, only artists who allow search indexing."""
     rule = Q(**{f"{prefix}is_active": True})
+    # Limited by moderation (accounts.User.is_limited): out of search, except for themselves.
+    limited_ok = Q(**{f"{prefix}pk": viewer.pk}) if _signed_in(viewer) else Q(pk__in=[])
+    rule &= Q(**{f"{prefix}is_limited": False}) | limited_ok
     hidden = hidden_author_ids(viewer)
     if hidden:
         rule &= ~Q(**{f"{prefix}pk__in": hidden})
@@ -119,6 +122,7 @@ def search_posts(
     # Reposts have no document, so no reblog filter: on SQLite it made the planner walk
     # the reblog index instead of looking the page's ids up by key.
     posts = visible_posts(viewer, blocked=hidden).filter(author__is_active=True)
+    posts = posts.filter(Q(author__is_limited=False) | Q(author_id=getattr(viewer, "pk", None)))
     if not _signed_in(viewer):
         posts = posts.filter(author__profile__allow_search_indexing=True)
     ids, cursor = _page(posts, engines.POSTS, query, sort=sort, before=before, size=size)

@@ -8,11 +8,11 @@ from kiln.site import previews, views
 home_patterns = [path("", views.home, name="home")]
 
 profile_patterns = [
-    path("@<str:username>", views.profile, name="profile"),
-    path("@<str:username>/posts", views.profile, {"tab": "posts"}, name="profile_posts"),
-    path("@<str:username>/likes", views.profile, {"tab": "likes"}, name="profile_likes"),
+    path("@<username:username>", views.profile, name="profile"),
+    path("@<username:username>/posts", views.profile, {"tab": "posts"}, name="profile_posts"),
+    path("@<username:username>/likes", views.profile, {"tab": "likes"}, name="profile_likes"),
     path(
-        "@<str:username>/commissions",
+        "@<username:username>/commissions",
         views.profile,
         {"tab": "commissions"},
         name="profile_commissions",
@@ -20,16 +20,16 @@ profile_patterns = [
 ]
 
 project_patterns = [
-    path("@<str:username>/projects/<int:project_id>", views.project_detail, name="project"),
+    path("@<username:username>/projects/<id:project_id>", views.project_detail, name="project"),
 ]
 
 # Link-preview cards (kiln/site/previews.py), in the "site" namespace.
 card_patterns = [
-    path("@<str:username>/card.jpg", previews.profile_card, name="profile_card"),
+    path("@<username:username>/card.jpg", previews.profile_card, name="profile_card"),
     path(
-        "@<str:username>/projects/<int:project_id>/card.jpg",
+        "@<username:username>/projects/<id:project_id>/card.jpg",
         previews.project_card,
         name="project_card",
     ),
-    path("@<str:username>/posts/<int:post_id>/card.jpg", previews.post_card, name="post_card"),
+    path("@<username:username>/posts/<id:post_id>/card.jpg", previews.post_card, name="post_card"),
 ]

@@ -5,12 +5,12 @@ from kiln.social import views
 app_name = "social"
 
 urlpatterns = [
-    path("@<str:username>/followers", views.followers, name="followers"),
-    path("@<str:username>/following", views.following, name="following"),
+    path("@<username:username>/followers", views.followers, name="followers"),
+    path("@<username:username>/following", views.following, name="following"),
     # One explicit path per action, so /@name/posts and friends stay the profile's.
     *[
         path(
-            f"@<str:username>/{action}",
+            f"@<username:username>/{action}",
             views.relationship_action,
             {"action": action},
             name=action,

@@ -207,6 +207,7 @@ def public_posts(viewer, hidden: set[int] | None = None):
         reblog__isnull=True,
         in_reply_to__isnull=True,
         commented_project_id__isnull=True,
+        author__is_limited=False,  # limited by moderation: followers only
     )
     if hidden is None:
         hidden = hidden_author_ids(viewer)
@@ -256,7 +257,7 @@ def discover_streams(
             posts = posts.filter(author__profile__fields_of_work__icontains=f'"{field_slug}"')
         streams.append(("post", posts))
     projects = Project.objects.filter(
-        state=Project.State.PUBLISHED, published_at__isnull=False
+        state=Project.State.PUBLISHED, published_at__isnull=False, owner__is_limited=False
     ).only("id", "published_at")
     for kind, slug in ((ProjectTag.Kind.FIELD, field_slug), (ProjectTag.Kind.CATEGORY, category)):
         if slug:

@@ -7,5 +7,5 @@ app_name = "timelines"
 # The Following timeline is the home page "/" (kiln.core.views.home calls home_timeline).
 urlpatterns = [
     path("discover", views.discover, name="discover"),
-    path("tags/<str:tag>", views.tag, name="tag"),
+    path("tags/<segment:tag>", views.tag, name="tag"),
 ]

@@ -34,6 +34,40 @@ def run_env(tmp_path):
     return env
 
 
+def _pids(session: int, pattern: str) -> list[int]:
+    found = subprocess.run(["pgrep", "-f", "-s", str(session), pattern], capture_output=True)
+    return [int(pid) for pid in found.stdout.split()]
+
+
+def _healthz(port: int, timeout: float) -> bytes | None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                return r.read()
+        except OSError:
+            time.sleep(0.3)
+    return None
+
+
+def test_a_child_that_keeps_dying_stops_everything_after_backing_off():
+    code = (
+        "import sys, kiln.devserver as d\n"
+        "d.FIRST_BACKOFF = 0.05\n"
+        "sys.exit(d.supervise({'flaky': [sys.executable, '-c', 'raise SystemExit(3)'],"
+        " 'steady': [sys.executable, '-c', 'import time; time.sleep(60)']}, poll=0.02))\n"
+    )
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 1
+    assert result.stderr.count("flaky exited with 3; restarting it in") == 4
+    assert "flaky exited with 3 5 times" in result.stderr
+    assert "restarting it in 0.4 s" in result.stderr  # 0.05, 0.1, 0.2, 0.4: doubling
+    assert time.monotonic() - started < 30  # the steady child was stopped, not waited out
+
+
 def test_devserver_serves_and_stops_cleanly_on_ctrl_c(run_env, tmp_path):
     # An abandoned upload's original (no asset row, two hours old): the orphan sweeper that
     # `make run` starts must delete it on its first pass.
@@ -74,6 +108,25 @@ def test_devserver_serves_and_stops_cleanly_on_ctrl_c(run_env, tmp_path):
         while time.monotonic() < deadline and orphan.exists():
             time.sleep(0.3)
         assert not orphan.exists()
+        # kill -9 of each child: it comes back (a new pid) and the site answers again.
+        for pattern in (
+            "gunicorn",
+            "queue-name default",
+            "queue-name cloak",
+            "cloak_sweep",
+            "media_sweep --orphans",
+        ):
+            old_pid = _pids(process.pid, pattern)[0]
+            os.kill(old_pid, signal.SIGKILL)
+            restart_deadline = time.monotonic() + 30
+            while time.monotonic() < restart_deadline:
+                pids = _pids(process.pid, pattern)
+                if pids and old_pid not in pids:
+                    break
+                time.sleep(0.2)
+            else:
+                pytest.fail(f"{pattern} was not restarted after kill -9")
+        assert _healthz(port, timeout=60) == b"ok"
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=30)
     finally:
@@ -81,5 +134,6 @@ def test_devserver_serves_and_stops_cleanly_on_ctrl_c(run_env, tmp_path):
             os.killpg(process.pid, signal.SIGKILL)
     assert process.returncode == 0, output
     assert "kiln: stopped." in output
+    assert "restarting it in 1 s" in output and "stopping everything" not in output
     leftover = subprocess.run(["pgrep", "-s", str(process.pid)], capture_output=True, text=True)
     assert leftover.stdout.strip() == ""

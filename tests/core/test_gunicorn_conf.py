@@ -111,3 +111,14 @@ def test_a_worker_freezes_again_once_after_its_warm_up_requests(monkeypatch):
     finally:
         gc.enable()
         gc.unfreeze()
+
+
+def test_idle_keep_alive_connections_are_held_long_enough_to_be_reused(monkeypatch):
+    # gunicorn's own 2 s closed connections that clients reused a moment later, and a POST
+    # sent as one closed got "connection reset" (issue 25, point 12; docs/decisions.md).
+    monkeypatch.delenv("KILN_KEEPALIVE_SECONDS", raising=False)
+    assert importlib.reload(gunicorn_conf).keepalive == 30
+    monkeypatch.setenv("KILN_KEEPALIVE_SECONDS", "5")
+    assert importlib.reload(gunicorn_conf).keepalive == 5
+    monkeypatch.delenv("KILN_KEEPALIVE_SECONDS")
+    importlib.reload(gunicorn_conf)

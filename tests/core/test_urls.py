@@ -4,6 +4,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.converters import IntConverter
 
+from kiln.core.converters import IdConverter
+
 SAMPLE_KWARGS = {
     # re_path routes, whose groups have no converters to read samples from
     "media:rendition": {"token": "12-0123456789abcdef0123", "name": "a" * 40 + ".webp"},
@@ -25,7 +27,8 @@ def sample_kwargs(name: str, pattern: URLPattern) -> dict:
         return SAMPLE_KWARGS[name]
     converters = getattr(pattern.pattern, "converters", {})
     return {
-        key: 7 if isinstance(conv, IntConverter) else "sample" for key, conv in converters.items()
+        key: 7 if isinstance(conv, IntConverter | IdConverter) else "sample"
+        for key, conv in converters.items()
     }
 
 

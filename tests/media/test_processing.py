@@ -194,7 +194,8 @@ def test_too_many_attempts_fail_with_reason(artist, settings):
     assert services.media_asset_process(asset_id=asset.pk) is False
     asset.refresh_from_db()
     assert asset.state == MediaAsset.State.FAILED
-    assert "several times" in asset.failure_reason
+    assert "won't try it again" in asset.failure_reason
+    assert asset.poisoned
 
 
 @pytest.mark.django_db

@@ -2,7 +2,7 @@
 
 import pytest
 
-from kiln.posts import services
+from kiln.posts import cards, services
 from kiln.social.services import block_create, follow_create
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +72,7 @@ def test_posts_tab_json_is_one_query_and_matches_the_two_step_page(
     cursor, seen = None, []
     while True:
         with django_assert_num_queries(1):
-            statuses, next_cursor = selectors.profile_statuses_page(
+            statuses, next_cursor = cards.profile_statuses_page(
                 owner=ana, viewer=reader, hidden=set(), before=cursor, size=size
             )
         page = selectors.profile_post_ids(owner=ana, viewer=reader, before=cursor, size=size)

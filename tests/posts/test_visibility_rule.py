@@ -34,6 +34,18 @@ def people(make_user):
     return author, viewers
 
 
+def test_a_limited_account_is_seen_by_its_followers_only(people):
+    author, viewers = people
+    post = post_create(author=author, text="hello @mentioned")
+    author.is_limited = True
+    author.save(update_fields=["is_limited"])
+    post = Post.objects.select_related("author").get(pk=post.pk)
+    for name, viewer in viewers.items():
+        expected = name in ("author", "follower")
+        assert visible_posts(viewer).filter(pk=post.pk).exists() == expected, name
+        assert can_view_post(post, viewer) == expected, name
+
+
 @pytest.mark.parametrize(
     ("visibility", "active", "deleted"),
     list(itertools.product(("public", "followers"), (True, False), (False, True))),

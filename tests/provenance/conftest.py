@@ -55,7 +55,27 @@ def thief(make_user):
 
 @pytest.fixture
 def staff(make_user):
+    from kiln.moderation.defaults import defaults_ensure
+
     user = make_user("staffer")
     user.is_staff = True
     user.save(update_fields=["is_staff"])
+    user.groups.add(defaults_ensure()[0])  # the queue is moderation's
     return user
+
+
+@pytest.fixture
+def publish(django_capture_on_commit_callbacks):
+    """publish(owner, asset) -> the published portfolio Project showing the asset: the way a
+    work gets its server-derived work_url and enters the registry."""
+    from kiln.portfolio.services import ImageInput, ProjectInput, project_create, project_publish
+
+    def make(owner, asset, title: str = "Work"):
+        data = ProjectInput(title=title, images=[ImageInput(asset_id=asset.pk, alt_text="art")])
+        with django_capture_on_commit_callbacks(execute=True):
+            project = project_create(owner=owner, data=data)
+            project = project_publish(user=owner, project=project)
+        asset.refresh_from_db()
+        return project
+
+    return make

@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from test_services import _repost_of, ai_png, art_png
 
+from kiln.moderation.defaults import defaults_ensure
 from kiln.provenance.models import RepostMatch, Screening
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,6 +33,7 @@ def test_held_upload_appeal_and_release(page: Page, live_server, make_user):
     staff = make_user("staffer")
     staff.is_staff = True
     staff.save(update_fields=["is_staff"])
+    staff.groups.add(defaults_ensure()[0])  # the queue is moderation's
     asset = _upload(artist, ai_png())
 
     _login(page, base, "ana")
@@ -46,7 +48,7 @@ def test_held_upload_appeal_and_release(page: Page, live_server, make_user):
     expect(page.get_by_text("Your appeal was sent")).to_be_visible()
 
     _login(page, base, "staffer")
-    page.goto(f"{base}/provenance/review")
+    page.goto(f"{base}/moderation")
     expect(page.get_by_text("Painted in Krita")).to_be_visible()
     page.get_by_role("button", name="Release").click()
     expect(page.get_by_text("No open appeals.")).to_be_visible()

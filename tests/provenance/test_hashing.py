@@ -61,12 +61,12 @@ def test_vectorised_watermark_decoder_matches_the_package():
     assert list(mine.astype(int)) == [int(b) for b in ref]
 
 
-def test_index_is_rebuilt_from_the_database(client, artist, upload):
+def test_index_is_rebuilt_from_the_database(client, artist, upload, publish):
     from test_services import art_png
 
     from kiln.provenance import index
 
-    upload(artist, art_png(seed=72))
+    publish(artist, upload(artist, art_png(seed=72)))
     exact = hashing.index_hashes(art_png(seed=72))[0].hex
     index.reset()  # a fresh process
     resp = client.get("/api/registry/v1/lookup", {"pdq": exact}).json()

@@ -8,6 +8,7 @@ from test_process import _png_bytes, kra_file
 from test_services import ai_png
 
 from kiln.core.procedural import artwork
+from kiln.moderation.defaults import defaults_ensure
 from kiln.provenance.models import ProcessEvidence, Screening
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,6 +22,7 @@ def test_held_work_verified_by_a_krita_file(page: Page, live_server, make_user, 
     staff = make_user("staffer")
     staff.is_staff = True
     staff.save(update_fields=["is_staff"])
+    staff.groups.add(defaults_ensure()[0])  # the queue is moderation's
     asset = _upload(artist, ai_png())  # generator metadata: held
     assert Screening.objects.get(asset=asset).state == "held"
     post = post_create(author=artist, text="new piece", attachments=[(asset, "a painting")])
@@ -37,7 +39,7 @@ def test_held_work_verified_by_a_krita_file(page: Page, live_server, make_user, 
     assert ProcessEvidence.objects.filter(asset=asset).count() == 1
 
     _login(page, base, "staffer")
-    page.goto(f"{base}/provenance/review")
+    page.goto(f"{base}/moderation")
     card = page.locator(".provenance-review-appeal")
     expect(card.get_by_text("match score 1.00", exact=False).first).to_be_visible()
     expect(card.get_by_text("3 layers", exact=False)).to_be_visible()

@@ -66,7 +66,7 @@ def _text_findings(texts: dict[str, list[str]]) -> list[Finding]:
                 f = rules.webui_parameters(value, sig) or rules.json_comment(value, software, sig)
                 if f is None and value.strip():
                     f = Finding(sig, "Stable Diffusion WebUI", rules.excerpt(value))
-            elif key in ("prompt", "workflow"):
+            elif key.lower() in ("prompt", "workflow"):
                 f = rules.comfy(key, value, sig)
             elif key in _INVOKE_KEYS:
                 f = Finding(sig, "InvokeAI", rules.excerpt(value), rules.model_family(value[:4096]))
@@ -82,6 +82,8 @@ def _text_findings(texts: dict[str, list[str]]) -> list[Finding]:
                 f = Finding(sig, "Fooocus", rules.excerpt(value))
             else:
                 f = rules.webui_parameters(value, sig)
+                if f is None and "{" in value:
+                    f = rules.comfy(key, value, sig)
             if f:
                 out.append(f)
     return out
@@ -91,14 +93,10 @@ def _exif_findings(tags: dict[str, str]) -> list[Finding]:
     out: list[Finding] = []
     for name, value in tags.items():
         sig = f"exif:{name}"
-        # ComfyUI writes "prompt:{...}" / "workflow:{...}" into Make/Model/ImageDescription.
-        key, sep, rest = value.partition(":")
-        if sep and key in ("prompt", "workflow") and rest.lstrip().startswith("{"):
-            f = rules.comfy(key, rest, sig)
-            if f:
-                out.append(f)
-                continue
-        if value.lstrip().startswith("{"):  # converters move the bare graph JSON here
+        # ComfyUI writes "prompt:{...}" / "workflow:{...}" into Make/Model/ImageDescription,
+        # converters move the graph (bare or wrapped) into UserComment and elsewhere: any
+        # JSON in any field counts.
+        if "{" in value:
             f = rules.comfy(name, value, sig)
             if f:
                 out.append(f)

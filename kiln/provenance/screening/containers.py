@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 
 # Enough for any honest metadata; bounds zTXt/iTXt decompression bombs.
 MAX_INFLATE = 32 * 1024 * 1024
+# The same bound for all of a file's chunks together: 40 chunks under the per-chunk cap
+# would otherwise still be kept, 1.3 GB of them (issue 25). Text past it is dropped, noted.
+MAX_INFLATE_TOTAL = MAX_INFLATE
 
 
 @dataclass
@@ -25,14 +28,19 @@ class Metadata:
     xmp_packets: list[str] = field(default_factory=list)
     has_c2pa: bool = False
     errors: list[str] = field(default_factory=list)
+    inflated: int = 0  # bytes of compressed text inflated so far (bounded by MAX_INFLATE_TOTAL)
 
     def add_text(self, key: str, value: str) -> None:
         self.texts.setdefault(key, []).append(value)
 
 
-def _inflate(data: bytes) -> bytes:
-    d = zlib.decompressobj()
-    out = d.decompress(data, MAX_INFLATE)
+def _inflate(data: bytes, md: Metadata | None = None) -> bytes:
+    budget = MAX_INFLATE if md is None else min(MAX_INFLATE, MAX_INFLATE_TOTAL - md.inflated)
+    if budget <= 0:
+        raise ValueError(f"text past {MAX_INFLATE_TOTAL >> 20} MB in all, dropped unread")
+    out = zlib.decompressobj().decompress(data, budget)
+    if md is not None:
+        md.inflated += len(out)
     return out
 
 
@@ -49,7 +57,7 @@ def _parse_png(data: bytes, md: Metadata) -> None:
                 md.add_text(key.decode("latin-1"), val.decode("latin-1"))
             elif ctype == b"zTXt":
                 key, _, rest = body.partition(b"\0")
-                md.add_text(key.decode("latin-1"), _inflate(rest[1:]).decode("latin-1"))
+                md.add_text(key.decode("latin-1"), _inflate(rest[1:], md).decode("latin-1"))
             elif ctype == b"iTXt":
                 key, _, rest = body.partition(b"\0")
                 comp = rest[0] if rest else 0
@@ -57,7 +65,7 @@ def _parse_png(data: bytes, md: Metadata) -> None:
                 _lang, _, rest = rest.partition(b"\0")
                 _tkey, _, text = rest.partition(b"\0")
                 if comp:
-                    text = _inflate(text)
+                    text = _inflate(text, md)
                 value = text.decode("utf-8", "replace")
                 k = key.decode("latin-1")
                 if k == "XML:com.adobe.xmp":

@@ -101,7 +101,7 @@ def webui_parameters(text: str, signal: str) -> Finding | None:
 def _loads(text: str):
     try:
         return json.loads(text)
-    except Exception:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
         return None
 
 
@@ -128,17 +128,67 @@ def comfy_models(graph) -> str:
     return ""
 
 
+def _is_graph(value) -> bool:
+    if not isinstance(value, dict):
+        return False
+    if isinstance(value.get("nodes"), list):
+        return True
+    return any(isinstance(n, dict) and "class_type" in n for n in value.values())
+
+
+_WRAPPER_KEYS = ("workflow", "prompt")
+
+
+def _find_graph(value, depth: int = 0):
+    """The ComfyUI graph in a decoded JSON value: the value itself, or under a "workflow" or
+    "prompt" key in any case (`{"workflow": {...}}`), also when that holds the graph as a
+    JSON string, as ComfyUI's own PNG chunks do."""
+    if depth > 3:
+        return None
+    if isinstance(value, str):
+        value = _loads(value) if value.lstrip().startswith("{") else None
+    if not isinstance(value, dict):
+        return None
+    if _is_graph(value):
+        return value
+    for k, v in value.items():
+        if str(k).strip().lower() in _WRAPPER_KEYS:
+            graph = _find_graph(v, depth + 1)
+            if graph is not None:
+                return graph
+    return None
+
+
+# Where a graph may start besides the first "{": after a "workflow:"/"Prompt=" style prefix.
+_KEYED_JSON = re.compile(r"(?i)(?:workflow|prompt)[\"']?\s*[:=]\s*(?=\{)")
+MAX_JSON_STARTS = 8
+SCAN_CHARS = 2_000_000
+
+
 def comfy(key: str, text: str, signal: str) -> Finding | None:
-    value = _loads(text)
-    if isinstance(value, dict):
-        is_api = any(isinstance(n, dict) and "class_type" in n for n in value.values())
-        is_workflow = isinstance(value.get("nodes"), list)
-        if is_api or is_workflow:
-            at = text.find("class_type") if is_api else text.find('"nodes"')
-            return Finding(signal, "ComfyUI", excerpt(text, max(at, 0)), comfy_models(value))
-    elif '"class_type"' in text[:200_000] or ('"nodes"' in text[:2000] and '"links"' in text):
+    """A ComfyUI graph (API prompt or UI workflow) anywhere in `text`: bare, after a prefix
+    like "Workflow:" in any case, or wrapped as {"workflow": {...}} / {"prompt": {...}}."""
+    head = text[:SCAN_CHARS]
+    starts = [m.end() for m in _KEYED_JSON.finditer(head)][:MAX_JSON_STARTS]
+    first = head.find("{")
+    if first >= 0:
+        starts.append(first)
+    decoder = json.JSONDecoder()
+    for at in sorted(set(starts))[:MAX_JSON_STARTS]:
+        try:
+            value, _ = decoder.raw_decode(head, at)
+        except (ValueError, RecursionError):
+            continue
+        graph = _find_graph(value)
+        if graph is not None:
+            is_api = "nodes" not in graph
+            pos = head.find("class_type", at) if is_api else head.find('"nodes"', at)
+            return Finding(signal, "ComfyUI", excerpt(head, max(pos, 0)), comfy_models(graph))
+    if first >= 0 and (
+        '"class_type"' in head[:200_000] or ('"nodes"' in head[:2000] and '"links"' in head)
+    ):
         # Truncated or padded JSON: the node markers are still unmistakable.
-        return Finding(signal, "ComfyUI", excerpt(text, text.find('"')))
+        return Finding(signal, "ComfyUI", excerpt(head, head.find('"')))
     return None
 
 

@@ -14,11 +14,12 @@ from kiln.accounts.images import normalise_profile_image
 from kiln.accounts.models import User
 from kiln.core.procedural import artwork
 from kiln.hiring.seed import seed_hiring
+from kiln.moderation.seed import seed_moderation
 from kiln.portfolio.seed import seed_projects
 from kiln.posts.seed import seed_posts
 
 # Each app's demo content, in order (posts share projects): f(*, artists, stdout) -> None.
-SEEDS = [seed_projects, seed_posts, seed_hiring]
+SEEDS = [seed_projects, seed_posts, seed_hiring, seed_moderation]
 
 
 class Command(BaseCommand):
