@@ -272,11 +272,15 @@ def test_stages_service(artist, upload):
 
 
 # ------------------------------------------------------------------ views
-def test_attach_page_is_the_artists_only(client, artist, thief, staff, upload):
+def test_attach_page_is_the_artists_only(client, artist, thief, staff, upload, make_user):
+    from kiln.social.services import block_create
+
     asset = upload(artist, work_png())
+    blocked = make_user("cy")
+    block_create(blocker=artist, blocked=blocked)
     url = f"/provenance/assets/{asset.pk}/process"
     assert client.get(url).status_code == 302  # anonymous: to the login page
-    for user in (thief, staff):
+    for user in (thief, staff, blocked):
         client.force_login(user)
         assert client.get(url).status_code == 404
         assert client.post(url, {"layered": io.BytesIO(kra_file(work_png()))}).status_code == 404
