@@ -308,3 +308,9 @@ def test_mark_on_the_post_page_only_when_verified(client, artist, upload):
         user=artist, asset=asset, upload=kra_file(work_png()), filename="w.kra"
     )
     assert "process-mark" in client.get(url).content.decode()  # anonymous reader sees it
+
+
+def test_protection_page_says_what_screening_cannot_see(client, db):
+    body = client.get("/protection").content.decode()
+    assert "What upload screening can and cannot see" in body
+    assert "stripped" in body and "does not use it" in body
