@@ -31,6 +31,7 @@ seed: migrate
 
 # As a visitor sees it: DEBUG off (Kiln's own error pages, no route listings), over local HTTP.
 run: seed
+	@$(PY) manage.py fetch_models --if-missing --timeout 10
 	@DEBUG=0 KILN_LOCAL_HTTP=1 $(PY) manage.py collectstatic --noinput -v 0
 	@echo "Kiln: http://127.0.0.1:$(PORT)  (Ctrl-C stops the server and the worker)"
 	@DEBUG=0 KILN_LOCAL_HTTP=1 exec $(PY) -m kiln.devserver --port $(PORT)

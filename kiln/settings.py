@@ -110,6 +110,8 @@ INSTALLED_APPS = [
     "kiln.search",
     "oauth2_provider",
     "kiln.api",
+    "kiln.transfer",
+    "kiln.insights",
     "kiln.site",
 ]
 
@@ -127,6 +129,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kiln.core.csp.KilnCSPMiddleware",  # django-csp, its policy built once
     "allauth.account.middleware.AccountMiddleware",
+    # Last: counts a page view once the answer is known (kiln/insights/counting.py).
+    "kiln.insights.middleware.InsightsMiddleware",
 ]
 
 ROOT_URLCONF = "kiln.urls"
@@ -237,7 +241,11 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PRESERVE_USERNAME_CASING = True
 ACCOUNT_USERNAME_MIN_LENGTH = 3
 ACCOUNT_USERNAME_VALIDATORS = "kiln.accounts.validators.username_validators"
-ACCOUNT_ADAPTER = "kiln.accounts.adapters.AccountAdapter"
+# kiln.transfer's adapter: a deactivated account, or one scheduled for deletion, can come back.
+ACCOUNT_ADAPTER = "kiln.transfer.adapters.TransferAccountAdapter"
+# Changing the address verifies the new one before it replaces the old, which gets a notice.
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_FORMS = {"login": "kiln.accounts.forms.LoginForm"}
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Kiln] "
@@ -261,6 +269,20 @@ ACCOUNT_RATE_LIMITS = {
 KILN_VERIFICATION_EMAILS_PER_DOMAIN_HOUR = env_int("KILN_VERIFICATION_EMAILS_PER_DOMAIN_HOUR", 30)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Kiln"
+
+# Leaving (kiln.transfer): days before a deletion request is carried out, days a deleted
+# account's username stays unavailable, days an export can be downloaded.
+KILN_DELETION_GRACE_DAYS = int(os.environ.get("KILN_DELETION_GRACE_DAYS", "30"))
+KILN_RETIRED_USERNAME_DAYS = int(os.environ.get("KILN_RETIRED_USERNAME_DAYS", "30"))
+KILN_EXPORT_DAYS = int(os.environ.get("KILN_EXPORT_DAYS", "7"))
+# Instagram import: archive size, entries, unpacked size and per-file compression ratio caps.
+KILN_IMPORT_MAX_BYTES = int(os.environ.get("KILN_IMPORT_MAX_BYTES", str(20 * 1024**3)))
+KILN_IMPORT_MAX_ENTRIES = int(os.environ.get("KILN_IMPORT_MAX_ENTRIES", "100000"))
+KILN_IMPORT_MAX_UNPACKED_BYTES = int(
+    os.environ.get("KILN_IMPORT_MAX_UNPACKED_BYTES", str(40 * 1024**3))
+)
+KILN_IMPORT_MAX_RATIO = int(os.environ.get("KILN_IMPORT_MAX_RATIO", "100"))
+KILN_IMPORT_CHUNK_BYTES = 8 * 1024 * 1024  # the browser sends the archive in pieces this size
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "account_login"
 

@@ -24,3 +24,5 @@ STORAGES["staticfiles"] = {  # noqa: F405
 # /tmp/kiln-test-var. A gunicorn started by a test names its own with KILN_SHIELD_STORE.
 if "KILN_SHIELD_STORE" not in os.environ:
     KILN_SHIELD_STORE = f"/tmp/kiln-test-shield-{os.getpid()}.sqlite3"  # noqa: S108
+# Insights' pending view counters, likewise one file per test process.
+KILN_INSIGHTS_STORE = f"/tmp/kiln-test-insights-{os.getpid()}.sqlite3"  # noqa: S108

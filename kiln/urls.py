@@ -35,6 +35,8 @@ urlpatterns = [
     path("", include("kiln.moderation.urls")),
     path("", include("kiln.search.urls")),
     path("", include("kiln.api.urls")),
+    path("", include("kiln.transfer.urls")),
+    path("", include("kiln.insights.urls")),
     path("accounts/", include("allauth.urls")),
     path(f"{settings.KILN_ADMIN_PATH}/", admin.site.urls),
 ]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -11,6 +9,8 @@ from PIL import Image
 
 from .attack import _pad_to, to_tensor, to_uint8
 from .encoders import Models
+from .purify import OPERATIONS, half, jpeg  # noqa: F401 - jpeg and half re-exported
+from .summary import summary_line
 
 PREVIEW_CROP = 1024  # the AI preview decodes at most this many pixels on each side
 
@@ -61,40 +61,61 @@ def latent_shift(models: Models, original: np.ndarray, cloaked: np.ndarray) -> d
     return out
 
 
-def jpeg(arr: np.ndarray, quality: int = 85) -> np.ndarray:
-    buf = io.BytesIO()
-    Image.fromarray(arr).save(buf, format="JPEG", quality=quality)
-    return np.asarray(Image.open(io.BytesIO(buf.getvalue())).convert("RGB"))
+# Measures where both encoders are reported; the purifications are measured on taef2 only
+# (the report leads with it) to keep the worker's measuring time down at the 2048 px master.
+BOTH_ENCODERS = ("uploaded", "trainer_1024", "trainer_512", "jpeg85")
 
 
-def half(arr: np.ndarray) -> np.ndarray:
+def _shift(models: Models, name: str, a: np.ndarray, b: np.ndarray) -> float:
+    z0, z1 = encode(models, name, a), encode(models, name, b)
+    return float((z1 - z0).norm() / z0.norm().clamp_min(1e-8))
+
+
+@torch.no_grad()
+def roundtrip(models: Models, arr: np.ndarray) -> np.ndarray:
+    """taef2 encode then decode (a purification), on the central PREVIEW_CROP detail."""
     h, w = arr.shape[:2]
-    size = (max(1, w // 2), max(1, h // 2))
-    return np.asarray(Image.fromarray(arr).resize(size, Image.Resampling.LANCZOS))
+    ch, cw = min(h, PREVIEW_CROP), min(w, PREVIEW_CROP)
+    y0, x0 = (h - ch) // 2, (w - cw) // 2
+    crop = arr[y0 : y0 + ch, x0 : x0 + cw]
+    rec = models.decoder(encode(models, "taef2_encoder", crop)).clamp(0, 1)[:, :, :ch, :cw]
+    return to_uint8(rec)
 
 
 def measure(models: Models, original: np.ndarray, cloaked: np.ndarray) -> dict:
     """Everything the report shows, as plain JSON-able numbers.
 
-    Robustness compares the cloaked image after the transform with the original after
-    the same transform, so the transform's own change is not counted as protection.
+    Each shift compares the cloaked image after an operation with the original after the
+    same operation, so the operation's own change is not counted as protection.
     """
-    shift = latent_shift(models, original, cloaked)
-    s_jpeg = latent_shift(models, jpeg(original), jpeg(cloaked))
-    s_half = latent_shift(models, half(original), half(cloaked))
-    return {
+    names = [n for n in ("taef2_encoder", "taesana_encoder") if n in models.encoders]
+    shifts, sana = {}, {}
+    pairs = {"uploaded": (original, cloaked)}
+    pairs |= {k: (op(original), op(cloaked)) for k, op in OPERATIONS.items()}
+    for key, (a, b) in pairs.items():
+        shifts[key] = round(_shift(models, names[0], a, b), 4)
+        if key in BOTH_ENCODERS and len(names) > 1:
+            sana[key] = round(_shift(models, names[1], a, b), 4)
+    if models.decoder is not None and names[0] == "taef2_encoder":
+        a, b = roundtrip(models, original), roundtrip(models, cloaked)
+        shifts["taef2_roundtrip"] = round(_shift(models, names[0], a, b), 4)
+    report = {
         "psnr": round(psnr(original, cloaked), 3),
         "ssim": round(ssim(original, cloaked), 5),
         "linf": linf(original, cloaked),
-        "latent_shift": round(shift["taef2_encoder"], 4),
-        "latent_shift_by_encoder": {k: round(v, 4) for k, v in shift.items()},
-        "shift_after_jpeg85": round(s_jpeg["taef2_encoder"], 4),
-        "shift_after_jpeg85_by_encoder": {k: round(v, 4) for k, v in s_jpeg.items()},
-        "shift_after_resize_half": round(s_half["taef2_encoder"], 4),
-        "shift_after_resize_half_by_encoder": {k: round(v, 4) for k, v in s_half.items()},
+        "shifts": shifts,
+        "shifts_sana": sana,
+        "summary": summary_line({"shifts": shifts}),
+        # The first measures, under the names earlier reports used.
+        "latent_shift": shifts["uploaded"],
+        "latent_shift_by_encoder": {names[0]: shifts["uploaded"]}
+        | ({names[1]: sana["uploaded"]} if sana else {}),
+        "shift_after_jpeg85": shifts["jpeg85"],
+        "shift_after_resize_half": shifts["half"],
         "width": int(original.shape[1]),
         "height": int(original.shape[0]),
     }
+    return report
 
 
 @torch.no_grad()

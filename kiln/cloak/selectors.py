@@ -2,13 +2,35 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from kiln.cloak.models import CloakJob, CloakPreference, Intensity
+from kiln.cloak.summary import summary_line, weakest_report
 from kiln.cloak.weights import availability
+
+# What artists read when the weights are missing: no server path, no command (those are for
+# staff, in the admin's cloak job list).
+UNAVAILABLE_FOR_ARTISTS = (
+    "Cloaking is switched off on this site for now, so new work cannot be cloaked yet. "
+    "You can still save and publish; the site administrators can turn it on."
+)
 
 
 def cloak_unavailable_reason() -> str | None:
-    """None when the cloak can run; otherwise why not, in words for the artist."""
+    """None when the cloak can run; otherwise the technical reason (path, command): staff only."""
     return availability()
+
+
+def cloak_is_available() -> bool:
+    return availability() is None
+
+
+def cloak_unavailable_for(*, user) -> str | None:
+    """None when the cloak can run; otherwise what `user` may read about why not."""
+    reason = availability()
+    if reason is None:
+        return None
+    return reason if getattr(user, "is_staff", False) else UNAVAILABLE_FOR_ARTISTS
 
 
 def cloak_job_for_owner(*, owner, job_id: int) -> CloakJob | None:
@@ -59,3 +81,25 @@ def cloak_candidates_for_owner(*, owner, limit: int = 50):
         .prefetch_related("renditions")
         .order_by("-id")[:limit]
     )
+
+
+@dataclass(frozen=True)
+class CloakStatus:
+    """What a work's page may truthfully say: "done" only when every image's job finished,
+    "pending" only while a real job is queued or running, "" when there is nothing to say."""
+
+    state: str
+    summary: str = ""
+
+
+def cloak_status_for_assets(*, asset_ids) -> CloakStatus:
+    ids = list(asset_ids)
+    if not ids:
+        return CloakStatus("")
+    jobs = list(CloakJob.objects.filter(asset_id__in=ids).only("asset_id", "state", "report"))
+    done = [j for j in jobs if j.state == CloakJob.State.DONE]
+    if len(done) == len(ids):
+        return CloakStatus("done", summary_line(weakest_report([j.report for j in done])))
+    if any(j.is_active for j in jobs):
+        return CloakStatus("pending")
+    return CloakStatus("")

@@ -22,6 +22,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from kiln.cloak.models import CloakJob, CloakPreference, Intensity
+from kiln.cloak.selectors import UNAVAILABLE_FOR_ARTISTS
 from kiln.cloak.weights import CloakUnavailable, availability
 from kiln.core.access import access_owner
 
@@ -74,7 +75,8 @@ def cloak_job_start(
         raise ValidationError("Animated images cannot be cloaked.")
     reason = availability()
     if reason:
-        raise ValidationError(f"The cloak is unavailable: {reason}")
+        logger.warning("cloak unavailable: %s", reason)  # the path and command are for staff
+        raise ValidationError(f"The cloak is unavailable. {UNAVAILABLE_FOR_ARTISTS}")
     job = CloakJob.objects.select_for_update().filter(asset=asset).first()
     fields = dict(
         intensity=intensity,
@@ -363,7 +365,9 @@ def cloak_job_run(*, job_id: int) -> bool:
             _finish(job, rep.lease, state=CloakJob.State.CANCELLED, cancel_requested=False)
         return False
     except CloakUnavailable as exc:
-        _finish(job, rep.lease, state=CloakJob.State.FAILED, failure_reason=exc.reason[:300])
+        logger.warning("cloak job %s: unavailable: %s", job.pk, exc.reason)
+        reason = f"The cloak is unavailable. {UNAVAILABLE_FOR_ARTISTS}"
+        _finish(job, rep.lease, state=CloakJob.State.FAILED, failure_reason=reason[:300])
         return False
     except (OSError, ValueError, MemoryError) as exc:
         logger.warning("cloak job %s failed: %s", job.pk, exc)

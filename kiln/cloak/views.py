@@ -34,7 +34,7 @@ def index(request):
         {
             "jobs": selectors.cloak_jobs_for_owner(owner=request.user)[:100],
             "candidates": selectors.cloak_candidates_for_owner(owner=request.user),
-            "unavailable": selectors.cloak_unavailable_reason(),
+            "unavailable": selectors.cloak_unavailable_for(user=request.user),
             "cloak_by_default": by_default,
             "default_intensity": intensity,
             "intensities": Intensity.choices,
@@ -92,7 +92,7 @@ def _job_context(job: CloakJob) -> dict:
 @require_GET
 def job(request, job_id: int):
     job = _job_or_404(request, job_id)
-    ctx = _job_context(job) | {"unavailable": selectors.cloak_unavailable_reason()}
+    ctx = _job_context(job) | {"unavailable": selectors.cloak_unavailable_for(user=request.user)}
     return render(request, "cloak/job.html", ctx)
 
 

@@ -24,6 +24,7 @@ class Notification(BaseModel):
         # From kiln.moderation: a statement of reasons, and the outcome of a report.
         MODERATION = "moderation", "Moderation decisions about your account"
         REPORT_OUTCOME = "report_outcome", "Outcomes of your reports"
+        EXPORT_READY = "export_ready", "Your data export is ready"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -26,6 +26,7 @@ VERBS = {
     Kind.COMMISSION_UPDATE: "updated a commission with you",
     Kind.MODERATION: "Kiln's moderators took a decision about your account",
     Kind.REPORT_OUTCOME: "Kiln's moderators decided on your report",
+    Kind.EXPORT_READY: "Your data export is ready to download",
 }
 
 

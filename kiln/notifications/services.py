@@ -10,7 +10,7 @@ from kiln.social.models import Block, Mute
 Kind = Notification.Kind
 
 # Kinds that tell you about your own work (the actor is you): never suppressed as self-caused.
-ABOUT_YOUR_OWN_WORK = {Kind.HELD}
+ABOUT_YOUR_OWN_WORK = {Kind.HELD, Kind.EXPORT_READY}
 
 # Kinds where repeating the same action (like, unlike, like) must not notify twice.
 DEDUPLICATED_KINDS = {Kind.LIKE, Kind.REPOST, Kind.FOLLOW, Kind.PROJECT_LIKE}

@@ -17,9 +17,10 @@ PAGE_SIZE_MAX = 48
 
 
 def visible_projects_q(viewer, *, blocked: set[int] | None = None) -> Q:
-    """The one rule for who sees a project: published work, and the viewer's own drafts;
-    never across a block, either way (as for posts). `blocked` saves the query when known."""
-    visible = Q(state=Project.State.PUBLISHED)
+    """The one rule for who sees a project: published work of an active account (a
+    deactivated or closing one is hidden), and the viewer's own drafts; never across a
+    block, either way (as for posts). `blocked` saves the query when known."""
+    visible = Q(state=Project.State.PUBLISHED, owner__is_active=True)
     if viewer is not None and getattr(viewer, "is_authenticated", False):
         visible |= Q(owner_id=viewer.pk)
     blocked = blocked_user_ids(viewer) if blocked is None else blocked
@@ -68,9 +69,9 @@ def _annotate_covers(projects) -> list[Project]:
 
 def recent_public_projects(limit: int = 12) -> list[Project]:
     """Newest published work from everyone: the landing page's grid."""
-    rows = _with_images(Project.objects.filter(state=Project.State.PUBLISHED)).order_by(
-        "-published_at", "-id"
-    )[:limit]
+    rows = _with_images(
+        Project.objects.filter(state=Project.State.PUBLISHED, owner__is_active=True)
+    ).order_by("-published_at", "-id")[:limit]
     return _annotate_covers(rows)
 
 
@@ -95,6 +96,17 @@ def lead_project(*, owner) -> Project | None:
     if project is not None:
         project.cover_image = cover_image(project)
     return project
+
+
+def more_by_artist(*, owner, viewer, exclude_id: int, limit: int = 6) -> list[Project]:
+    """A few of the artist's other published works, in their order: the project page's
+    "More by this artist". Drafts never show here, even to the artist."""
+    rows = (
+        _portfolio_queryset(owner=owner, viewer=viewer)
+        .filter(state=Project.State.PUBLISHED)
+        .exclude(pk=exclude_id)[:limit]
+    )
+    return _annotate_covers(rows)
 
 
 def portfolio_projects(*, owner, viewer) -> list[Project]:
@@ -204,7 +216,11 @@ def _order_version(owner) -> int:
 def project_for_view(*, viewer, username: str, project_id: int) -> Project:
     """A published project, or the viewer's own draft; 404 otherwise (drafts don't leak)."""
     project = (
-        _with_images(Project.objects.filter(owner__username__iexact=username, pk=project_id))
+        _with_images(
+            Project.objects.filter(
+                owner__username__iexact=username, owner__is_active=True, pk=project_id
+            )
+        )
         .prefetch_related("embeds")
         .first()
     )

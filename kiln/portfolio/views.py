@@ -10,8 +10,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kiln.cloak.models import CloakJob
-from kiln.cloak.selectors import cloak_default_for
+from kiln.cloak.selectors import (
+    UNAVAILABLE_FOR_ARTISTS,
+    CloakStatus,
+    cloak_default_for,
+    cloak_is_available,
+    cloak_status_for_assets,
+)
 from kiln.core.converters import parse_ids
 from kiln.core.http import is_htmx
 from kiln.core.pagination import parse_cursor
@@ -156,15 +161,12 @@ def project_detail(request, username: str, project_id: int, *, extra_context=Non
     )
 
 
-def _cloak_status(project, images) -> str:
-    """What the page may truthfully say about the cloak: "done" only when every image's
-    cloak job has finished; "pending" while any is missing or unfinished."""
+def _cloak_status(project, images) -> CloakStatus:
+    """What the page may truthfully say about the cloak (kiln.cloak decides: "pending" only
+    while a real job exists, "done" only when every image's job finished)."""
     if not project.cloak_requested or not images:
-        return ""
-    done = CloakJob.objects.filter(
-        asset_id__in=[image.asset_id for image in images], state=CloakJob.State.DONE
-    ).count()
-    return "done" if done == len(images) else "pending"
+        return CloakStatus("")
+    return cloak_status_for_assets(asset_ids=[image.asset_id for image in images])
 
 
 def label_listing(request, segment: str, slug: str):
@@ -305,6 +307,18 @@ def _cloak_initial(user) -> dict:
     return {"cloak_requested": requested, "cloak_intensity": intensity}
 
 
+def _cloak_gate(form, *, new: bool) -> None:
+    """Without the encoder weights the cloak option is disabled: a disabled field keeps its
+    initial value, so a new work is not cloaked and an existing work's choice is unchanged."""
+    if cloak_is_available():
+        return
+    if new:
+        form.initial["cloak_requested"] = False  # the account default can't apply now
+    for name in ("cloak_requested", "cloak_intensity"):
+        form.fields[name].disabled = True
+    form.cloak_unavailable = UNAVAILABLE_FOR_ARTISTS
+
+
 def _editor(request, project: Project | None):
     if project is not None:
         cover = selectors.cover_image(project)
@@ -319,7 +333,9 @@ def _editor(request, project: Project | None):
         image_items = []
         form = ProjectForm(initial=_cloak_initial(request.user))
     if request.method == "POST":
-        form = ProjectForm(request.POST)
+        form = ProjectForm(request.POST, initial=form.initial)
+    _cloak_gate(form, new=project is None)
+    if request.method == "POST":
         action = request.POST.get("action", "draft")
         try:
             images, cover = _parse_images(request.POST)

@@ -5,14 +5,19 @@ from django.http import Http404
 from django.shortcuts import render
 
 from kiln.accounts import selectors as account_selectors
-from kiln.accounts.choices import FIELD_LABELS
+from kiln.accounts.choices import FIELD_LABELS, FIELDS_OF_WORK
 from kiln.hiring import views as hiring_views
+from kiln.hiring.commission_selectors import sheet_of
+from kiln.hiring.models import CommissionSheet
+from kiln.insights.selectors import project_views
 from kiln.portfolio import views as portfolio_views
-from kiln.portfolio.selectors import recent_public_projects
+from kiln.portfolio.selectors import more_by_artist, recent_public_projects
 from kiln.posts import views as posts_views
 from kiln.posts.limits import MAX_TEXT_LENGTH
+from kiln.posts.models import Post
 from kiln.posts.selectors import project_comments, project_like_state
-from kiln.social.selectors import profile_relationship_context
+from kiln.social.selectors import following_ids, profile_relationship_context
+from kiln.timelines import services as timeline_services
 from kiln.timelines.views import home_timeline
 
 # Each tab's body comes from the app that owns it: f(request, owner) -> (template, context).
@@ -31,6 +36,8 @@ PROFILE_TABS_JSON = {"posts": posts_views.profile_tab_json}
 def home(request):
     """Logged in: the Following timeline. Logged out: a landing page of recent public work."""
     if request.user.is_authenticated:
+        if _is_first_run(request.user) and not request.GET:
+            return first_run(request)
         return home_timeline(request)
     return render(
         request,
@@ -77,12 +84,48 @@ def project_detail(request, username: str, project_id: int):
 
 
 def project_social_context(request, project) -> dict:
-    """Likes and comments come from the posts app (comments are posts); published work only."""
+    """Beside the images: the artist card (social's follow state, hiring's commission sheet),
+    "More by this artist", and the likes and comments from the posts app (comments are posts);
+    the social parts on published work only."""
+    owner = project.owner
+    sheet = sheet_of(artist=owner)
+    context = {
+        "artist_relationship": profile_relationship_context(viewer=request.user, owner=owner),
+        "commissions_open": sheet is not None and sheet.status == CommissionSheet.Status.OPEN,
+        "more_projects": more_by_artist(owner=owner, viewer=request.user, exclude_id=project.pk),
+        # The artist alone sees how often their work was viewed.
+        "view_count": project_views(project_id=project.pk)
+        if request.user.is_authenticated and request.user.pk == owner.pk
+        else None,
+    }
     if not project.is_published:
-        return {}
+        return context
     return {
+        **context,
         "social_template": "posts/_project_comments.html",
         "like": project_like_state(project_id=project.pk, viewer=request.user),
         "comments": project_comments(project_id=project.pk, viewer=request.user),
         "max_text": MAX_TEXT_LENGTH,
     }
+
+
+def _is_first_run(user) -> bool:
+    """Follows nobody and has posted nothing: an empty feed would only say "nothing here"."""
+    if following_ids(user):
+        return False
+    return not Post.objects.filter(author=user, deleted_at__isnull=True).exists()
+
+
+def first_run(request, per_field: int = 4):
+    """A newcomer's home: artists to follow, grouped by their fields of work, newest first."""
+    # Still a visit: fan-out reaches only recently active readers. A rebuild has nothing to
+    # gather for someone who follows nobody, so its "catching up" flag is not kept.
+    timeline_services.timeline_mark_active(user=request.user)
+    artists = account_selectors.users_with_profiles().exclude(pk=request.user.pk).order_by("-id")
+    by_field: dict[str, list] = {slug: [] for slug, _ in FIELDS_OF_WORK}
+    for artist in artists[:120]:
+        for slug in artist.profile.fields_of_work:
+            if slug in by_field and len(by_field[slug]) < per_field:
+                by_field[slug].append(artist)
+    groups = [(FIELD_LABELS[slug], people) for slug, people in by_field.items() if people]
+    return render(request, "site/first_run.html", {"groups": groups})

@@ -27,7 +27,7 @@ from kiln.core.pagination import (
 from kiln.portfolio.models import Project, ProjectImage, ProjectTag
 from kiln.portfolio.selectors import cover_image
 from kiln.posts.cards import StatusesQuery
-from kiln.posts.models import Post, PostTag
+from kiln.posts.models import Post, PostAttachment, PostTag
 from kiln.posts.selectors import posts_hydrated
 from kiln.social.selectors import hidden_author_ids as social_hidden_author_ids
 from kiln.timelines.models import TimelineEntry, TimelineRebuild
@@ -245,8 +245,10 @@ def discover_streams(
     field_slug: str | None = None,
     category: str | None = None,
     hidden: set[int] | None = None,
+    images_only: bool = False,
 ):
-    """(kind, queryset) pairs merged by Discover: public posts, published projects."""
+    """(kind, queryset) pairs merged by Discover: public posts, published projects. With
+    `images_only` (Discover's Work view), posts with images and no warning only."""
     streams: list[tuple[str, Any]] = []
     if hidden is None:
         hidden = hidden_author_ids(viewer)
@@ -255,6 +257,10 @@ def discover_streams(
         if field_slug:
             # Fields of work are a short JSON list on the profile; the quoted slug is exact.
             posts = posts.filter(author__profile__fields_of_work__icontains=f'"{field_slug}"')
+        if images_only:
+            # A wall of work shows no warned or mature image unasked; the Posts view does.
+            with_image = PostAttachment.objects.filter(post=OuterRef("pk"))
+            posts = posts.filter(Exists(with_image), content_warning="", is_mature=False)
         streams.append(("post", posts))
     projects = Project.objects.filter(
         state=Project.State.PUBLISHED, published_at__isnull=False, owner__is_limited=False
@@ -267,6 +273,21 @@ def discover_streams(
         projects = projects.exclude(owner_id__in=hidden)
     streams.append(("project", projects))
     return streams
+
+
+def hydrate_image_posts(ids: list[int], viewer, *, hidden) -> list:
+    """Posts as Discover's Work view tiles them: author, profile, images (four queries)."""
+    from django.db.models import Prefetch
+
+    attachments = PostAttachment.objects.select_related("asset").prefetch_related(
+        "asset__renditions"
+    )
+    return list(
+        Post.objects.filter(id__in=ids)
+        .exclude(author_id__in=hidden or ())
+        .select_related("author__profile")
+        .prefetch_related(Prefetch("attachments", queryset=attachments))
+    )
 
 
 def hydrate_projects(ids: list[int]) -> dict[int, Any]:
@@ -332,6 +353,7 @@ def discover_page(
     after: int | None = None,
     size: int = 20,
     hydrate=None,
+    images_only: bool = False,
 ) -> TimelinePage:
     """Every public post and published project, merged newest first. No ranking.
 
@@ -342,7 +364,9 @@ def discover_page(
     candidates: list[tuple[int, str, int]] = []  # (key, kind, pk)
     more = more_newer = False
     hidden = hidden_author_ids(viewer)
-    streams = discover_streams(viewer, field_slug=field_slug, category=category, hidden=hidden)
+    streams = discover_streams(
+        viewer, field_slug=field_slug, category=category, hidden=hidden, images_only=images_only
+    )
     for kind, queryset in streams:
         if kind == "project":
             keyed, more_older, newer = projects_page(

@@ -205,7 +205,14 @@ def discover(request):
     if category and category not in category_labels:
         errors.append("That category does not exist; showing every category.")
         category = None
-    base_query = {"field": field_slug, "category": category, "limit": request.GET.get("limit")}
+    # Two views, both newest first: Work (a wall of projects and image posts) and Posts.
+    work = request.GET.get("view") == "work" and not _wants_json(request)
+    base_query = {
+        "view": "work" if work else None,
+        "field": field_slug,
+        "category": category,
+        "limit": request.GET.get("limit"),
+    }
     if request.GET.get("pill"):
         return _discover_pill(request, field_slug=field_slug, category=category)
     before, after, size = _cursors(request)
@@ -216,13 +223,15 @@ def discover(request):
         before=before,
         after=after,
         size=size,
-        hydrate=_hydrate(request),
+        hydrate=selectors.hydrate_image_posts if work else _hydrate(request),
+        images_only=work,
     )
     return _respond(
         request,
         page,
-        template="timelines/discover.html",
+        template="timelines/discover_work.html" if work else "timelines/discover.html",
         context={
+            "work_view": work,
             "fields": FIELDS_OF_WORK,
             "categories": CATEGORIES,
             "field": field_slug,

@@ -35,3 +35,17 @@
   document.addEventListener("htmx:load", function (event) { refresh(event.target); });
   setInterval(refresh, 30000);
 })();
+
+// "Copy link" buttons ([data-copy-link]): the page's address to the clipboard, said aloud.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy-link]");
+    if (!button || !navigator.clipboard) return;
+    navigator.clipboard.writeText(button.getAttribute("data-copy-link")).then(function () {
+      var label = button.textContent;
+      button.textContent = "Link copied";
+      setTimeout(function () { button.textContent = label; }, 2000);
+    });
+  });
+})();

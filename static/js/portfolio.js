@@ -79,6 +79,9 @@
       index = (i + openers.length) % openers.length;
       var img = openers[index].querySelector("img");
       if (!img) return;
+      // Its size before it loads, so the dialog does not jump (the attributes give the ratio).
+      image.setAttribute("width", img.getAttribute("width") || "1");
+      image.setAttribute("height", img.getAttribute("height") || "1");
       image.src = largestSource(img);
       image.alt = img.alt;
       count.textContent = "Image " + (index + 1) + " of " + openers.length;

@@ -50,7 +50,9 @@ def test_random_noise_at_same_budget_moves_latent_far_less(models, painting):
     rng = np.random.default_rng(0)
     noise = rng.integers(-6, 7, painting.shape)
     noisy = np.clip(painting.astype(int) + noise, 0, 255).astype(np.uint8)
-    res = cloak_array(painting, CloakConfig(steps=6), models)
+    # Without EOT: this is about the optimiser (EOT trades some as-uploaded shift for
+    # robustness; tests/cloak/test_eot.py checks that trade).
+    res = cloak_array(painting, CloakConfig(steps=6, eot=False), models)
     s_noise = latent_shift(models, painting, noisy)["taef2_encoder"]
     s_cloak = latent_shift(models, painting, res.cloaked)["taef2_encoder"]
     assert s_cloak > 3 * s_noise

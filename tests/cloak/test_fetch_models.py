@@ -41,3 +41,43 @@ def test_refuses_mismatch(tmp_path, shared_dir):
 def test_offline_message(tmp_path):
     with pytest.raises(CommandError, match="offline"):
         call_command("fetch_models", dest=tmp_path / "m", base_url="http://127.0.0.1:9/", timeout=2)
+
+
+def test_if_missing_offline_prints_one_line_and_goes_on(tmp_path, capsys):
+    """`make run` calls this: offline it must not stop the site from starting."""
+    call_command(
+        "fetch_models",
+        dest=tmp_path / "m",
+        base_url="http://127.0.0.1:9/",
+        timeout=2,
+        if_missing=True,
+    )
+    captured = capsys.readouterr()
+    lines = [line for line in (captured.out + captured.err).splitlines() if line.strip()]
+    assert len(lines) == 1 and "cloak off" in lines[0] and "fetch_models" in lines[0]
+    assert not list((tmp_path / "m").iterdir())
+
+
+def test_if_missing_skips_when_present(tmp_path, shared_dir, capsys):
+    src, dest = _mirror(tmp_path, shared_dir), tmp_path / "models"
+    call_command("fetch_models", dest=dest, base_url=src.as_uri())
+    capsys.readouterr()
+    call_command("fetch_models", dest=dest, base_url="http://127.0.0.1:9/", if_missing=True)
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
+
+
+def test_make_run_fetches_models_when_missing():
+    import shutil as sh
+    import subprocess
+    from pathlib import Path
+
+    if sh.which("make") is None:
+        pytest.skip("make is not installed")
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        ["make", "-n", "run", "STAMP=Makefile"], cwd=root, capture_output=True, text=True
+    ).stdout
+    assert "manage.py fetch_models --if-missing" in out
+    # before the server starts
+    assert out.index("fetch_models") < out.index("kiln.devserver")

@@ -168,7 +168,7 @@ def test_weights_vanishing_mid_queue_fail_with_reason(
     monkeypatch.setenv("KILN_MODELS_DIR", str(tmp_path))
     assert services.cloak_job_run(job_id=job.pk) is False
     job.refresh_from_db()
-    assert job.state == CloakJob.State.FAILED and "missing" in job.failure_reason
+    assert job.state == CloakJob.State.FAILED and "unavailable" in job.failure_reason
 
 
 def test_bad_input_changes_nothing(cloak_settings, artist, uploaded, make_user):

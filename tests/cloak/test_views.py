@@ -52,7 +52,7 @@ def test_unavailable_is_shown_and_start_refused(client, artist, uploaded, tmp_pa
     monkeypatch.setenv("KILN_MODELS_DIR", str(tmp_path))
     client.force_login(artist)
     page = client.get(reverse("cloak:index")).content.decode()
-    assert "The cloak is unavailable" in page and "fetch_models" in page
+    assert "switched off" in page and "fetch_models" not in page  # artists: no path, no command
     r = client.post(reverse("cloak:start", args=[uploaded.pk]), {"intensity": "default"})
     assert r.status_code == 302 and not CloakJob.objects.exists()
 

@@ -378,9 +378,10 @@ def test_publish_that_must_wait_keeps_the_draft(client, artist, make_asset):
 
 
 def test_cloak_requested_on_publish_saves_the_draft_and_starts_the_cloak(
-    client, artist, make_asset, monkeypatch
+    client, artist, make_asset, monkeypatch, shared_dir
 ):
     """The cloak's jobs start in the same save; publishing waits for them, not the draft."""
+    monkeypatch.setenv("KILN_MODELS_DIR", str(shared_dir / "models"))  # the option is enabled
     from kiln.portfolio import services as portfolio_services
 
     started = []
@@ -426,19 +427,30 @@ def test_cloak_requested_on_publish_saves_the_draft_and_starts_the_cloak(
 
 
 def test_the_page_only_says_cloaked_when_every_cloak_is_done(client, artist, make_asset):
+    """Issue 16.8: no "requested" state without a real job; "Cloaked" only when all are done."""
     from kiln.cloak.models import CloakJob
 
     assets = [make_asset(artist, seed=n) for n in range(2)]
     project = _project(artist, assets, cloak_requested=True)
     page = client.get(_url(project)).content.decode()
-    assert "Cloak requested, not finished yet" in page and "Cloaked:" not in page
+    assert "Protection" not in page and "Cloaked:" not in page and "requested" not in page
+    CloakJob.objects.create(asset=assets[0], owner=artist, intensity="default", state="queued")
+    page = client.get(_url(project)).content.decode()
+    assert "Being cloaked now" in page and "Cloaked:" not in page
+    report = {"shifts": {"trainer_1024": 0.8, "noisy_upscale": 0.3}}
     for asset in assets:
         CloakJob.objects.update_or_create(
-            asset=asset, defaults={"owner": artist, "intensity": "default", "state": "done"}
+            asset=asset,
+            defaults={"owner": artist, "intensity": "default", "state": "done", "report": report},
         )
-    assert "Cloaked:" in client.get(_url(project)).content.decode()
+    page = client.get(_url(project)).content.decode()
+    assert "Cloaked:" in page
+    assert "holds after resizing to 1024 px; weakened by noisy upscaling" in page
     CloakJob.objects.filter(asset=assets[1]).update(state="running")
     assert "Cloaked:" not in client.get(_url(project)).content.decode()
+    CloakJob.objects.filter(asset=assets[1]).update(state="failed")
+    page = client.get(_url(project)).content.decode()
+    assert "Cloaked:" not in page and "Being cloaked" not in page
 
 
 def test_move_to_drafts_hides_a_published_project(client, artist, make_asset):

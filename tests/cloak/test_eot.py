@@ -1,0 +1,94 @@
+"""Issue 26: expectation over transformation, the real purifications and the honest summary."""
+
+import io
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from kiln.cloak import purify, summary
+from kiln.cloak.attack import CloakConfig, cloak_array, to_tensor, to_uint8
+from kiln.cloak.encoders import load_models
+from kiln.cloak.metrics import measure
+from kiln.cloak.transforms import IDENTITY, Transform, jpeg_diff, sample_transform
+
+
+@pytest.fixture
+def models(models_dir):
+    return load_models(device="cpu")
+
+
+def _pil_jpeg(arr, q):
+    buf = io.BytesIO()
+    Image.fromarray(arr).save(buf, format="JPEG", quality=q, subsampling=2)
+    return np.asarray(Image.open(buf).convert("RGB")).astype(np.float64)
+
+
+@pytest.mark.parametrize("quality", [70, 95])
+def test_differentiable_jpeg_is_close_to_libjpeg(painting, quality):
+    ours = to_uint8(jpeg_diff(to_tensor(painting), quality)).astype(np.float64)
+    real = _pil_jpeg(painting, quality)
+    ours_err = np.abs(ours - real).mean()
+    # The approximation is far closer to libjpeg than the uncompressed image is.
+    assert ours_err < 0.6 * np.abs(painting - real).mean()
+
+
+def test_differentiable_jpeg_passes_gradients(painting):
+    x = to_tensor(painting).requires_grad_(True)
+    jpeg_diff(x, 80).sum().backward()
+    assert x.grad is not None and float(x.grad.abs().mean()) > 0.1
+
+
+def test_draws_stay_inside_the_issue_ranges():
+    g = torch.Generator().manual_seed(3)
+    draws = [sample_transform(g) for _ in range(400)]
+    real = [t for t in draws if t is not IDENTITY]
+    assert 0.05 < 1 - len(real) / len(draws) < 0.4  # some steps see the upload as is
+    assert all(0.25 <= t.scale <= 1 for t in real)
+    assert all(t.crop[0] + t.crop[2] <= 0.1 and t.crop[1] + t.crop[3] <= 0.1 for t in real)
+    assert all(t.quality is None or 70 <= t.quality <= 95 for t in real)
+    assert {t.mode for t in real} == {"bicubic", "area", "bilinear"}
+    assert any(t.flip for t in real) and any(t.noise > 0 for t in real)
+
+
+def test_a_transform_is_the_same_for_original_and_cloak(painting):
+    t = Transform(scale=0.5, crop=(0.05, 0.0, 0.0, 0.05), flip=True, quality=80, noise=0.01)
+    x = to_tensor(painting)
+    assert torch.equal(t(x), t(x))
+    assert t(x).shape[-2:] == (64, 64)  # 96x128 at 0.5x, in multiples of 32 (few shapes)
+
+
+def test_eot_keeps_the_exact_budget(models, painting):
+    res = cloak_array(painting, CloakConfig(eps=4, steps=4, eot=True), models)
+    diff = np.abs(res.cloaked.astype(int) - painting.astype(int))
+    assert diff.max() <= 4
+
+
+def test_report_measures_every_operation(models, painting):
+    res = cloak_array(painting, CloakConfig(steps=3), models)
+    report = measure(models, painting, res.cloaked)
+    assert set(report["shifts"]) == set(summary.MEASURES)
+    assert set(report["shifts_sana"]) == {"uploaded", "trainer_1024", "trainer_512", "jpeg85"}
+    assert report["summary"] == summary.summary_line(report)
+    # The transform's own change is not counted: an uncloaked image shifts by nothing.
+    assert measure(models, painting, painting.copy())["shifts"]["noisy_upscale"] == 0
+
+
+def test_trainer_pipeline_buckets_to_the_area():
+    arr = np.zeros((640, 1024, 3), np.uint8)
+    out = purify.trainer(arr, 512)
+    assert out.shape[0] % 64 == 0 and out.shape[1] % 64 == 0
+    assert 0.8 * 512**2 < out.shape[0] * out.shape[1] <= 512**2 * 1.05
+
+
+def test_summary_line_in_plain_words():
+    report = {"shifts": {"uploaded": 1.0, "trainer_1024": 0.8, "noisy_upscale": 0.3}}
+    assert summary.summary_line(report) == (
+        "holds after resizing to 1024 px; weakened by noisy upscaling"
+    )
+    report["shifts"]["median3"] = 0.1
+    assert summary.summary_line(report).endswith("; mostly undone by a median filter")
+    assert summary.summary_line({}) == ""
+    worst = summary.weakest_report([{"shifts": {"half": 0.6}}, {"shifts": {"half": 0.3}}, {}])
+    assert worst == {"shifts": {"half": 0.3}}
