@@ -7,7 +7,7 @@ PORT ?= 8000
 export KILN_SITE_URL ?= http://127.0.0.1:$(PORT)
 STAMP := $(VENV)/.installed
 
-.PHONY: run dev test lint fmt migrate seed worker check clean bench-quick
+.PHONY: run dev test lint fmt migrate seed worker check clean bench-quick prod-local prod-local-down
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Kiln needs Python 3.11+"' \
@@ -43,6 +43,15 @@ dev: seed
 
 worker: $(STAMP)
 	$(PY) manage.py db_worker --queue-name default,low
+
+# Production topology on this machine: nginx, two web nodes, PostgreSQL primary + replica,
+# Redis, moto (S3), two workers (docs/deploy.md). `make prod-local-down` stops it.
+prod-local: $(STAMP)
+	@bash scripts/system_deps.sh
+	deploy/local.sh up
+
+prod-local-down:
+	deploy/local.sh down
 
 test: $(STAMP)
 	@bash scripts/system_deps.sh

@@ -190,6 +190,24 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# KILN_DB_REPLICA_URL: a streaming read replica of DATABASE_URL. Safe reads in web requests go
+# there; writes, workers and a client's reads for KILN_DB_PIN_SECONDS after it wrote stay on
+# the primary (kiln/core/dbrouter.py). Unset: one database, no router.
+KILN_DB_REPLICA_URL = os.environ.get("KILN_DB_REPLICA_URL", "")
+KILN_DB_PIN_SECONDS = env_int("KILN_DB_PIN_SECONDS", 5)
+KILN_DB_REPLICA_RETRY_SECONDS = env_int("KILN_DB_REPLICA_RETRY_SECONDS", 5)
+if KILN_DB_REPLICA_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(KILN_DB_REPLICA_URL, conn_max_age=60),
+        "CONN_HEALTH_CHECKS": True,  # a stopped replica is noticed at the next request
+        "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {})),
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["kiln.core.dbrouter.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+        "kiln.core.dbrouter.ReplicaMiddleware",
+    )
 
 # REDIS_URL: cache, counters and rate limits shared between processes. Default: local memory.
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -348,6 +366,11 @@ if KILN_S3_BUCKET:
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {**_s3, "location": "private", "querystring_auth": True},
     }
+
+# KILN_MEDIA_ACCEL_PREFIX: behind nginx, rendition bytes are sent by nginx from this internal
+# location (X-Accel-Redirect + the storage key) after Kiln's checks; deploy/nginx.conf.template
+# maps it to the bucket or the disk. Empty (default): Kiln streams the bytes itself.
+KILN_MEDIA_ACCEL_PREFIX = os.environ.get("KILN_MEDIA_ACCEL_PREFIX", "")
 
 # --- Media pipeline (kiln.media). Every limit is checked in the upload request. ---
 # KILN_MEDIA_MAX_BYTES: largest upload accepted, in bytes (default 50 MB).

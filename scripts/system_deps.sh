@@ -2,7 +2,8 @@
 # Installs the Debian packages Kiln's tests need when they are missing, or says exactly what
 # to install. Packages: chromium (browser tests), libimage-exiftool-perl (rights metadata
 # checks), libvips-tools (vipsthumbnail, the ingest benchmark floor), wrk (load benchmarks),
-# wget (the crawler proof).
+# wget (the crawler proof), nginx and redis-server (the production topology test,
+# tests/deploy/).
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need+=(chromium)
@@ -10,6 +11,8 @@ command -v exiftool >/dev/null 2>&1 || need+=(libimage-exiftool-perl)
 command -v vipsthumbnail >/dev/null 2>&1 || need+=(libvips-tools)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
 command -v wget >/dev/null 2>&1 || need+=(wget)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "Installing system packages: ${need[*]}"
 if [ "$(id -u)" -ne 0 ]; then

@@ -7,6 +7,7 @@ between threads (each command takes a connection from the pool), and the pool al
 replaces its connections after a fork, so one client per pool serves the whole process.
 """
 
+import redis
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 
@@ -25,7 +26,70 @@ class SharedClientRedisCacheClient(RedisCacheClient):
         return client
 
 
-class KilnRedisCache(RedisCache):
+class _Degrading:
+    """While Redis cannot be reached (a restart, a failover), the cache answers as if empty and
+    drops writes instead of failing the request: pages are slower, never 500s. Sessions then
+    come from the database (cached_db) and rate limits let requests through (kiln/core/
+    limits.py). docs/deploy.md, "Redis", says what degrades."""
+
+    _DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+
+    def get(self, key, default=None, version=None):
+        try:
+            return super().get(key, default, version)
+        except self._DOWN:
+            return default
+
+    def get_many(self, keys, version=None):
+        try:
+            return super().get_many(keys, version)
+        except self._DOWN:
+            return {}
+
+    def has_key(self, key, version=None):
+        try:
+            return super().has_key(key, version)
+        except self._DOWN:
+            return False
+
+    def set(self, *args, **kwargs):
+        try:
+            return super().set(*args, **kwargs)
+        except self._DOWN:
+            return None
+
+    def add(self, *args, **kwargs):
+        try:
+            return super().add(*args, **kwargs)
+        except self._DOWN:
+            return False
+
+    def set_many(self, data, *args, **kwargs):
+        try:
+            return super().set_many(data, *args, **kwargs)
+        except self._DOWN:
+            return list(data)
+
+    def touch(self, *args, **kwargs):
+        try:
+            return super().touch(*args, **kwargs)
+        except self._DOWN:
+            return False
+
+    def delete(self, *args, **kwargs):
+        try:
+            return super().delete(*args, **kwargs)
+        except self._DOWN:
+            return False
+
+    def delete_many(self, *args, **kwargs):
+        try:
+            return super().delete_many(*args, **kwargs)
+        except self._DOWN:
+            return None
+
+
+class KilnRedisCache(_Degrading, RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = SharedClientRedisCacheClient

@@ -2,6 +2,7 @@
 
 import time
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
@@ -50,12 +51,19 @@ def rendition_serve(request, token: str, name: str):
         response["ETag"] = etag
         response["Cache-Control"] = _cache_control(max_age, withheld)
         return response
-    try:
-        handle = storages["default"].open(key, "rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404("No such image.") from exc
-    response = FileResponse(handle, content_type=imaging.CONTENT_TYPES[rendition["format"]])
-    response["Content-Length"] = str(rendition["bytes"])
+    content_type = imaging.CONTENT_TYPES[rendition["format"]]
+    if settings.KILN_MEDIA_ACCEL_PREFIX:
+        # Behind nginx (deploy/): the checks above are Kiln's, the bytes are nginx's to send.
+        response = HttpResponse(content_type=content_type)
+        indexable = "?index=1" if rendition["asset__owner__profile__allow_image_search"] else ""
+        response["X-Accel-Redirect"] = f"{settings.KILN_MEDIA_ACCEL_PREFIX}{key}{indexable}"
+    else:
+        try:
+            handle = storages["default"].open(key, "rb")
+        except (FileNotFoundError, OSError) as exc:
+            raise Http404("No such image.") from exc
+        response = FileResponse(handle, content_type=content_type)
+        response["Content-Length"] = str(rendition["bytes"])
     # Read by the shield's middleware: images get `noimageindex` unless the artist opted in.
     response.shield_image_search = bool(rendition["asset__owner__profile__allow_image_search"])
     # Content at a URL never changes (it is addressed by its hash), but the URL itself dies

@@ -22,7 +22,8 @@ LINK_PREVIEW_TOKENS = (
     "TelegramBot",
 )
 # The shareable pages (a profile, a project, a post) and their card images.
-PREVIEW_PATH = re.compile(r"^/@[^/]+(?:/projects/\d+|/posts/\d+)?(?:/card\.jpg)?/?$")
+# Usernames are [A-Za-z0-9_] (kiln/accounts/validators.py), so "/@ana.rss" is not a profile.
+PREVIEW_PATH = re.compile(r"^/@[A-Za-z0-9_]{1,30}(?:/projects/\d+|/posts/\d+)?(?:/card\.jpg)?/?$")
 _TOKENS = re.compile("|".join(re.escape(t) for t in LINK_PREVIEW_TOKENS), re.IGNORECASE)
 _CARD_TAG = re.compile(
     rb"<meta\s+(?:property=\"og:[^\"]+\"|name=\"twitter:[^\"]+\"|name=\"description\")[^>]*>",

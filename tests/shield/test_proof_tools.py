@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from kiln.shield.models import RefusalTally
+from kiln.shield.previews import is_preview_path, link_preview_agent
 from kiln.shield.refusals import refusal_tally_flush
 from tests.shield.conftest import BROWSER_USER_AGENTS
 from tests.shield.site import build_site
@@ -218,6 +219,8 @@ def test_requests_every_ai_agent_gets_403_everywhere(site, live_server, ai_agent
     with requests.Session() as session:
         for agent in ai_agents:
             for path in paths:
+                if link_preview_agent(agent) and is_preview_path(path):
+                    continue  # a shared page's card: tests/site/test_link_previews.py
                 response = session.get(
                     live_server.url + path, headers={"User-Agent": agent}, timeout=10
                 )
@@ -226,7 +229,7 @@ def test_requests_every_ai_agent_gets_403_everywhere(site, live_server, ai_agent
                     not_refused.append((agent, path, response.status_code))
     print(f"\n[requests] agents={len(ai_agents)} paths={len(paths)} statuses={dict(statuses)}")
     assert not_refused == []
-    assert statuses == Counter({403: len(ai_agents) * len(paths)})
+    assert set(statuses) == {403}
 
 
 def test_bulk_download_loop_gets_429_at_the_configured_rate(site, live_server, settings):

@@ -1,0 +1,124 @@
+"""Fault drills against the running topology, during the surge's hold (bench/surge.py --drills)
+or on their own (`python bench/surge_drills.py [var-dir [name-words...]]` with
+`deploy/local.sh up` running).
+
+A probe thread asks for an uncached page and a signed-in JSON timeline every 50 ms and counts
+what fails in each drill's window:
+
+1. kill -9 one web node (its gunicorn master and workers); restarted after 10 s;
+2. kill -9 the default,low worker; restarted after 5 s (renders and fan-outs it held are
+   picked up again: surge.py's upload and backlog tables say whether any were lost);
+3. Redis killed and restarted after 3 s;
+4. the read replica stopped for 15 s (reads must fall back to the primary);
+5. the S3 store (moto) frozen for 30 s (SIGSTOP, so it keeps its in-memory objects): uploads
+   and uncached renditions wait or fail meanwhile; surge.py's upload table shows the outcome.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from deploy import topology  # noqa: E402
+
+
+class Probe(threading.Thread):
+    def __init__(self, port: int, session: str):
+        super().__init__(daemon=True)
+        self.port, self.session = port, session
+        self.log: list[tuple[float, str, int]] = []
+        self.stopped = threading.Event()
+
+    def one(self, path: str, headers: dict) -> int:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+            conn.request("GET", path, headers=headers)
+            status = conn.getresponse().status
+            conn.close()
+            return status
+        except OSError:
+            return 0
+
+    def run(self):
+        while not self.stopped.is_set():
+            now = time.time()
+            self.log.append((now, "page", self.one("/discover", {"Cookie": "probe=1"})))
+            cookie = {"Cookie": f"sessionid={self.session}"}
+            self.log.append((now, "json", self.one("/?format=json", cookie)))
+            self.stopped.wait(0.05)
+
+    def window(self, start: float, end: float) -> str:
+        seen = [status for at, _, status in self.log if start <= at <= end]
+        bad = [s for s in seen if s == 0 or s >= 500]
+        return f"{len(bad)} of {len(seen)} probe requests failed ({sorted(set(bad))})"
+
+
+def main() -> int:
+    var = Path(
+        sys.argv[1] if len(sys.argv) > 1 else os.environ.get("KILN_VAR_DIR", "/tmp/kiln-topology")
+    )
+    os.environ["KILN_VAR_DIR"] = str(var)
+    state = json.loads((var / "topology.json").read_text())
+    topo = topology.Topology(small=False)
+    topo.procs = state["procs"]
+    sessions = (var / "surge-sessions.txt").read_text().split()
+    probe = Probe(topology.ports()["nginx"], sessions[0])
+    probe.start()
+    results = []
+
+    only = sys.argv[2:]  # e.g. "replica": run only the drills whose name contains one of these
+
+    def drill(name, kill, restart, down_seconds, settle=10):
+        if only and not any(word in name for word in only):
+            return
+        time.sleep(5)
+        start = time.time()
+        kill()
+        time.sleep(down_seconds)
+        back = time.time()
+        restart()
+        time.sleep(settle)
+        results.append((name, probe.window(start, back), probe.window(back, time.time())))
+        print(
+            f"DRILL {name}: while down {results[-1][1]}; after restart {results[-1][2]}", flush=True
+        )
+
+    def killer(name, sig=signal.SIGKILL):
+        return lambda: os.killpg(topo.procs[name], sig)
+
+    drill("kill -9 web node 2", killer("web2"), lambda: topo.start_web("web2"), 10)
+    drill(
+        "kill -9 worker default,low",
+        killer("worker-default"),
+        lambda: topo.start_worker("worker-default", "default,low"),
+        5,
+    )
+    drill("Redis killed, restarted", killer("redis"), topo.start_redis, 3)
+    drill(
+        "read replica stopped",
+        killer("pg-replica", signal.SIGINT),
+        lambda: topo.start_cluster("pg-replica", var / "pg-replica", topology.ports()["replica"]),
+        15,
+    )
+    # SIGSTOP: the store stops answering (connections hang) but keeps its in-memory objects.
+    drill(
+        "S3 store frozen 30 s", killer("moto", signal.SIGSTOP), killer("moto", signal.SIGCONT), 30
+    )
+    probe.stopped.set()
+    print("\n== Fault drills (probe: uncached page + signed-in JSON every 50 ms) ==")
+    for name, down, after in results:
+        print(f"{name:28} down: {down}\n{'':28} after: {after}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
