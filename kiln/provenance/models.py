@@ -173,3 +173,6 @@ class TakedownRequest(BaseModel):
 
     def __str__(self) -> str:
         return f"Takedown {self.pk} ({self.state})"
+
+
+from kiln.provenance.process_models import ProcessEvidence  # noqa: E402, F401 - issue 17

@@ -1,0 +1,41 @@
+"""Process evidence an artist attaches to a work: a layered source file or WIP stages.
+
+Only evidence that passed Kiln's checks is stored (a mismatching file is refused, not kept),
+so a row here is what the "process verified" mark means. The files themselves sit in
+private storage under random keys: never served, never used for anything else.
+"""
+
+from django.conf import settings
+from django.db import models
+
+from kiln.core.models import BaseModel
+
+
+class ProcessEvidence(BaseModel):
+    class Kind(models.TextChoices):
+        LAYERED = "layered", "Layered source file"
+        STAGES = "stages", "Work-in-progress stages"
+
+    asset = models.ForeignKey(
+        "media.MediaAsset", on_delete=models.CASCADE, related_name="process_evidence"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="process_evidence"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    file_format = models.CharField(max_length=12)  # psd | kra | ora | procreate | stages
+    layer_count = models.PositiveIntegerField(default=0)
+    stage_count = models.PositiveSmallIntegerField(default=0)
+    # Perceptual-hash distance (PDQ bits of 256) between the flattened file and the work,
+    # and the share of bits that agree; for stages, the last stage's similarity.
+    hash_distance = models.PositiveSmallIntegerField(null=True, blank=True)
+    match_score = models.FloatField()
+    stage_similarities = models.JSONField(default=list, blank=True)
+    note = models.CharField(max_length=200, blank=True)  # how the flat image was obtained
+    file_keys = models.JSONField(default=list)  # keys in storages["private"]
+
+    class Meta:
+        indexes = [models.Index(fields=["asset", "-id"], name="process_evidence_asset")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.asset_id} ({self.match_score:.2f})"

@@ -1,0 +1,17 @@
+from django import template
+
+from kiln.provenance.process_selectors import evidence_for_asset, process_verified
+
+register = template.Library()
+
+
+@register.inclusion_tag("provenance/process_mark.html")
+def process_mark(asset_id):
+    """The small "process verified" mark beside a work's image (one EXISTS query)."""
+    return {"verified": bool(asset_id) and process_verified(asset_id=asset_id)}
+
+
+@register.inclusion_tag("provenance/process_evidence.html")
+def process_evidence(asset_id):
+    """What the evidence showed, for staff beside a hold and for the artist."""
+    return {"evidence": evidence_for_asset(asset_id=asset_id)}
