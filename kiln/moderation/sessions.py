@@ -13,6 +13,8 @@ def sessions_revoke(*, user_id: int) -> int:
     Django keeps no index from user to session, so this reads every live session: fine for
     a rare staff action. Requests that race it are refused anyway (an inactive user fails
     `get_user`)."""
+    # SESSION_ENGINE is Django's documented plugin point (a dotted path in settings), loaded
+    # the way django.contrib.sessions loads it; not a lookup between Kiln's apps.
     store = import_module(settings.SESSION_ENGINE).SessionStore
     revoked = 0
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
