@@ -53,7 +53,7 @@ def account_statuses(request, account_id):
             Exists(PostAttachment.objects.filter(post_id=OuterRef("pk"))), reblog__isnull=True
         )
     if params.bool("exclude_replies"):
-        posts = posts.filter(in_reply_to__isnull=True)
+        posts = posts.filter(in_reply_to__isnull=True, in_reply_to_deleted_account=False)
     if params.bool("exclude_reblogs"):
         posts = posts.filter(reblog__isnull=True)
     if tagged := params.str("tagged", max_length=100).lstrip("#").casefold():

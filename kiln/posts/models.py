@@ -28,6 +28,10 @@ class Post(BaseModel):
     in_reply_to = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
     )
+    # Set when the post this one answered went with its author's deleted account: the link
+    # and everything of that person are gone, but the reply still says it answered someone
+    # (docs/decisions/arrive.md).
+    in_reply_to_deleted_account = models.BooleanField(default=False)
     # The root of the thread this post belongs to (itself for a top-level post's replies' root).
     thread_root = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="thread_posts"

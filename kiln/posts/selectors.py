@@ -222,11 +222,12 @@ def thread_for(*, post: Post, viewer) -> dict:
         .filter(Q(deleted_at__isnull=True) | Q(replies_count__gt=0))
         .filter(visibility_q(viewer) | Q(deleted_at__isnull=False))
         .exclude(author_id__in=blocked)
-        .values_list("id", "in_reply_to_id", "deleted_at")
+        .values_list("id", "in_reply_to_id", "deleted_at", "in_reply_to_deleted_account")
         .order_by("id")
     )
-    parent_of = {pk: parent for pk, parent, _ in rows}
-    deleted = {pk for pk, _, when in rows if when is not None}
+    parent_of = {pk: parent for pk, parent, _, _ in rows}
+    deleted = {pk for pk, _, when, _ in rows if when is not None}
+    answered_deleted_account = {pk for pk, _, _, flag in rows if flag}
     ancestors = []
     cursor = parent_of.get(post.pk)
     while cursor is not None and cursor in parent_of:
@@ -234,7 +235,7 @@ def thread_for(*, post: Post, viewer) -> dict:
         cursor = parent_of.get(cursor)
     ancestors.reverse()
     children: dict[int, list[int]] = {}
-    for pk, parent, _ in rows:
+    for pk, parent, _, _ in rows:
         if parent is not None:
             children.setdefault(parent, []).append(pk)
     descendants: list[tuple[int, int]] = []
@@ -262,7 +263,12 @@ def thread_for(*, post: Post, viewer) -> dict:
             "muted": found is not None and found.author_id in muted,
         }
 
+    top = ancestors[0] if ancestors else post.pk
     return {
+        # The thread's first post we still have answered a post removed with its author's
+        # account: the page shows a placeholder where that post was.
+        "removed_parent": top in answered_deleted_account
+        or (top == post.pk and post.in_reply_to_deleted_account),
         "ancestors": [entry(pk) for pk in ancestors],
         "focus": hydrated.get(post.pk),
         "replies": [entry(pk, depth) for pk, depth in descendants],

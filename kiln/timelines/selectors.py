@@ -206,6 +206,7 @@ def public_posts(viewer, hidden: set[int] | None = None):
         deleted_at__isnull=True,
         reblog__isnull=True,
         in_reply_to__isnull=True,
+        in_reply_to_deleted_account=False,  # still a reply, though its parent is gone
         commented_project_id__isnull=True,
         author__is_limited=False,  # limited by moderation: followers only
     )

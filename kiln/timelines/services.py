@@ -45,7 +45,8 @@ def _timeline_posts():
     to somebody else (those live in their thread; a reply to oneself continues a thread)."""
 
     return Post.objects.filter(deleted_at__isnull=True, commented_project_id__isnull=True).filter(
-        Q(in_reply_to__isnull=True) | Q(in_reply_to__author_id=F("author_id"))
+        Q(in_reply_to__isnull=True, in_reply_to_deleted_account=False)
+        | Q(in_reply_to__author_id=F("author_id"))
     )
 
 

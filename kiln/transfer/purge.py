@@ -11,7 +11,8 @@ projects; messages sent; media (files, then rows); profile images and exports; t
 row last, with its username retired for `KILN_RETIRED_USERNAME_DAYS`.
 
 Kept (docs/decisions.md, "Leaving Kiln"): other people's replies (their parent link is
-cleared), moderation audit entries (pseudonymised by the moderation app when it exists).
+cleared and they are marked as answering a deleted account), moderation audit entries
+(pseudonymised by the moderation app when it exists), and everything under a legal hold.
 """
 
 import logging
@@ -106,11 +107,25 @@ def _purge_interactions(user_id: int, now) -> None:
     Mute.objects.filter(muted_id=user_id).delete()
 
 
+def _reroot(post_ids) -> None:
+    """Give each of these surviving posts the thread root its surviving chain now leads to
+    (their old root may have been one of the posts just deleted)."""
+    for post in Post.objects.filter(pk__in=post_ids).only("pk", "in_reply_to_id"):
+        root, cursor, seen = None, post.in_reply_to_id, set()
+        while cursor is not None and cursor not in seen:  # a cycle is impossible; be safe
+            seen.add(cursor)
+            root = cursor
+            cursor = Post.objects.filter(pk=cursor).values_list("in_reply_to_id", flat=True).first()
+        Post.objects.filter(pk=post.pk).update(thread_root_id=root)
+
+
 def _purge_posts(user_id: int, now) -> None:
-    """Newest first, so a reply is gone before the post it answers; other people's replies
-    stay (their parent link is cleared: they stand as their own posts)."""
+    """Newest first, so a reply is gone before the post it answers. Other people's replies
+    stay: their parent link is cleared and marked `in_reply_to_deleted_account`, so they
+    still say they answered someone, and their threads are re-rooted on what survives."""
     posts = Post.objects.filter(author_id=user_id).order_by("-pk")
     while ids := list(posts.values_list("pk", "in_reply_to_id")[:BATCH]):
+        gone = [pk for pk, _ in ids]
         with transaction.atomic():
             for pk, parent in ids:
                 search_post_remove(post_id=pk)  # gives back the tag counts it added
@@ -118,7 +133,13 @@ def _purge_posts(user_id: int, now) -> None:
                     Post.objects.filter(pk=parent, replies_count__gt=0).exclude(
                         author_id=user_id
                     ).update(replies_count=F("replies_count") - 1)
-            Post.objects.filter(pk__in=[pk for pk, _ in ids]).delete()
+            survivors = Post.objects.exclude(author_id=user_id)
+            survivors.filter(in_reply_to_id__in=gone).update(
+                in_reply_to=None, in_reply_to_deleted_account=True
+            )
+            orphaned = list(survivors.filter(thread_root_id__in=gone).values_list("pk", flat=True))
+            Post.objects.filter(pk__in=gone).delete()
+            _reroot(orphaned)
 
 
 def _purge_projects(user_id: int, now) -> None:

@@ -103,7 +103,7 @@ def test_after_the_grace_period_nothing_of_theirs_remains(leaving, media_root, s
     assert not any(registry_says(hashes))  # the do-not-train registry forgot her work
     # Ben's reply to her post stays; his counters no longer count her.
     reply = Post.objects.get(pk=life["reply"].pk)
-    assert reply.in_reply_to_id is None
+    assert reply.in_reply_to_id is None and reply.in_reply_to_deleted_account
     theirs = Post.objects.get(pk=life["theirs"].pk)
     assert theirs.likes_count == 0 and theirs.replies_count == 0
     assert not Post.objects.filter(author_id=ana.pk).exists()
