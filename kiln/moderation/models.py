@@ -226,3 +226,41 @@ class AuditEntry(BaseModel):
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied("The audit log is append-only.")
+
+
+class LegalHold(BaseModel):
+    """An account whose data must be kept for a legal claim or a legal obligation (GDPR
+    Art. 17(3)(b)/(e)): its deletion, once due, keeps everything of it until the hold is
+    lifted (kiln/transfer/purge.py). Placed and lifted by staff, each with an audit entry;
+    never shown to the account itself."""
+
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="legal_holds"
+    )
+    reason = models.TextField(max_length=2000)
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    lift_reason = models.TextField(max_length=2000, blank=True)
+    # Set by the purge when the account's deletion came due and stopped for this hold.
+    deletion_waiting_since = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account"],
+                condition=models.Q(lifted_at__isnull=True),
+                name="legal_hold_one_active",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Legal hold {self.pk} on {self.account_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.lifted_at is None

@@ -13,13 +13,14 @@ from django.utils import timezone
 from kiln.provenance import selectors as provenance_selectors
 
 from . import targets
-from .models import Action, Appeal, AuditEntry, Case, Category, Report, Rule
+from .models import Action, Appeal, AuditEntry, Case, Category, LegalHold, Report, Rule
 
 QUEUE_TYPES = {
     "reports": "Reports",
     "appeals": "Appeals",
     "ai": "AI holds",
     "reposts": "Repost takedowns",
+    "holds": "Legal holds",
 }
 
 
@@ -59,6 +60,8 @@ def queue(*, types: str = "", state: str = "open", assignee: str = "", user=None
                 t.upload_preview = provenance_selectors.preview_url(t.match.upload)
                 t.original_preview = provenance_selectors.preview_url(t.match.original)
             result["reposts"] = takedowns
+    if "holds" in show:
+        result["holds"] = legal_holds(lifted=state == "resolved")
     return result
 
 
@@ -161,3 +164,18 @@ def signup_blocks():
     from kiln.accounts.models import SignupBlock
 
     return SignupBlock.objects.order_by("kind", "value")
+
+
+def legal_hold_active(*, account_id: int) -> LegalHold | None:
+    return LegalHold.objects.filter(account_id=account_id, lifted_at__isnull=True).first()
+
+
+def legal_held_account_ids():
+    """A subquery of the accounts under an active hold (for the purge's queries)."""
+    return LegalHold.objects.filter(lifted_at__isnull=True).values("account_id")
+
+
+def legal_holds(*, lifted: bool = False, limit: int = 100) -> list[LegalHold]:
+    holds = LegalHold.objects.select_related("account", "placed_by", "lifted_by")
+    holds = holds.filter(lifted_at__isnull=not lifted)
+    return list(holds.order_by("-id")[:limit])

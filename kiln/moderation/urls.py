@@ -31,6 +31,8 @@ urlpatterns = [
         views_staff.provenance_takedown_decide,
         name="provenance_takedown_decide",
     ),
+    path("moderation/holds", views_staff.legal_holds, name="holds"),
+    path("moderation/holds/<id:hold_id>/lift", views_staff.legal_hold_lift, name="hold_lift"),
     path("moderation/audit", views_staff.audit_log, name="audit"),
     path("moderation/admin", views_admin.admin_page, name="admin"),
     path("moderation/admin/rules", views_admin.rule_save, name="rule_save"),

@@ -8,15 +8,16 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
+from kiln.accounts.models import User
 from kiln.core.access import AccessDenied
 from kiln.provenance.models import Appeal as ProvenanceAppeal
 from kiln.provenance.models import TakedownRequest
 
-from . import selectors, services
+from . import selectors, services, services_holds
 from .access import is_admin, is_moderator
-from .models import Action, Appeal, Case, Rule
+from .models import Action, Appeal, Case, LegalHold, Rule
 from .views import errors_text
 
 ERRORS = (ValidationError, AccessDenied)
@@ -155,6 +156,54 @@ def provenance_takedown_decide(request, takedown_id: int):
     except ERRORS as exc:
         messages.error(request, errors_text(exc))
     return redirect("moderation:queue")
+
+
+@require_http_methods(["GET", "POST"])
+def legal_holds(request):
+    """Active and lifted holds, and the form that places one (by username)."""
+    _moderator(request)
+    values, status = {}, 200
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "") for k in ("username", "reason")}
+        username = values["username"].strip().lstrip("@")
+        account = User.objects.filter(username__iexact=username).first() if username else None
+        try:
+            if account is None:
+                raise ValidationError("No account has that username.")
+            services_holds.legal_hold_place(
+                moderator=request.user, account=account, reason=values["reason"]
+            )
+        except ERRORS as exc:
+            messages.error(request, errors_text(exc))
+            status = 400
+        else:
+            messages.success(request, f"@{account.username} is under a legal hold.")
+            return redirect("moderation:holds")
+    context = {
+        "active": selectors.legal_holds(),
+        "lifted": selectors.legal_holds(lifted=True, limit=50),
+        "values": values,
+    }
+    return render(request, "moderation/holds.html", context, status=status)
+
+
+@require_POST
+def legal_hold_lift(request, hold_id: int):
+    _moderator(request)
+    hold = get_object_or_404(LegalHold.objects.select_related("account"), pk=hold_id)
+    try:
+        services_holds.legal_hold_lift(
+            moderator=request.user, hold=hold, reason=request.POST.get("reason", "")
+        )
+    except ERRORS as exc:
+        messages.error(request, errors_text(exc))
+    else:
+        messages.success(
+            request,
+            f"The hold on @{hold.account.username} is lifted. A deletion it kept waiting "
+            "finishes within a few minutes.",
+        )
+    return redirect("moderation:holds")
 
 
 def audit_log(request):

@@ -17,6 +17,9 @@ class AccountClosure(BaseModel):
         DEACTIVATED = "deactivated", "Deactivated"
         PENDING = "pending", "Deletion scheduled"
         PURGING = "purging", "Being deleted"
+        # Due, but kept whole by a legal hold (kiln.moderation); the purge finishes once the
+        # hold is lifted. The artist is told only that the deletion is pending.
+        HELD = "held", "Deletion pending"
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="closure"

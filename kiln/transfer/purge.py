@@ -10,6 +10,12 @@ Order: sessions and API tokens; likes, reblogs and bookmarks (with the counters 
 projects; messages sent; media (files, then rows); profile images and exports; the account
 row last, with its username retired for `KILN_RETIRED_USERNAME_DAYS`.
 
+A legal hold (kiln.moderation's `LegalHold`) stops the purge before the first step that
+would delete something the hold covers, which is everything but the sign-in steps: the
+closure is parked as `held` (the account stays inactive, so its work stays hidden from
+everyone but staff, and its username stays taken), and the sweep resumes it once the hold is
+lifted.
+
 Kept (docs/decisions.md, "Leaving Kiln"): other people's replies (their parent link is
 cleared and they are marked as answering a deleted account), moderation audit entries
 (pseudonymised by the moderation app when it exists), and everything under a legal hold.
@@ -35,6 +41,8 @@ from oauth2_provider.models import (
 from kiln.accounts.models import Profile, User
 from kiln.media.models import MediaAsset, Rendition
 from kiln.messages.models import Message
+from kiln.moderation.selectors import legal_held_account_ids
+from kiln.moderation.services_holds import legal_hold_deletion_waiting
 from kiln.portfolio.models import Project
 from kiln.posts.models import Bookmark, BookmarkCollection, Post, PostLike, ProjectLike
 from kiln.provenance import index as provenance_index
@@ -214,6 +222,23 @@ STEPS = [
 ]
 
 
+# Steps that still run under a legal hold: the person can no longer sign in or act through an
+# app. Every other step deletes something the hold keeps.
+RUN_UNDER_HOLD = {"sessions", "api_tokens"}
+
+
+def _held(user_id: int) -> bool:
+    return legal_held_account_ids().filter(account_id=user_id).exists()
+
+
+def _park(closure: AccountClosure, now) -> None:
+    AccountClosure.objects.filter(pk=closure.pk).update(
+        state=AccountClosure.State.HELD, locked_until=None
+    )
+    legal_hold_deletion_waiting(account_id=closure.user_id, now=now)
+    logger.info("account %s: purge stopped by a legal hold", closure.user_id)
+
+
 def _claim(closure_id: int, now) -> AccountClosure | None:
     with transaction.atomic():
         closure = AccountClosure.objects.select_for_update().filter(pk=closure_id).first()
@@ -223,7 +248,8 @@ def _claim(closure_id: int, now) -> AccountClosure | None:
         lapsed = closure.state == AccountClosure.State.PURGING and (
             closure.locked_until is None or closure.locked_until <= now
         )
-        if not (due or lapsed):
+        released = closure.state == AccountClosure.State.HELD and not _held(closure.user_id)
+        if not (due or lapsed or released):
             return None
         closure.state = AccountClosure.State.PURGING
         closure.locked_until = now + LEASE
@@ -233,8 +259,9 @@ def _claim(closure_id: int, now) -> AccountClosure | None:
 
 
 def account_purge(*, closure_id: int, now=None, after_step=None) -> bool:
-    """Run (or resume) one account's deletion; False when it is not due or someone else has
-    it. `after_step(name)` is called after each step (the tests' kill point)."""
+    """Run (or resume) one account's deletion; False when it is not due, someone else has it,
+    or a legal hold stopped it. `after_step(name)` is called after each step (the tests'
+    kill point)."""
     now = now or timezone.now()
     closure = _claim(closure_id, now)
     if closure is None:
@@ -242,6 +269,9 @@ def account_purge(*, closure_id: int, now=None, after_step=None) -> bool:
     user_id = closure.user_id
     started = timezone.now()
     for name, step in STEPS:
+        if name not in RUN_UNDER_HOLD and _held(user_id):  # checked before each step
+            _park(closure, now)
+            return False
         step(user_id, now)
         if name != "account":
             AccountClosure.objects.filter(pk=closure.pk).update(
@@ -255,13 +285,21 @@ def account_purge(*, closure_id: int, now=None, after_step=None) -> bool:
 
 
 def accounts_due(*, now=None) -> list[int]:
-    """Closures whose grace period is over, or whose purging worker died."""
+    """Closures whose grace period is over, whose purging worker died, or whose legal hold
+    was lifted."""
     now = now or timezone.now()
+    released = AccountClosure.objects.filter(state=AccountClosure.State.HELD).exclude(
+        user_id__in=legal_held_account_ids()
+    )
     pending = AccountClosure.objects.filter(
         state=AccountClosure.State.PENDING, purge_after__lte=now
     )
     stuck = AccountClosure.objects.filter(state=AccountClosure.State.PURGING, locked_until__lte=now)
-    return list(pending.values_list("pk", flat=True)) + list(stuck.values_list("pk", flat=True))
+    return [
+        *pending.values_list("pk", flat=True),
+        *stuck.values_list("pk", flat=True),
+        *released.values_list("pk", flat=True),
+    ]
 
 
 def retired_usernames_release(*, now=None) -> int:

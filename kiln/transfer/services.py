@@ -70,9 +70,12 @@ def account_delete_request(
 
 @transaction.atomic
 def account_reactivate(*, user: User) -> bool:
-    """Undo a deactivation or a scheduled deletion (not one already running)."""
+    """Undo a deactivation or a scheduled deletion (not one already running or held)."""
     closure = AccountClosure.objects.select_for_update().filter(user=user).first()
-    if closure is None or closure.state == AccountClosure.State.PURGING:
+    if closure is None or closure.state in (
+        AccountClosure.State.PURGING,
+        AccountClosure.State.HELD,
+    ):
         return False
     closure.delete()
     User.objects.filter(pk=user.pk).update(is_active=True)

@@ -12,6 +12,7 @@ from kiln.accounts.models import User
 from kiln.transfer import export, selectors, services
 from kiln.transfer.adapters import PENDING_SESSION_KEY
 from kiln.transfer.forms import DeleteAccountForm
+from kiln.transfer.models import AccountClosure
 
 BACKEND = "kiln.site.auth_backends.KilnModelBackend"
 
@@ -76,7 +77,7 @@ def deletion_pending(request):
     """Reached only through a full login of an account scheduled for deletion."""
     user = User.objects.filter(pk=request.session.get(PENDING_SESSION_KEY)).first()
     closure = services.closure_of(user)
-    if user is None or closure is None or closure.state != "pending":
+    if user is None or closure is None or closure.state == AccountClosure.State.DEACTIVATED:
         request.session.pop(PENDING_SESSION_KEY, None)
         return redirect("account_login")
     if request.method == "POST":
@@ -87,7 +88,14 @@ def deletion_pending(request):
             return redirect("/")
         messages.info(request, "Your account stays scheduled for deletion.")
         return redirect("/")
-    return render(request, "transfer/deletion_pending.html", {"closure": closure, "who": user})
+    # Past the grace period the deletion can't be cancelled; whether it is running or waits
+    # for a legal hold is not the artist's to see (docs/decisions.md, "Leaving Kiln").
+    can_cancel = closure.state == AccountClosure.State.PENDING
+    return render(
+        request,
+        "transfer/deletion_pending.html",
+        {"closure": closure, "who": user, "can_cancel": can_cancel},
+    )
 
 
 @login_required

@@ -31,6 +31,7 @@ OBJECT_PARAMS = {
     "case_id",  # moderation
     "action_id",
     "block_id",
+    "hold_id",  # a legal hold (moderation staff only)
     "username",
 }
 OTHER_PARAMS = {"tag", "slug", "kind", "token", "name", "key", "uidb36", "action"}
