@@ -10,6 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from kiln.media.models import MediaAsset
+from kiln.messages.models import Message
+from kiln.portfolio.models import Project
+from kiln.posts.models import Post
 from kiln.provenance import selectors as provenance_selectors
 
 from . import targets
@@ -176,6 +180,15 @@ def legal_held_account_ids():
 
 
 def legal_holds(*, lifted: bool = False, limit: int = 100) -> list[LegalHold]:
+    """Holds, newest first; each active one with `kept`: what it keeps of the account."""
     holds = LegalHold.objects.select_related("account", "placed_by", "lifted_by")
-    holds = holds.filter(lifted_at__isnull=not lifted)
-    return list(holds.order_by("-id")[:limit])
+    holds = list(holds.filter(lifted_at__isnull=not lifted).order_by("-id")[:limit])
+    for hold in holds if not lifted else []:
+        who = hold.account_id
+        hold.kept = {
+            "posts": Post.objects.filter(author_id=who).count(),
+            "projects": Project.objects.filter(owner_id=who).count(),
+            "images": MediaAsset.objects.filter(owner_id=who).count(),
+            "messages sent": Message.objects.filter(sender_id=who).count(),
+        }
+    return holds

@@ -141,3 +141,78 @@ def test_import_export_and_delete(
     assert rows_pointing_at(artist.pk) == {}
     assert files_under(media_root) == set()
     assert not MediaAsset.objects.exists()
+
+
+def _log_in(page: Page, base: str, username: str) -> None:
+    page.context.clear_cookies()
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Username or email").fill(username)
+    page.get_by_label("Password:").fill("pw-Kiln-2026")
+    page.get_by_role("button", name="Sign In").click()
+
+
+def test_cancel_in_grace_then_a_held_deletion_and_the_replies_left(
+    page: Page, live_server, make_user, media_root
+):
+    """Delete, log in during the grace period and cancel; delete again under a legal hold
+    (the artist sees only "pending", staff see the hold); lift it; other people's replies
+    stay, "in reply to a deleted account"."""
+    from kiln.moderation.services_holds import legal_hold_place
+    from kiln.posts.services import post_create
+    from kiln.transfer import services
+    from tests.moderation.conftest import _staff
+
+    base = live_server.url
+    shots = Path(os.environ["KILN_SCREENSHOTS"]) if os.environ.get("KILN_SCREENSHOTS") else None
+    if shots:
+        shots.mkdir(parents=True, exist_ok=True)
+    mira = make_user("mira", display_name="Mira Kiln")
+    ben = make_user("ben", display_name="Ben Okafor")
+    mod = _staff(make_user("mod"), "Moderators")
+    drawing = post_create(author=mira, text="A kiln at dusk, charcoal")
+    reply = post_create(author=ben, text="The smoke is wonderful here.", in_reply_to=drawing)
+
+    # Delete, then log in inside the grace period: the page offers to cancel.
+    services.account_delete_request(user=mira, password="pw-Kiln-2026")
+    _log_in(page, base, "mira")
+    expect(
+        page.get_by_role("heading", name="Your account is scheduled for deletion")
+    ).to_be_visible()
+    _shoot(page, shots, "deletion-pending-grace")
+    page.get_by_role("button", name="Cancel the deletion and log in").click()
+    expect(page.get_by_text("Welcome back: your account will not be deleted.")).to_be_visible()
+    assert User.objects.get(pk=mira.pk).is_active
+
+    # Delete again; staff place a legal hold; the grace period ends.
+    services.account_delete_request(user=mira, password="pw-Kiln-2026")
+    hold = legal_hold_place(moderator=mod, account=mira, reason="Preservation order 15 O 123/26")
+    later = timezone.now() + timedelta(days=31)
+    assert transfer_sweep(now=later) == 1
+    _log_in(page, base, "mira")
+    expect(page.get_by_text("can no longer be cancelled")).to_be_visible()
+    expect(page.get_by_text("legal")).to_have_count(0)
+    _shoot(page, shots, "deletion-pending-held")
+    _as(page, mod, base)
+    page.goto(f"{base}/moderation?type=holds")
+    expect(page.get_by_text("due, waiting for this hold")).to_be_visible()
+    _shoot(page, shots, "moderation-queue-holds")
+    page.goto(f"{base}/moderation/holds")
+    _shoot(page, shots, "moderation-holds")
+    page.get_by_placeholder("Why it is lifted").fill("Order withdrawn")
+    page.get_by_role("button", name="Lift the hold").click()
+    expect(page.get_by_text("The hold on @mira is lifted.")).to_be_visible()
+    hold.refresh_from_db()
+    assert not hold.is_active
+    assert transfer_sweep(now=later + timedelta(minutes=5)) == 1
+    assert files_under(media_root) == set() and rows_pointing_at(mira.pk) == {}
+
+    # Ben's reply stays, and says what it answered.
+    page.context.clear_cookies()
+    page.goto(f"{base}/@ben/posts/{reply.pk}")
+    expect(
+        page.get_by_text("This post was removed when its author deleted their account.")
+    ).to_be_visible()
+    expect(page.get_by_text("In reply to a deleted account")).to_be_visible()
+    expect(page.get_by_text("The smoke is wonderful here.").first).to_be_visible()
+    expect(page.get_by_text("Mira Kiln")).to_have_count(0)
+    _shoot(page, shots, "reply-to-deleted-account")
