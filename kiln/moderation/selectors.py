@@ -185,10 +185,11 @@ def legal_holds(*, lifted: bool = False, limit: int = 100) -> list[LegalHold]:
     holds = list(holds.filter(lifted_at__isnull=not lifted).order_by("-id")[:limit])
     for hold in holds if not lifted else []:
         who = hold.account_id
-        hold.kept = {
-            "posts": Post.objects.filter(author_id=who).count(),
-            "projects": Project.objects.filter(owner_id=who).count(),
-            "images": MediaAsset.objects.filter(owner_id=who).count(),
-            "messages sent": Message.objects.filter(sender_id=who).count(),
-        }
+        counts = (
+            (Post.objects.filter(author_id=who).count(), "post", "posts"),
+            (Project.objects.filter(owner_id=who).count(), "project", "projects"),
+            (MediaAsset.objects.filter(owner_id=who).count(), "image", "images"),
+            (Message.objects.filter(sender_id=who).count(), "message sent", "messages sent"),
+        )
+        hold.kept = [f"{n} {one if n == 1 else many}" for n, one, many in counts]
     return holds
