@@ -15,6 +15,7 @@ class ProcessEvidence(BaseModel):
     class Kind(models.TextChoices):
         LAYERED = "layered", "Layered source file"
         STAGES = "stages", "Work-in-progress stages"
+        TIMELAPSE = "timelapse", "Timelapse video"
 
     asset = models.ForeignKey(
         "media.MediaAsset", on_delete=models.CASCADE, related_name="process_evidence"
@@ -23,7 +24,7 @@ class ProcessEvidence(BaseModel):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="process_evidence"
     )
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    file_format = models.CharField(max_length=12)  # psd | kra | ora | procreate | stages
+    file_format = models.CharField(max_length=12)  # psd|kra|ora|procreate|stages|mp4|webm
     layer_count = models.PositiveIntegerField(default=0)
     stage_count = models.PositiveSmallIntegerField(default=0)
     # Perceptual-hash distance (PDQ bits of 256) between the flattened file and the work,
@@ -33,6 +34,14 @@ class ProcessEvidence(BaseModel):
     stage_similarities = models.JSONField(default=list, blank=True)
     note = models.CharField(max_length=200, blank=True)  # how the flat image was obtained
     file_keys = models.JSONField(default=list)  # keys in storages["private"]
+    # A timelapse: its length, its frame count, and the frames Kiln sampled from it (PNGs in
+    # storages["private"], oldest first), which the artist may choose to show as stages.
+    video_seconds = models.FloatField(null=True, blank=True)
+    frame_count = models.PositiveIntegerField(default=0)
+    frame_keys = models.JSONField(default=list, blank=True)
+    # The artist's choice to show the stages (or the sampled frames) on the work's page, as
+    # protected renditions. Off unless they turn it on.
+    show_on_work = models.BooleanField(default=False)
 
     class Meta:
         indexes = [models.Index(fields=["asset", "-id"], name="process_evidence_asset")]

@@ -40,8 +40,17 @@ def process_attach(request, asset_id: int):
                     uploads=request.FILES.getlist("stages"),
                     appeal_message=message,
                 )
+            elif request.FILES.get("timelapse"):
+                process.process_timelapse_attach(
+                    user=request.user,
+                    asset=asset,
+                    upload=request.FILES["timelapse"],
+                    appeal_message=message,
+                )
             else:
-                raise ValidationError("Choose a layered file or 2 to 10 stage images.")
+                raise ValidationError(
+                    "Choose a layered file, 2 to 10 stage images or a timelapse video."
+                )
         except (ValidationError, AccessDenied) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
         else:
