@@ -12,3 +12,12 @@ def evidence_for_asset(*, asset_id: int) -> list[ProcessEvidence]:
 def process_verified(*, asset_id: int) -> bool:
     """A stored row passed every check (failures are never stored), so any row verifies."""
     return ProcessEvidence.objects.filter(asset_id=asset_id).exists()
+
+
+def process_files_of_assets(query) -> list[str]:
+    """Every private file of these assets' evidence (the uploads and the sampled frames), for
+    media's asset_private_files event: they are deleted with the work and with the account."""
+    rows = ProcessEvidence.objects.filter(asset_id__in=query.asset_ids)
+    return [
+        k for keys, frames in rows.values_list("file_keys", "frame_keys") for k in keys + frames
+    ]

@@ -200,3 +200,22 @@ def test_the_view_takes_a_timelapse(client, artist, upload):
     r = client.post(url, {"timelapse": bad}, follow=True)
     assert "not a video" in r.content.decode()
     assert ProcessEvidence.objects.count() == 1
+
+
+def test_deleting_the_work_deletes_the_evidence_files(
+    artist, upload, django_capture_on_commit_callbacks
+):
+    from kiln.media.services import media_asset_delete
+
+    final = painting()
+    asset = upload(artist, _png_bytes(final))
+    ev = process.process_timelapse_attach(
+        user=artist, asset=asset, upload=encode(painted_over_time(final, 12))
+    )
+    keys = ev.file_keys + ev.frame_keys
+    assert len(keys) == 1 + timelapse.SAMPLES
+    with django_capture_on_commit_callbacks(execute=True):
+        media_asset_delete(asset=asset)
+    private = storages["private"]
+    assert not any(private.exists(k) for k in keys)
+    assert not ProcessEvidence.objects.exists()
