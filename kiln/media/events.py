@@ -63,3 +63,13 @@ def private_files_of(asset_ids) -> list[str]:
     """Every subscriber's keys for these assets, in one list."""
     answers = asset_private_files.send(AssetFilesQuery(asset_ids=list(asset_ids)))
     return [key for keys in answers for key in keys]
+
+
+@dataclass(frozen=True)
+class AssetDeleting:
+    asset: MediaAsset
+
+
+# Sent by media_asset_delete before the row goes, in its transaction: subscribers delete what
+# hangs off the asset in their app (provenance: the stages shown beside the work).
+asset_deleting: Event[AssetDeleting, None] = Event("asset_deleting")

@@ -21,7 +21,7 @@ from kiln.core.access import AccessDenied
 
 from . import hashing, layered, timelapse
 from .models import Appeal, Screening
-from .process_models import ProcessEvidence
+from .process_models import ProcessEvidence, ProcessStageImage
 
 logger = logging.getLogger("kiln.provenance")
 
@@ -210,3 +210,55 @@ def process_timelapse_attach(*, user, asset, upload, appeal_message: str = ""):
         stage_similarities=sims,
         note=f"{video.width}x{video.height}, {len(video.samples)} frames sampled",
     )
+
+
+SHOWN_TIMELAPSE_FRAMES = 5
+
+
+def _stage_keys_to_show(evidence: ProcessEvidence) -> list[str]:
+    if evidence.kind == ProcessEvidence.Kind.STAGES:
+        return list(evidence.file_keys)
+    if evidence.kind == ProcessEvidence.Kind.TIMELAPSE:
+        # The last samples are the finished work itself: show the way there.
+        frames = evidence.frame_keys[:-2]
+        n = min(SHOWN_TIMELAPSE_FRAMES, len(frames))
+        return [frames[round(i * (len(frames) - 1) / max(n - 1, 1))] for i in range(n)]
+    raise ValidationError(
+        "A layered file has no stages to show; attach work-in-progress stages or a timelapse."
+    )
+
+
+@transaction.atomic
+def process_evidence_show(*, user, evidence: ProcessEvidence, show: bool) -> ProcessEvidence:
+    """The artist's choice to show verified stages on the work's page (off by default).
+
+    On: each stage becomes a media asset of its own, processed like any upload (renditions
+    with the watermark and rights reservations, screening). Off: those assets are deleted."""
+    from kiln.media.services import media_asset_create, media_asset_delete
+
+    evidence = ProcessEvidence.objects.select_for_update().get(pk=evidence.pk)
+    if not user.is_authenticated or evidence.owner_id != user.pk:
+        raise AccessDenied("Only the artist who attached this evidence can show it.")
+    if show == evidence.show_on_work:
+        return evidence
+    if show:
+        private = storages["private"]
+        for position, key in enumerate(_stage_keys_to_show(evidence), 1):
+            with private.open(key) as handle:
+                asset = media_asset_create(owner=user, upload=handle.read())
+            ProcessStageImage.objects.create(evidence=evidence, asset=asset, position=position)
+    else:
+        for shown in evidence.shown.select_related("asset"):
+            media_asset_delete(asset=shown.asset)
+    evidence.show_on_work = show
+    evidence.save(update_fields=["show_on_work"])
+    return evidence
+
+
+def process_stages_delete_for(event) -> None:
+    """media's asset_deleting: a deleted work takes the stages shown beside it along."""
+    from kiln.media.services import media_asset_delete
+
+    shown = ProcessStageImage.objects.filter(evidence__asset_id=event.asset.pk)
+    for stage in shown.select_related("asset"):
+        media_asset_delete(asset=stage.asset)

@@ -48,3 +48,22 @@ class ProcessEvidence(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.asset_id} ({self.match_score:.2f})"
+
+
+class ProcessStageImage(BaseModel):
+    """A stage (or a timelapse frame) the artist chose to show on the work's page. It is a
+    media asset of its own, made from a copy of the stage, so it gets the work's protections
+    (watermark, rights reservations, screening, shield headers on every rendition); the
+    evidence files themselves are never served."""
+
+    evidence = models.ForeignKey(ProcessEvidence, on_delete=models.CASCADE, related_name="shown")
+    asset = models.OneToOneField(
+        "media.MediaAsset", on_delete=models.CASCADE, related_name="process_stage"
+    )
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["evidence_id", "position"]
+
+    def __str__(self) -> str:
+        return f"Stage {self.position} of {self.evidence_id}"

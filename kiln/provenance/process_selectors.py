@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .process_models import ProcessEvidence
+from .process_models import ProcessEvidence, ProcessStageImage
 
 
 def evidence_for_asset(*, asset_id: int) -> list[ProcessEvidence]:
@@ -21,3 +21,19 @@ def process_files_of_assets(query) -> list[str]:
     return [
         k for keys, frames in rows.values_list("file_keys", "frame_keys") for k in keys + frames
     ]
+
+
+def shown_stages(*, asset_id: int) -> list:
+    """The stage assets the artist chose to show beside this work, oldest first: only those
+    processed and not held by screening (a held stage is withheld like any upload)."""
+    from .selectors import held_asset_ids
+
+    rows = (
+        ProcessStageImage.objects.filter(evidence__asset_id=asset_id, evidence__show_on_work=True)
+        .select_related("asset")
+        .prefetch_related("asset__renditions")
+        .order_by("evidence_id", "position")
+    )
+    assets = [row.asset for row in rows if row.asset.is_ready]
+    held = held_asset_ids(asset_ids=[a.pk for a in assets])
+    return [a for a in assets if a.pk not in held]
