@@ -23,17 +23,25 @@ def process_files_of_assets(query) -> list[str]:
     ]
 
 
-def shown_stages(*, asset_id: int) -> list:
-    """The stage assets the artist chose to show beside this work, oldest first: only those
-    processed and not held by screening (a held stage is withheld like any upload)."""
+def shown_stages(*, asset_ids) -> dict[int, list]:
+    """The stage assets the artist chose to show beside each of these works, oldest first:
+    only those processed and not held by screening (a held stage is withheld like any
+    upload). Two queries for a whole project page, plus one for the renditions."""
     from .selectors import held_asset_ids
 
+    ids = [i for i in asset_ids if i]
+    if not ids:
+        return {}
     rows = (
-        ProcessStageImage.objects.filter(evidence__asset_id=asset_id, evidence__show_on_work=True)
-        .select_related("asset")
+        ProcessStageImage.objects.filter(evidence__asset_id__in=ids, evidence__show_on_work=True)
+        .select_related("asset", "evidence")
         .prefetch_related("asset__renditions")
         .order_by("evidence_id", "position")
     )
-    assets = [row.asset for row in rows if row.asset.is_ready]
-    held = held_asset_ids(asset_ids=[a.pk for a in assets])
-    return [a for a in assets if a.pk not in held]
+    rows = [row for row in rows if row.asset.is_ready]
+    held = held_asset_ids(asset_ids=[row.asset_id for row in rows])
+    by_work: dict[int, list] = {}
+    for row in rows:
+        if row.asset_id not in held:
+            by_work.setdefault(row.evidence.asset_id, []).append(row.asset)
+    return by_work

@@ -24,8 +24,8 @@ MAX_FRAMES = 60 * 60 * 60  # an hour at 60 fps
 MAX_SIDE = 4096
 MAX_FRAME_PIXELS = 4096 * 2304  # 4K, with room for a tall canvas
 SAMPLES = 12
-MAX_DECODE_PER_SEEK = 600  # longer than any keyframe interval encoders use by default
-MAX_DECODE_TOTAL = 4000
+MAX_DECODE_PER_SEEK = 300  # longer than x264's default keyframe interval (250)
+MAX_DECODE_TOTAL = 3000  # about 40 s of 1080p decoding on a busy 2-core machine
 ALLOWED_FORMATS = {"mov,mp4,m4a,3gp,3g2,mj2": "mp4", "matroska,webm": "webm"}
 MIN_RISE = 0.05  # the last frames must be this much more like the work than the first ones
 MIN_TREND = 0.5  # Spearman correlation of similarity with time
@@ -67,19 +67,39 @@ def _check_size(width: int, height: int) -> None:
         )
 
 
-def _survey(container, stream) -> list[int]:
-    """Every packet's timestamp, sorted: demuxed, not decoded, so a frame bomb costs little."""
+def _survey(container, stream) -> tuple[list[int], set[int]]:
+    """Every packet's timestamp, sorted, and the keyframes' among them: demuxed, not decoded,
+    so a frame bomb costs little."""
     stamps: list[int] = []
+    keys: set[int] = set()
     for packet in container.demux(stream):
         if packet.size == 0 or packet.pts is None:
             continue  # the flush packet, or one without a time
         stamps.append(packet.pts)
+        if packet.is_keyframe:
+            keys.add(packet.pts)
         if len(stamps) > MAX_FRAMES:
             raise ProcessError(
                 f"This video has more than {MAX_FRAMES:,} frames; Kiln checks timelapses of up "
                 f"to {MAX_FRAMES:,}."
             )
-    return sorted(stamps)
+    return sorted(stamps), keys
+
+
+def _targets(stamps: list[int], keys: set[int], n: int) -> list[int]:
+    """n sample times, evenly spaced by frame; each moved to the keyframe before it when one
+    lies within half a spacing (decoding a keyframe costs one frame, not a whole group), and
+    the last one always the video's last frame."""
+    spacing = (len(stamps) - 1) / (n - 1)
+    key_index = [i for i, pts in enumerate(stamps) if pts in keys]
+    targets = []
+    for k in range(n):
+        want = round(k * spacing)
+        before = [i for i in key_index if i <= want]
+        if k < n - 1 and before and want - before[-1] <= spacing / 2:
+            want = before[-1]
+        targets.append(stamps[want])
+    return targets
 
 
 def _frame_rgb(frame) -> np.ndarray:
@@ -108,7 +128,8 @@ def _read(container, fmt: str) -> Timelapse:
     ctx = stream.codec_context
     _check_size(ctx.width, ctx.height)
     time_base = stream.time_base or Fraction(1, 1000)
-    stamps = _survey(container, stream)
+    stream.thread_type = "AUTO"  # before the decoder opens
+    stamps, keys = _survey(container, stream)
     if len(stamps) < 2:
         raise ProcessError("This video has fewer than two frames: it shows no process.")
     seconds = float((stamps[-1] - stamps[0]) * time_base)
@@ -118,11 +139,13 @@ def _read(container, fmt: str) -> Timelapse:
             f"{MAX_SECONDS // 60} minutes."
         )
     n = min(SAMPLES, len(stamps))
-    targets = [stamps[round(i * (len(stamps) - 1) / (n - 1))] for i in range(n)]
+    targets = _targets(stamps, keys, n)
     samples: list[np.ndarray] = []
     decoded = 0
-    stream.thread_type = "AUTO"
-    for target in targets:
+    for index, target in enumerate(targets):
+        # On the way to a sample, frames no other frame refers to need not be decoded (about
+        # half of an x264 stream); the last sample is the video's real last frame.
+        ctx.skip_frame = "NONREF" if index < len(targets) - 1 else "DEFAULT"
         container.seek(target, stream=stream, backward=True, any_frame=False)
         picked = None
         for count, frame in enumerate(container.decode(stream), 1):

@@ -315,6 +315,12 @@ def test_protection_page_says_what_screening_cannot_see(client, db):
     body = client.get("/protection").content.decode()
     assert "What upload screening can and cannot see" in body
     assert "stripped" in body and "does not use it" in body
+    # The pixel signal's measured figures (docs/decisions/pixel.md, bench/pixel_screen.py).
+    assert "none of the 68 stripped" in body and "one in eight" in body
+    assert "C2PA" in body and "metadata" in body
+    # What process evidence checks, and what it cannot (Procreate's tiles).
+    assert "timelapse video" in body and "Document.archive" in body
+    assert "cannot check that the layers add up" in body
 
 
 # ------------------------------------------------------------------ Procreate
