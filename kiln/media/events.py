@@ -46,3 +46,30 @@ class WithheldQuery:
 # to anyone but their owner and staff (provenance: held for review), or None. Serving a
 # rendition evaluates them inside its one query.
 withheld_assets: Event[WithheldQuery, object] = Event("withheld_assets")
+
+
+@dataclass(frozen=True)
+class AssetFilesQuery:
+    asset_ids: list[int]
+
+
+# Each subscriber answers with the keys in private storage that belong to these assets besides
+# their original and master (provenance: process evidence), so that deleting an asset, or an
+# account, deletes them with it.
+asset_private_files: Event[AssetFilesQuery, list[str]] = Event("asset_private_files")
+
+
+def private_files_of(asset_ids) -> list[str]:
+    """Every subscriber's keys for these assets, in one list."""
+    answers = asset_private_files.send(AssetFilesQuery(asset_ids=list(asset_ids)))
+    return [key for keys in answers for key in keys]
+
+
+@dataclass(frozen=True)
+class AssetDeleting:
+    asset: MediaAsset
+
+
+# Sent by media_asset_delete before the row goes, in its transaction: subscribers delete what
+# hangs off the asset in their app (provenance: the stages shown beside the work).
+asset_deleting: Event[AssetDeleting, None] = Event("asset_deleting")

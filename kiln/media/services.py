@@ -529,8 +529,9 @@ def media_sweep_orphans(*, older_than_seconds: int = 3600) -> int:
 @transaction.atomic
 def media_asset_delete(*, asset: MediaAsset) -> None:
     """Delete the asset, its renditions and its original; the files go on commit."""
+    events.asset_deleting.send(events.AssetDeleting(asset=asset))
     public_keys = set(asset.renditions.values_list("key", flat=True)) | set(asset.pending_keys)
-    private_keys = [asset.original_key, asset.master_key]
+    private_keys = [asset.original_key, asset.master_key, *events.private_files_of([asset.pk])]
     asset.delete()
     _delete_files_on_commit("default", public_keys)
     _delete_files_on_commit("private", private_keys)

@@ -9,6 +9,8 @@ directory can lie), a PSD's layer count is read from its header before psd-tools
 from __future__ import annotations
 
 import io
+import plistlib
+import re
 import struct
 import zipfile
 from dataclasses import dataclass
@@ -184,20 +186,75 @@ def _rgba(data: bytes, what: str) -> np.ndarray:
         raise ProcessError(f"{what} is not a readable image.") from exc
 
 
+MAX_ARCHIVE_OBJECTS = 200_000
+
+
+def procreate_archive(raw: bytes) -> tuple[list[str], tuple[int, int] | None]:
+    """The layers' UUIDs, and the canvas size, from Document.archive: a binary property list
+    written by NSKeyedArchiver, where objects point at each other by index (UIDs) from
+    `$objects`, starting at `$top.root` (a SilicaDocument whose `layers` is an NSArray)."""
+    try:
+        archive = plistlib.loads(raw)
+        objects = archive["$objects"]
+        if len(objects) > MAX_ARCHIVE_OBJECTS:
+            raise ProcessError("This Procreate file's Document.archive is too large to read.")
+
+        def deref(value):
+            return objects[value.data] if isinstance(value, plistlib.UID) else value
+
+        root = deref(archive["$top"]["root"])
+        layer_refs = deref(root["layers"])["NS.objects"]
+        if len(layer_refs) > MAX_LAYERS:
+            _check_layers(len(layer_refs), "Procreate")
+        uuids = [str(deref(deref(ref)["UUID"])) for ref in layer_refs]
+        size = None
+        match = re.fullmatch(r"\{\s*(\d+)\s*,\s*(\d+)\s*\}", str(deref(root.get("size", ""))))
+        if match:
+            size = (int(match[1]), int(match[2]))
+    except ProcessError:
+        raise
+    except Exception as exc:  # not a plist, or not the shape Procreate writes
+        raise ProcessError(
+            "This Procreate file's Document.archive could not be read as a Procreate document."
+        ) from exc
+    return uuids, size
+
+
 def parse_procreate(data: bytes) -> Parsed:
-    """Procreate keeps layers as LZO tiles under one folder per layer UUID; Kiln does not
-    decode those, so it counts the folders and compares the document's own preview."""
+    """Procreate keeps each layer as LZO-compressed tiles under a folder named by the layer's
+    UUID. Kiln does not decode the tiles: it counts the layers that Document.archive lists,
+    checks that every folder of tiles belongs to one of them, and compares the document's own
+    preview (QuickLook/Thumbnail.png) with the work. It cannot tell whether that preview is
+    what the layers would composite to."""
     z = SafeZip(data, "Procreate")
     if "Document.archive" not in z.names:
         raise ProcessError("This Procreate file has no Document.archive.")
-    layer_dirs = {n.split("/", 1)[0] for n in z.names if n.endswith(".chunk") and "/" in n}
-    n = _check_layers(len(layer_dirs), "Procreate")
+    uuids, size = procreate_archive(z.read("Document.archive", 32 * 1024 * 1024))
+    n = _check_layers(len(uuids), "Procreate")
+    tiled = {name.split("/", 1)[0] for name in z.names if name.endswith(".chunk") and "/" in name}
+    strays = tiled - set(uuids)
+    if strays:
+        raise ProcessError(
+            f"This Procreate file has painted tiles for {len(strays)} layer(s) that its "
+            "Document.archive does not list; it is not a document Procreate wrote."
+        )
     thumb = "QuickLook/Thumbnail.png"
     if thumb not in z.names:
         raise ProcessError(
             "This Procreate file has no preview (QuickLook/Thumbnail.png) to compare."
         )
-    return Parsed("procreate", n, _image(z.read(thumb), "Its preview"), "Procreate's own preview")
+    flat = _image(z.read(thumb), "Its preview")
+    if size is not None:
+        w, h = size
+        th, tw = flat.shape[:2]
+        # Procreate stores the size unrotated; its preview may be turned by 90 degrees.
+        if min(abs(tw / th - w / h), abs(tw / th - h / w)) > 0.05 * max(w / h, h / w):
+            raise ProcessError(
+                f"This Procreate file's preview ({tw}x{th}) does not have its canvas's "
+                f"proportions ({w}x{h})."
+            )
+    note = f"Procreate's own preview; {len(tiled)} of {n} layers have painted tiles"
+    return Parsed("procreate", n, flat, note)
 
 
 # ---------------------------------------------------------------- PSD

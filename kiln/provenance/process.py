@@ -1,4 +1,4 @@
-"""Services for process evidence (issue 17): attach a layered file or WIP stages to a work.
+"""Services for process evidence (issue 17): attach a layered file, WIP stages or a timelapse.
 
 Checks run in the request: they read small containers and one merged image, a fraction of
 a second for the files artists make (tests/provenance/test_process.py). Nothing is stored
@@ -7,6 +7,7 @@ unless every check passes; a check that fails raises ValidationError with the re
 
 from __future__ import annotations
 
+import io
 import logging
 import secrets
 
@@ -14,12 +15,13 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import transaction
+from PIL import Image
 
 from kiln.core.access import AccessDenied
 
-from . import hashing, layered
+from . import hashing, layered, timelapse
 from .models import Appeal, Screening
-from .process_models import ProcessEvidence
+from .process_models import ProcessEvidence, ProcessStageImage
 
 logger = logging.getLogger("kiln.provenance")
 
@@ -63,16 +65,26 @@ def _check_owner(user, asset) -> None:
         )
 
 
-def _save(*, asset, user, files: list[bytes], appeal_message: str, **fields) -> ProcessEvidence:
+def _save(
+    *, asset, user, files: list[bytes], appeal_message: str, frames=(), **fields
+) -> ProcessEvidence:
     """Write the files, then the row; on any failure remove the files again."""
     private = storages["private"]
     keys: list[str] = []
     try:
         for data in files:
             keys.append(private.save(f"process/{secrets.token_hex(16)}", ContentFile(data)))
+        frame_keys = []
+        for data in frames:
+            frame_keys.append(private.save(f"process/{secrets.token_hex(16)}", ContentFile(data)))
+            keys.append(frame_keys[-1])  # so the clean-up below removes them too
         with transaction.atomic():
             evidence = ProcessEvidence.objects.create(
-                asset=asset, owner=user, file_keys=keys, **fields
+                asset=asset,
+                owner=user,
+                file_keys=keys[: len(files)],
+                frame_keys=frame_keys,
+                **fields,
             )
             _appeal_if_held(user=user, asset=asset, message=appeal_message, evidence=evidence)
     except BaseException:
@@ -95,6 +107,8 @@ def _appeal_if_held(*, user, asset, message: str, evidence: ProcessEvidence) -> 
     if screening.appeals.filter(state=Appeal.State.OPEN).exists():
         return
     summary = f"Process evidence attached: {evidence.get_kind_display().lower()}"
+    if evidence.kind == ProcessEvidence.Kind.TIMELAPSE:
+        summary += f" ({evidence.frame_count} frames, {evidence.video_seconds:.0f} s)"
     summary += f" ({evidence.file_format}, match score {evidence.match_score:.2f})."
     appeal_create(user=user, screening=screening, message=(message.strip() + " " + summary).strip())
 
@@ -152,3 +166,99 @@ def process_stages_attach(*, user, asset, uploads, appeal_message: str = ""):
         match_score=sims[-1],
         stage_similarities=sims,
     )
+
+
+def _png(rgb) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(rgb).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def process_timelapse_attach(*, user, asset, upload, appeal_message: str = ""):
+    """An MP4/MOV/WebM timelapse: its end must match the work by perceptual hash, and its
+    sampled frames must grow more like the work over the video."""
+    _check_owner(user, asset)
+    data = _read(upload, timelapse.MAX_FILE_BYTES)
+    original = _original_bytes(asset)
+    try:
+        video = timelapse.read_timelapse(data)
+        sims = timelapse.check_progress(video.samples, layered.read_stage(original, 0))
+    except layered.ProcessError as exc:
+        raise ValidationError(str(exc)) from exc
+    # The end of a timelapse can hold the finished work for a moment or end a stroke early:
+    # the closer of the last two samples counts.
+    distance = min(match_distance(frame, original) for frame in video.samples[-2:])
+    if distance > MATCH_MAX_DISTANCE:
+        raise ValidationError(
+            f"This timelapse does not end with the work: its last frame differs by {distance} "
+            f"of 256 perceptual-hash bits (at most {MATCH_MAX_DISTANCE} would match). Nothing "
+            "was kept."
+        )
+    return _save(
+        asset=asset,
+        user=user,
+        files=[data],
+        frames=[_png(frame) for frame in video.samples],
+        appeal_message=appeal_message,
+        kind=ProcessEvidence.Kind.TIMELAPSE,
+        file_format=video.fmt,
+        stage_count=len(video.samples),
+        frame_count=video.frames,
+        video_seconds=round(video.seconds, 1),
+        hash_distance=distance,
+        match_score=round(1 - distance / 256, 3),
+        stage_similarities=sims,
+        note=f"{video.width}x{video.height}, {len(video.samples)} frames sampled",
+    )
+
+
+SHOWN_TIMELAPSE_FRAMES = 5
+
+
+def _stage_keys_to_show(evidence: ProcessEvidence) -> list[str]:
+    if evidence.kind == ProcessEvidence.Kind.STAGES:
+        return list(evidence.file_keys)
+    if evidence.kind == ProcessEvidence.Kind.TIMELAPSE:
+        # The last samples are the finished work itself: show the way there.
+        frames = evidence.frame_keys[:-2]
+        n = min(SHOWN_TIMELAPSE_FRAMES, len(frames))
+        return [frames[round(i * (len(frames) - 1) / max(n - 1, 1))] for i in range(n)]
+    raise ValidationError(
+        "A layered file has no stages to show; attach work-in-progress stages or a timelapse."
+    )
+
+
+@transaction.atomic
+def process_evidence_show(*, user, evidence: ProcessEvidence, show: bool) -> ProcessEvidence:
+    """The artist's choice to show verified stages on the work's page (off by default).
+
+    On: each stage becomes a media asset of its own, processed like any upload (renditions
+    with the watermark and rights reservations, screening). Off: those assets are deleted."""
+    from kiln.media.services import media_asset_create, media_asset_delete
+
+    evidence = ProcessEvidence.objects.select_for_update().get(pk=evidence.pk)
+    if not user.is_authenticated or evidence.owner_id != user.pk:
+        raise AccessDenied("Only the artist who attached this evidence can show it.")
+    if show == evidence.show_on_work:
+        return evidence
+    if show:
+        private = storages["private"]
+        for position, key in enumerate(_stage_keys_to_show(evidence), 1):
+            with private.open(key) as handle:
+                asset = media_asset_create(owner=user, upload=handle.read())
+            ProcessStageImage.objects.create(evidence=evidence, asset=asset, position=position)
+    else:
+        for shown in evidence.shown.select_related("asset"):
+            media_asset_delete(asset=shown.asset)
+    evidence.show_on_work = show
+    evidence.save(update_fields=["show_on_work"])
+    return evidence
+
+
+def process_stages_delete_for(event) -> None:
+    """media's asset_deleting: a deleted work takes the stages shown beside it along."""
+    from kiln.media.services import media_asset_delete
+
+    shown = ProcessStageImage.objects.filter(evidence__asset_id=event.asset.pk)
+    for stage in shown.select_related("asset"):
+        media_asset_delete(asset=stage.asset)

@@ -21,6 +21,8 @@ def process_attach(request, asset_id: int):
     if screening is None or screening.asset.owner_id != request.user.pk:
         raise Http404("No such work.")
     asset = screening.asset
+    if request.method == "POST" and "show" in request.POST:
+        return _show(request, asset)
     if request.method == "POST":
         message = request.POST.get("message", "")
         try:
@@ -40,8 +42,17 @@ def process_attach(request, asset_id: int):
                     uploads=request.FILES.getlist("stages"),
                     appeal_message=message,
                 )
+            elif request.FILES.get("timelapse"):
+                process.process_timelapse_attach(
+                    user=request.user,
+                    asset=asset,
+                    upload=request.FILES["timelapse"],
+                    appeal_message=message,
+                )
             else:
-                raise ValidationError("Choose a layered file or 2 to 10 stage images.")
+                raise ValidationError(
+                    "Choose a layered file, 2 to 10 stage images or a timelapse video."
+                )
         except (ValidationError, AccessDenied) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
         else:
@@ -53,3 +64,28 @@ def process_attach(request, asset_id: int):
         "preview": selectors.preview_url(asset),
     }
     return render(request, "provenance/process_attach.html", context)
+
+
+def _show(request, asset):
+    """Turn showing an evidence's stages on the work's page on or off."""
+    from .process_models import ProcessEvidence
+
+    evidence_id = request.POST.get("evidence", "")
+    evidence = ProcessEvidence.objects.filter(
+        asset=asset, pk=int(evidence_id) if evidence_id.isdigit() else 0
+    ).first()
+    if evidence is None:
+        raise Http404("No such evidence.")
+    show = request.POST.get("show") == "1"
+    try:
+        process.process_evidence_show(user=request.user, evidence=evidence, show=show)
+    except (ValidationError, AccessDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(
+            request,
+            "The stages will show on the work's page once they are processed."
+            if show
+            else "The stages no longer show on the work's page.",
+        )
+    return redirect("provenance:process_attach", asset_id=asset.pk)

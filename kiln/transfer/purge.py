@@ -39,6 +39,7 @@ from oauth2_provider.models import (
 )
 
 from kiln.accounts.models import Profile, User
+from kiln.media import events as media_events
 from kiln.media.models import MediaAsset, Rendition
 from kiln.messages.models import Message
 from kiln.moderation.selectors import legal_held_account_ids
@@ -176,6 +177,7 @@ def _purge_media(user_id: int, now) -> None:
         public.update(Rendition.objects.filter(asset_id__in=keys).values_list("key", flat=True))
         _delete_keys("default", public)
         _delete_keys("private", [k for a in batch for k in (a.original_key, a.master_key)])
+        _delete_keys("private", media_events.private_files_of(keys))  # process evidence
         MediaAsset.objects.filter(pk__in=keys).delete()
 
 

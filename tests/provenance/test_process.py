@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import plistlib
 import struct
 import zipfile
 
@@ -314,3 +315,80 @@ def test_protection_page_says_what_screening_cannot_see(client, db):
     body = client.get("/protection").content.decode()
     assert "What upload screening can and cannot see" in body
     assert "stripped" in body and "does not use it" in body
+    # The pixel signal's measured figures (docs/decisions/pixel.md, bench/pixel_screen.py).
+    assert "none of the 68 stripped" in body and "one in eight" in body
+    assert "C2PA" in body and "metadata" in body
+    # What process evidence checks, and what it cannot (Procreate's tiles).
+    assert "timelapse video" in body and "Document.archive" in body
+    assert "cannot check that the layers add up" in body
+
+
+# ------------------------------------------------------------------ Procreate
+def procreate_archive(uuids: list[str], size=(480, 360)) -> bytes:
+    """Document.archive as NSKeyedArchiver writes it: objects that point at each other by UID."""
+    from plistlib import UID
+
+    objects: list = ["$null"]
+    root = {"$class": UID(0), "size": None, "layers": None, "name": "cat"}
+    objects.append(root)
+    root["size"] = UID(len(objects))
+    objects.append(f"{{{size[0]}, {size[1]}}}")
+    layer_uids = []
+    for uuid in uuids:
+        objects.append(uuid)
+        objects.append({"UUID": UID(len(objects) - 1), "name": "Layer", "hidden": False})
+        layer_uids.append(UID(len(objects) - 1))
+    root["layers"] = UID(len(objects))
+    objects.append({"NS.objects": layer_uids})
+    archive = {"$archiver": "NSKeyedArchiver", "$version": 100000, "$top": {"root": UID(1)}}
+    archive["$objects"] = objects
+    return plistlib.dumps(archive, fmt=plistlib.FMT_BINARY)
+
+
+def procreate_file(thumb: bytes, layers: int = 3, tiled: int = 2, archive=None, extra=None):
+    uuids = [f"{i:08X}-0000-4000-8000-000000000000" for i in range(layers)]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("Document.archive", archive if archive is not None else procreate_archive(uuids))
+        z.writestr("QuickLook/Thumbnail.png", thumb)
+        for uuid in uuids[:tiled]:
+            z.writestr(f"{uuid}/0~0.chunk", b"lzo tile")
+        for name, data in (extra or {}).items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+def test_procreate_layers_are_counted_from_its_archive():
+    p = layered.parse_layered(procreate_file(work_png(), layers=5, tiled=3), "cat.procreate")
+    assert (p.fmt, p.layers) == ("procreate", 5)
+    assert "3 of 5 layers have painted tiles" in p.note and p.flat.shape == (360, 480, 3)
+
+
+@pytest.mark.parametrize(
+    "make,msg",
+    [
+        (lambda: procreate_file(work_png(), archive=b"not a plist"), "could not be read"),
+        (lambda: procreate_file(work_png(), archive=plistlib.dumps({"a": 1})), "could not be read"),
+        (lambda: procreate_file(work_png(), layers=10000, tiled=0), "10000 layers"),
+        (
+            lambda: procreate_file(work_png(), extra={"FFFF-stray/0~0.chunk": b"x"}),
+            "does not list",
+        ),
+        (lambda: procreate_file(_png_bytes(Image.new("RGB", (100, 300)))), "proportions"),
+    ],
+    ids=["not-a-plist", "wrong-shape", "10000-layers", "stray-tiles", "preview-misshapen"],
+)
+def test_bad_procreate_files_get_a_clear_error(make, msg):
+    with pytest.raises(layered.ProcessError, match=msg):
+        layered.parse_layered(make(), "x.procreate")
+
+
+def test_matching_procreate_verifies_the_work(artist, upload):
+    asset = upload(artist, work_png())
+    ev = process.process_layered_attach(
+        user=artist,
+        asset=asset,
+        upload=procreate_file(work_png(), layers=4),
+        filename="w.procreate",
+    )
+    assert (ev.file_format, ev.layer_count) == ("procreate", 4)

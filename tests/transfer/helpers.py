@@ -29,6 +29,25 @@ def files_under(root) -> set[str]:
     return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
 
 
+def _attach_process_evidence(user, asset):
+    """Two WIP stages of the project's image (private files that must go with the account)."""
+    import io
+
+    from PIL import Image
+
+    from kiln.provenance.process import process_stages_attach
+
+    final = Image.open(io.BytesIO(art_bytes(2))).convert("RGB")
+    half = Image.new("RGB", final.size, (245, 245, 240))
+    half.paste(final.crop((0, 0, final.width, final.height // 2)), (0, 0))
+    stages = []
+    for im in (half, final):
+        buf = io.BytesIO()
+        im.save(buf, "PNG")
+        stages.append(buf.getvalue())
+    process_stages_attach(user=user, asset=asset, uploads=stages)
+
+
 def give_artist_a_life(user, other, capture):
     """Posts with images, a project, a reply from someone else, likes both ways, a follow,
     a block, a mute, a bookmark and a message; returns the other person's reply."""
@@ -48,6 +67,7 @@ def give_artist_a_life(user, other, capture):
             data=ProjectInput(title="Kilns", images=[ImageInput(project_asset.pk, "green")]),
         )
         project_publish(user=user, project=project)  # published work is in the registry
+        _attach_process_evidence(user, project_asset)
         reply = post_create(author=other, text="lovely", in_reply_to=post)
         theirs = post_create(author=other, text="their own post")
         mine_reply = post_create(author=user, text="thanks!", in_reply_to=theirs)
