@@ -59,22 +59,50 @@ def _post_fields(post: Post) -> tuple[str, set[str]] | None:
     return body, tags
 
 
+_POST_DOCUMENT = PostDocument._meta.db_table
+
+
 @transaction.atomic(savepoint=False)
 def search_post_index(*, post: Post, created: bool = False) -> None:
     """Add or refresh a post's document (a deleted post or a repost is removed instead).
-    `created`: the post was written in this transaction, so there is no document to read."""
+    `created`: the post was written in this transaction, so there is no document to read.
+
+    Plain statements, not Model.save(): on every new post the ORM's save machinery cost more
+    CPU than the insert itself (and the FTS5 trigger it fires), bench/search.py's write cost."""
     fields = _post_fields(post)
     if fields is None:
         if not created:
             search_post_remove(post_id=post.pk)
         return
     body, tags = fields
-    old = None
-    if not created:
-        old = PostDocument.objects.filter(pk=post.pk).values_list("counted_tags", flat=True).first()
-    old_tags = set(old.split()) if old else set()
-    document = PostDocument(post_id=post.pk, body=body, counted_tags=" ".join(sorted(tags)))
-    document.save(force_insert=old is None, force_update=old is not None)
+    counted = " ".join(sorted(tags))
+    with connection.cursor() as cursor:
+        if created:
+            cursor.execute(
+                f"INSERT INTO {_POST_DOCUMENT} (post_id, body, counted_tags) "  # noqa: S608
+                "VALUES (%s, %s, %s)",
+                [post.pk, body, counted],
+            )
+            old_tags: set[str] = set()
+        else:
+            cursor.execute(
+                f"SELECT body, counted_tags FROM {_POST_DOCUMENT} WHERE post_id = %s",  # noqa: S608
+                [post.pk],
+            )
+            row = cursor.fetchone()
+            if row is None:
+                cursor.execute(
+                    f"INSERT INTO {_POST_DOCUMENT} (post_id, body, counted_tags) "  # noqa: S608
+                    "VALUES (%s, %s, %s)",
+                    [post.pk, body, counted],
+                )
+            elif row != (body, counted):  # unchanged text: leave the engine's index alone
+                cursor.execute(
+                    f"UPDATE {_POST_DOCUMENT} SET body = %s, counted_tags = %s "  # noqa: S608
+                    "WHERE post_id = %s",
+                    [body, counted, post.pk],
+                )
+            old_tags = set(row[1].split()) if row and row[1] else set()
     _count_tags(field="posts", old=old_tags, new=tags)
 
 
