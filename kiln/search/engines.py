@@ -86,10 +86,25 @@ def newest_ids(kind: Kind, *, query, before: int | None, limit: int) -> list[int
         return [row[0] for row in cursor.fetchall()]
 
 
-def ranked_ids(kind: Kind, *, query=None, words=None, limit: int = CANDIDATES) -> list[int]:
+def newest_key(kind: Kind) -> int | None:
+    """The newest document's id: best-match paging ranks only documents up to it, so what is
+    written after a first page can't push results across the later pages."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX({kind.key}) FROM {kind.table}")  # noqa: S608
+        return cursor.fetchone()[0]
+
+
+def ranked_ids(
+    kind: Kind, *, query=None, words=None, limit: int = CANDIDATES, upto: int | None = None
+) -> list[int]:
     """The best text matches first: bm25 on SQLite, ts_rank (+ name similarity) on
-    PostgreSQL. Text relevance only: nothing about likes, follows or popularity."""
+    PostgreSQL. Text relevance only: nothing about likes, follows or popularity.
+    The order is total (ties by id, newest first), so the first n of a longer list are the
+    list of n: pages cut from lists of different lengths agree. `upto`: ids up to it only."""
     where, params = _where(kind, query, words)
+    if upto is not None:
+        where += f" AND {'d.' + kind.key if _postgres() else 'rowid'} <= %s"
+        params = [*params, upto]
     if query is not None:
         return _ranked_window(kind, query, where, params, limit)
     if _postgres():  # prefixes of words (names, autocomplete)
