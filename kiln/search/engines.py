@@ -6,6 +6,8 @@ Every function returns ids only. Who may see them is the selectors' business, ap
 the same rules as the rest of Kiln, so an engine can change order, never visibility.
 """
 
+import importlib
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import connection
@@ -170,6 +172,50 @@ def _ranked_window(kind: Kind, query: SearchQuery, where: str, params: list, lim
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, limit])
         return [row[0] for row in cursor.fetchall()]
+
+
+# The engines' structures as migration 0002 creates them (its statements, not a copy).
+_ENGINES_MIGRATION = "kiln.search.migrations.0002_engines"
+# PostgreSQL: each GIN index by name, with its table and column.
+_GIN = [(f"search_{n}_tsv", f"search_{n}document", "tsv") for n in ("post", "project", "artist")]
+
+
+@contextmanager
+def bulk_load():
+    """Rebuilding from nothing: the engines' indexes are built once at the end, in one pass
+    over the documents, instead of row by row as each document lands. Inside a transaction
+    (search_rebuild's), so no reader sees the index half-built.
+
+    SQLite: the FTS5 triggers are dropped, the FTS tables emptied ('delete-all'), and
+    'rebuild' reads the document tables once. PostgreSQL: the GIN indexes are dropped and
+    created again (a sort, not a million pending-list inserts); the generated tsvector is
+    still computed as each row lands, once."""
+    migration = importlib.import_module(_ENGINES_MIGRATION)
+    with connection.cursor() as cursor:
+        if _postgres():
+            for index, _table, _column in _GIN:
+                cursor.execute(f"DROP INDEX IF EXISTS {index}")
+        else:
+            for kind in (POSTS, PROJECTS, ARTISTS):
+                for suffix in ("ai", "ad", "au"):
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {kind.fts}_{suffix}")
+                cursor.execute(f"INSERT INTO {kind.fts}({kind.fts}) VALUES ('delete-all')")  # noqa: S608
+    yield
+    with connection.cursor() as cursor:
+        if _postgres():
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            # The documents' deferred foreign-key checks must run before an index can be
+            # built on their table in this transaction; then deferred again, as Django has them.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for index, table, column in _GIN:
+                cursor.execute(f"CREATE INDEX {index} ON {table} USING gin ({column})")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        else:
+            for kind in (POSTS, PROJECTS, ARTISTS):
+                cursor.execute(f"INSERT INTO {kind.fts}({kind.fts}) VALUES ('rebuild')")  # noqa: S608
+            for statement in migration._sqlite_statements():
+                if statement.startswith("CREATE TRIGGER"):
+                    cursor.execute(statement)
 
 
 def index_size_bytes() -> dict[str, int]:
