@@ -181,6 +181,19 @@ def measure(fn, args_list) -> tuple[float, float]:
     return percentiles(samples)
 
 
+def _third_page_cursor(selectors, viewer, q):
+    """The cursor a reader has after two best-match pages (loaded untimed)."""
+    cursor = None
+    for _ in range(2):
+        page = selectors.search_posts(
+            viewer=viewer, q=q, sort="best", hydrate=False, rank_from=cursor
+        )
+        if page.next_cursor is None:
+            return cursor
+        cursor = selectors.parse_rank_cursor(str(page.next_cursor))
+    return cursor
+
+
 def write_cost(author, rounds: int, rng: random.Random) -> dict:
     """Posts through post_create with and without the index write, alternating."""
     from django.db import transaction
@@ -277,6 +290,7 @@ def child(lane: str, sizes: dict, iterations: int) -> dict:
     rare = rng.sample(built["rare"], min(len(built["rare"]), iterations))
     prefixes = [f[:2] for f in FIRST] + [f[:3] for f in FIRST]
     pick = lambda pool: [rng.choice(pool) for _ in range(iterations)]  # noqa: E731
+    two_words = [f"{a} {b}" for a in common for b in common if a != b]
     results = {}
     # "ids" rows time the search itself (engine + who-may-see-what); the others add the
     # hydration a page needs (cards with authors and images, tiles with covers).
@@ -296,6 +310,12 @@ def child(lane: str, sizes: dict, iterations: int) -> dict:
         "posts: two words best match, ids": (
             lambda q: selectors.search_posts(viewer=anon, q=q, sort="best", hydrate=False),
             [f"{a} {b}" for a, b in zip(pick(common), pick(common), strict=True)],
+        ),
+        "posts: two words best match, third page, ids": (
+            lambda qc: selectors.search_posts(
+                viewer=anon, q=qc[0], sort="best", hydrate=False, rank_from=qc[1]
+            ),
+            [(q, _third_page_cursor(selectors, anon, q)) for q in pick(two_words)],
         ),
         "posts: common word + cards (signed in)": (
             lambda q: selectors.search_posts(viewer=reader, q=q),
