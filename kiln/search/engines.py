@@ -6,6 +6,8 @@ Every function returns ids only. Who may see them is the selectors' business, ap
 the same rules as the rest of Kiln, so an engine can change order, never visibility.
 """
 
+import importlib
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import connection
@@ -86,10 +88,25 @@ def newest_ids(kind: Kind, *, query, before: int | None, limit: int) -> list[int
         return [row[0] for row in cursor.fetchall()]
 
 
-def ranked_ids(kind: Kind, *, query=None, words=None, limit: int = CANDIDATES) -> list[int]:
+def newest_key(kind: Kind) -> int | None:
+    """The newest document's id: best-match paging ranks only documents up to it, so what is
+    written after a first page can't push results across the later pages."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX({kind.key}) FROM {kind.table}")  # noqa: S608
+        return cursor.fetchone()[0]
+
+
+def ranked_ids(
+    kind: Kind, *, query=None, words=None, limit: int = CANDIDATES, upto: int | None = None
+) -> list[int]:
     """The best text matches first: bm25 on SQLite, ts_rank (+ name similarity) on
-    PostgreSQL. Text relevance only: nothing about likes, follows or popularity."""
+    PostgreSQL. Text relevance only: nothing about likes, follows or popularity.
+    The order is total (ties by id, newest first), so the first n of a longer list are the
+    list of n: pages cut from lists of different lengths agree. `upto`: ids up to it only."""
     where, params = _where(kind, query, words)
+    if upto is not None:
+        where += f" AND {'d.' + kind.key if _postgres() else 'rowid'} <= %s"
+        params = [*params, upto]
     if query is not None:
         return _ranked_window(kind, query, where, params, limit)
     if _postgres():  # prefixes of words (names, autocomplete)
@@ -155,6 +172,50 @@ def _ranked_window(kind: Kind, query: SearchQuery, where: str, params: list, lim
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, limit])
         return [row[0] for row in cursor.fetchall()]
+
+
+# The engines' structures as migration 0002 creates them (its statements, not a copy).
+_ENGINES_MIGRATION = "kiln.search.migrations.0002_engines"
+# PostgreSQL: each GIN index by name, with its table and column.
+_GIN = [(f"search_{n}_tsv", f"search_{n}document", "tsv") for n in ("post", "project", "artist")]
+
+
+@contextmanager
+def bulk_load():
+    """Rebuilding from nothing: the engines' indexes are built once at the end, in one pass
+    over the documents, instead of row by row as each document lands. Inside a transaction
+    (search_rebuild's), so no reader sees the index half-built.
+
+    SQLite: the FTS5 triggers are dropped, the FTS tables emptied ('delete-all'), and
+    'rebuild' reads the document tables once. PostgreSQL: the GIN indexes are dropped and
+    created again (a sort, not a million pending-list inserts); the generated tsvector is
+    still computed as each row lands, once."""
+    migration = importlib.import_module(_ENGINES_MIGRATION)
+    with connection.cursor() as cursor:
+        if _postgres():
+            for index, _table, _column in _GIN:
+                cursor.execute(f"DROP INDEX IF EXISTS {index}")
+        else:
+            for kind in (POSTS, PROJECTS, ARTISTS):
+                for suffix in ("ai", "ad", "au"):
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {kind.fts}_{suffix}")
+                cursor.execute(f"INSERT INTO {kind.fts}({kind.fts}) VALUES ('delete-all')")  # noqa: S608
+    yield
+    with connection.cursor() as cursor:
+        if _postgres():
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            # The documents' deferred foreign-key checks must run before an index can be
+            # built on their table in this transaction; then deferred again, as Django has them.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for index, table, column in _GIN:
+                cursor.execute(f"CREATE INDEX {index} ON {table} USING gin ({column})")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        else:
+            for kind in (POSTS, PROJECTS, ARTISTS):
+                cursor.execute(f"INSERT INTO {kind.fts}({kind.fts}) VALUES ('rebuild')")  # noqa: S608
+            for statement in migration._sqlite_statements():
+                if statement.startswith("CREATE TRIGGER"):
+                    cursor.execute(statement)
 
 
 def index_size_bytes() -> dict[str, int]:

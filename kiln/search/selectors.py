@@ -19,7 +19,6 @@ from kiln.search.services import fold
 from kiln.social.selectors import hidden_author_ids
 
 PAGE_SIZE = 24
-BEST_MATCH_LIMIT = 48  # "best match" shows one page of the most relevant results
 SUGGESTIONS = 8
 
 
@@ -30,6 +29,9 @@ class Results:
     problem: str | None = None  # shown instead of results ("only symbols", …)
     truncated: bool = False  # the query was cut to its first 200 characters / 12 words
     understood: str = ""  # the query as searched
+    # The request parameter next_cursor goes in: "before" (an id) for newest first, "from"
+    # (RankCursor text) for best match.
+    cursor_param: str = "before"
 
 
 def _signed_in(viewer) -> bool:
@@ -58,6 +60,56 @@ def _parse(q: str | None) -> tuple[SearchQuery | None, Results | None]:
         return None, Results(problem=str(problem))
 
 
+@dataclass(frozen=True)
+class RankCursor:
+    """Where the next best-match page starts: the position in the ranked list, and the newest
+    document the first page ranked (`asof`), so that pages cut from the same list."""
+
+    asof: int
+    offset: int
+
+    def __str__(self) -> str:
+        return f"{self.asof}.{self.offset}"
+
+
+def parse_rank_cursor(raw: str | None) -> RankCursor | None:
+    """ "asof.offset"; anything else (forged, garbled, past the ranked window) is ignored and
+    gives the first page, like a bad `before`."""
+    asof, _, offset = (raw or "").partition(".")
+    if not (asof.isascii() and asof.isdigit() and offset.isascii() and offset.isdigit()):
+        return None
+    if len(asof) > 19 or len(offset) > 6:
+        return None
+    asof_id, position = int(asof), int(offset)
+    if not 0 < asof_id < 2**63 or not 0 < position < engines.RANK_WINDOW:
+        return None
+    return RankCursor(asof=asof_id, offset=position)
+
+
+def _best_page(queryset: QuerySet, kind, *, query=None, words=None, cursor, size: int):
+    """One page of the best matches the viewer may see, and the cursor of the next.
+
+    Each page ranks the same list again (documents up to `asof`, in a total order) and keeps
+    what the viewer may see, so pages neither repeat nor skip while the index holds still;
+    it ranks more candidates as the pages go deeper, up to RANK_WINDOW."""
+    asof = cursor.asof if cursor else engines.newest_key(kind)
+    if asof is None:
+        return [], None
+    offset = cursor.offset if cursor else 0
+    wanted = offset + size + 1  # one more than the page: is there a next one?
+    limit = max(engines.CANDIDATES, 2 * wanted)
+    while True:
+        limit = min(limit, engines.RANK_WINDOW)
+        candidates = engines.ranked_ids(kind, query=query, words=words, limit=limit, upto=asof)
+        allowed = set(queryset.filter(pk__in=candidates).values_list("pk", flat=True))
+        visible = [pk for pk in candidates if pk in allowed]
+        if len(visible) >= wanted or len(candidates) < limit or limit >= engines.RANK_WINDOW:
+            break
+        limit *= 4
+    more = len(visible) > offset + size
+    return visible[offset : offset + size], RankCursor(asof, offset + size) if more else None
+
+
 # Newest-first pages read the engine's matches in id order, a window at a time, and keep the
 # ones the viewer may see (one indexed query per window), until the page is full. Windows
 # grow, so a page of common words costs one window and a viewer who may see few of the
@@ -66,13 +118,10 @@ FIRST_WINDOW = 64
 MAX_WINDOWS = 5
 
 
-def _page(queryset: QuerySet, kind, query, *, sort: str, before: int | None, size: int):
-    """Ids of one page and the next cursor: newest first, or the best text matches (one
-    page, no cursor)."""
+def _page(queryset: QuerySet, kind, query, *, sort: str, before, rank_from, size: int):
+    """Ids of one page and the next cursor: newest first, or the best text matches."""
     if query is not None and sort == "best":
-        candidates = engines.ranked_ids(kind, query=query)
-        allowed = set(queryset.filter(pk__in=candidates).values_list("pk", flat=True))
-        return [pk for pk in candidates if pk in allowed][:BEST_MATCH_LIMIT], None
+        return _best_page(queryset, kind, query=query, cursor=rank_from, size=size)
     if query is None:  # filters alone: a plain listing
         if before is not None:
             queryset = queryset.filter(pk__lt=before)
@@ -98,10 +147,11 @@ def _page(queryset: QuerySet, kind, query, *, sort: str, before: int | None, siz
     return found, before
 
 
-def _results(query, ids, cursor, items) -> Results:
+def _results(query, ids, cursor, items, *, ranked=False) -> Results:
     return Results(
         items=items,
         next_cursor=cursor,
+        cursor_param="from" if ranked else "before",
         truncated=bool(query and query.truncated),
         understood=query.text if query else "",
     )
@@ -111,7 +161,14 @@ def _results(query, ids, cursor, items) -> Results:
 
 
 def search_posts(
-    *, viewer, q: str | None, sort: str = "new", before=None, size=PAGE_SIZE, hydrate=True
+    *,
+    viewer,
+    q: str | None,
+    sort: str = "new",
+    before=None,
+    rank_from: RankCursor | None = None,
+    size=PAGE_SIZE,
+    hydrate=True,
 ):
     """Public posts, and followers-only posts the viewer may see, whose text matches.
     `hydrate=False` leaves the ids as items (the benchmark separates search from cards)."""
@@ -125,9 +182,12 @@ def search_posts(
     posts = posts.filter(Q(author__is_limited=False) | Q(author_id=getattr(viewer, "pk", None)))
     if not _signed_in(viewer):
         posts = posts.filter(author__profile__allow_search_indexing=True)
-    ids, cursor = _page(posts, engines.POSTS, query, sort=sort, before=before, size=size)
+    ids, cursor = _page(
+        posts, engines.POSTS, query, sort=sort, before=before, rank_from=rank_from, size=size
+    )
     items = posts_hydrated(ids, viewer, hidden=hidden) if hydrate else ids
-    return _results(query, ids, cursor, items)
+    ranked = sort == "best"
+    return _results(query, ids, cursor, items, ranked=ranked)
 
 
 # --- work (portfolio projects) ---------------------------------------------------------------
@@ -170,6 +230,7 @@ def search_work(
     hide_mature=False,
     sort="new",
     before=None,
+    rank_from: RankCursor | None = None,
     size=PAGE_SIZE,
     hydrate=True,
 ):
@@ -182,19 +243,36 @@ def search_work(
     if query is None and not filters:
         return Results()
     projects = visible_work(viewer=viewer, filters=filters, hide_mature=hide_mature)
-    ids, cursor = _page(projects, engines.PROJECTS, query, sort=sort, before=before, size=size)
+    ids, cursor = _page(
+        projects,
+        engines.PROJECTS,
+        query,
+        sort=sort,
+        before=before,
+        rank_from=rank_from,
+        size=size,
+    )
+    ranked = query is not None and sort == "best"
     if not hydrate:
-        return _results(query, ids, cursor, ids)
+        return _results(query, ids, cursor, ids, ranked=ranked)
     by_id = {p.pk: p for p in _with_images(Project.objects.filter(pk__in=ids))}
     items = _annotate_covers(by_id[pk] for pk in ids if pk in by_id)
-    return _results(query, ids, cursor, items)
+    return _results(query, ids, cursor, items, ranked=ranked)
 
 
 # --- artists ---------------------------------------------------------------------------------
 
 
 def search_artists(
-    *, viewer, q, status="", field_slug="", location="", before=None, size=PAGE_SIZE
+    *,
+    viewer,
+    q,
+    status="",
+    field_slug="",
+    location="",
+    before=None,
+    rank_from: RankCursor | None = None,
+    size=PAGE_SIZE,
 ):
     """Artists by name, @handle, bio, location, fields and software: every word as a prefix
     ("mira ok"), plus trigram similarity on PostgreSQL (typos). Best match first with words;
@@ -219,10 +297,9 @@ def search_artists(
     if location:
         users = users.filter(profile__location__icontains=location)
     if query is not None:
-        words = query.words
-        candidates = engines.ranked_ids(engines.ARTISTS, words=words)
-        allowed = set(users.filter(pk__in=candidates).values_list("pk", flat=True))
-        ids, cursor = [pk for pk in candidates if pk in allowed][:BEST_MATCH_LIMIT], None
+        ids, cursor = _best_page(
+            users, engines.ARTISTS, words=query.words, cursor=rank_from, size=size
+        )
     else:
         if before is not None:
             users = users.filter(pk__lt=before)
@@ -231,7 +308,9 @@ def search_artists(
         )
         ids, cursor = page.items, page.next_cursor
     by_id = {u.pk: u for u in User.objects.filter(pk__in=ids).select_related("profile")}
-    return _results(query, ids, cursor, [by_id[pk] for pk in ids if pk in by_id])
+    return _results(
+        query, ids, cursor, [by_id[pk] for pk in ids if pk in by_id], ranked=query is not None
+    )
 
 
 # --- tags and suggestions --------------------------------------------------------------------

@@ -15,6 +15,7 @@ from kiln.accounts.models import Profile
 from kiln.portfolio.models import Project, ProjectTag
 from kiln.posts.models import Post
 from kiln.posts.text import extract_hashtags
+from kiln.search import engines
 from kiln.search.models import ArtistDocument, PostDocument, ProjectDocument, TagCount
 
 
@@ -59,22 +60,50 @@ def _post_fields(post: Post) -> tuple[str, set[str]] | None:
     return body, tags
 
 
+_POST_DOCUMENT = PostDocument._meta.db_table
+
+
 @transaction.atomic(savepoint=False)
 def search_post_index(*, post: Post, created: bool = False) -> None:
     """Add or refresh a post's document (a deleted post or a repost is removed instead).
-    `created`: the post was written in this transaction, so there is no document to read."""
+    `created`: the post was written in this transaction, so there is no document to read.
+
+    Plain statements, not Model.save(): on every new post the ORM's save machinery cost more
+    CPU than the insert itself (and the FTS5 trigger it fires), bench/search.py's write cost."""
     fields = _post_fields(post)
     if fields is None:
         if not created:
             search_post_remove(post_id=post.pk)
         return
     body, tags = fields
-    old = None
-    if not created:
-        old = PostDocument.objects.filter(pk=post.pk).values_list("counted_tags", flat=True).first()
-    old_tags = set(old.split()) if old else set()
-    document = PostDocument(post_id=post.pk, body=body, counted_tags=" ".join(sorted(tags)))
-    document.save(force_insert=old is None, force_update=old is not None)
+    counted = " ".join(sorted(tags))
+    with connection.cursor() as cursor:
+        if created:
+            cursor.execute(
+                f"INSERT INTO {_POST_DOCUMENT} (post_id, body, counted_tags) "  # noqa: S608
+                "VALUES (%s, %s, %s)",
+                [post.pk, body, counted],
+            )
+            old_tags: set[str] = set()
+        else:
+            cursor.execute(
+                f"SELECT body, counted_tags FROM {_POST_DOCUMENT} WHERE post_id = %s",  # noqa: S608
+                [post.pk],
+            )
+            row = cursor.fetchone()
+            if row is None:
+                cursor.execute(
+                    f"INSERT INTO {_POST_DOCUMENT} (post_id, body, counted_tags) "  # noqa: S608
+                    "VALUES (%s, %s, %s)",
+                    [post.pk, body, counted],
+                )
+            elif row != (body, counted):  # unchanged text: leave the engine's index alone
+                cursor.execute(
+                    f"UPDATE {_POST_DOCUMENT} SET body = %s, counted_tags = %s "  # noqa: S608
+                    "WHERE post_id = %s",
+                    [body, counted, post.pk],
+                )
+            old_tags = set(row[1].split()) if row and row[1] else set()
     _count_tags(field="posts", old=old_tags, new=tags)
 
 
@@ -181,11 +210,11 @@ def search_rebuild(*, batch: int = 2000) -> dict[str, int]:
     restore, or to index content written before search existed)."""
     counts = {"posts": 0, "projects": 0, "artists": 0}
     tags: dict[str, Counter] = {"posts": Counter(), "projects": Counter()}
-    with transaction.atomic():
-        PostDocument.objects.all().delete()
-        ProjectDocument.objects.all().delete()
-        ArtistDocument.objects.all().delete()
-        TagCount.objects.all().delete()
+    with transaction.atomic(), engines.bulk_load():
+        # One DELETE a table: nothing refers to these rows, so there is nothing to collect.
+        with connection.cursor() as cursor:
+            for model in (PostDocument, ProjectDocument, ArtistDocument, TagCount):
+                cursor.execute(f"DELETE FROM {model._meta.db_table}")  # noqa: S608
         posts = Post.objects.filter(reblog__isnull=True, deleted_at__isnull=True).order_by("pk")
         documents = []
         fields = ("pk", "text", "content_warning", "visibility", "reblog_id", "deleted_at")

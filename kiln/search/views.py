@@ -82,6 +82,7 @@ def _choice(request, name: str, allowed) -> str:
 def _results(request, tab: str, q: str, sort: str):
     viewer = request.user
     before = parse_cursor(request.GET.get("before"))
+    rank_from = selectors.parse_rank_cursor(request.GET.get("from"))
     if tab == "artists":
         return selectors.search_artists(
             viewer=viewer,
@@ -90,6 +91,7 @@ def _results(request, tab: str, q: str, sort: str):
             field_slug=_choice(request, "field", dict(FIELDS_OF_WORK)),
             location=request.GET.get("location", ""),
             before=before,
+            rank_from=rank_from,
         )
     if tab == "work":
         filters = {
@@ -105,9 +107,12 @@ def _results(request, tab: str, q: str, sort: str):
             hide_mature=request.GET.get("mature") == "hide",
             sort=sort,
             before=before,
+            rank_from=rank_from,
         )
     if tab == "posts":
-        return selectors.search_posts(viewer=viewer, q=q, sort=sort, before=before)
+        return selectors.search_posts(
+            viewer=viewer, q=q, sort=sort, before=before, rank_from=rank_from
+        )
     return selectors.search_tags(q=q)
 
 

@@ -228,6 +228,24 @@ def test_rebuild_recreates_documents_and_counts(artist, write_post, published_pr
     assert TagCount.objects.get(tag="heron").posts == 1
     assert selectors.search_posts(viewer=ANON, q="heron").items
     assert artists("heron") == ["ana"]
+    # The rebuild takes the engines' own indexes down and builds them in one pass: after it,
+    # writes are indexed again (triggers, GIN) and nothing from before it lingers.
+    later = write_post(ana, "a kingfisher")
+    assert [p.pk for p in selectors.search_posts(viewer=ANON, q="kingfisher").items] == [later.pk]
+    assert [p.pk for p in selectors.search_posts(viewer=ANON, q="heron").items] != [later.pk]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE 'search_%%_tsv'")
+            assert len(cursor.fetchall()) == 3
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'search_%'"
+            )
+            assert cursor.fetchone()[0] == 9
+            cursor.execute(
+                "INSERT INTO search_post_fts(search_post_fts) VALUES ('integrity-check')"
+            )
 
 
 def test_best_match_ranks_only_the_newest_matches(artist, published_project, monkeypatch):
