@@ -282,6 +282,7 @@ class Topology:
             "ACCEL_PREFIX": ACCEL_PREFIX,
             "MEDIA_SOURCE": media,
             "MICROCACHE_SECONDS": os.environ.get("KILN_TOPO_MICROCACHE", "3"),
+            "AI_CRAWLERS": str(self.var / "nginx" / "kiln-ai-crawlers.conf"),
         }
         site = (ROOT / "deploy" / "nginx.conf.template").read_text()
         for key, value in values.items():
@@ -289,6 +290,8 @@ class Topology:
         assert "@@" not in site, "unfilled placeholder in deploy/nginx.conf.template"
         ngx = self.var / "nginx"
         (ngx / "tmp").mkdir(parents=True, exist_ok=True)
+        # As on a real machine at each deploy: the AI crawler map from Kiln's own list.
+        self.manage("nginx_ai_crawlers", "--output", values["AI_CRAWLERS"])
         (ngx / "kiln.conf").write_text(site)
         user = ""
         if os.geteuid() == 0:  # workers drop to www-data: they own the caches, nothing else
@@ -301,7 +304,10 @@ class Topology:
             f"pid {ngx}/nginx.pid;\nerror_log {self.var}/logs/nginx-error.log warn;\n"
             "events { worker_connections 4096; }\n"
             "http {\n    include /etc/nginx/mime.types;\n"
-            f"    access_log {self.var}/logs/nginx-access.log;\n"
+            # up=: which node answered ("-": nginx itself, e.g. a refused AI crawler).
+            '    log_format kiln \'$remote_addr [$time_local] "$request" $status '
+            '$body_bytes_sent "$http_user_agent" up=$upstream_addr rt=$request_time\';\n'
+            f"    access_log {self.var}/logs/nginx-access.log kiln;\n"
             f"    client_body_temp_path {ngx}/tmp/body;\n    proxy_temp_path {ngx}/tmp/proxy;\n"
             f"    fastcgi_temp_path {ngx}/tmp/f;\n    uwsgi_temp_path {ngx}/tmp/u;\n"
             f"    scgi_temp_path {ngx}/tmp/s;\n"
