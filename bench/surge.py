@@ -28,6 +28,7 @@ import argparse
 import csv
 import json
 import os
+import resource
 import subprocess
 import sys
 import threading
@@ -44,7 +45,25 @@ SURGE_ENV = {
     "KILN_RATE_PAGES": "100000000",
     "KILN_RATE_RENDITIONS": "100000000",
     "KILN_RATE_SIGNUP": "1000000/m/ip",
+    "KILN_VERIFICATION_EMAILS_PER_DOMAIN_HOUR": "100000000",
+    "KILN_LOGIN_PER_IP": "100000000",
 }
+GRAPH = ROOT.parent / "shared" / "graphs" / "socfb-Reed98.edges"
+
+
+def newcomers(seeded: int, limit: int = 400) -> list[list[str]]:
+    """People of the graph beyond the seeded ones, each as the seeded people it is linked to:
+    who a newcomer follows right after signing up."""
+    links: dict[int, list[str]] = {}
+    for line in GRAPH.read_text().splitlines():
+        parts = line.split()
+        if len(parts) < 2 or not parts[0].isdigit():
+            continue
+        a, b = int(parts[0]), int(parts[1])
+        for new, old in ((a, b), (b, a)):
+            if new >= seeded > old:
+                links.setdefault(new, []).append(f"sg{old}")
+    return [links[n] for n in sorted(links)[:limit]]
 
 
 def sh(argv, env, **kw):
@@ -73,7 +92,9 @@ def start(var: Path) -> dict:
 def seed(env: dict, var: Path) -> dict:
     data_file = var / "surge-data.json"
     if data_file.exists():
-        return json.loads(data_file.read_text())
+        data = json.loads(data_file.read_text())
+        data.setdefault("newcomers", newcomers(900))
+        return data
     t0 = time.monotonic()
     sessions_file = var / "surge-sessions.txt"
     sh([PY, "manage.py", "seed_demo"], env, capture_output=True)
@@ -83,6 +104,7 @@ def seed(env: dict, var: Path) -> dict:
     data = json.loads(listing.stdout.strip().splitlines()[-1])
     data["sessions"] = [line.split() for line in sessions_file.read_text().splitlines()]
     data["usernames"] = [name for _, name in data["sessions"]]
+    data["newcomers"] = newcomers(900)
     data_file.write_text(json.dumps(data))
     seeded = listing.stderr.strip().splitlines()[-1]
     print(f"seeded in {time.monotonic() - t0:.0f} s: {seeded}, {len(data['projects'])} projects")
@@ -162,6 +184,7 @@ def main() -> int:
         SURGE_SHAPE=json.dumps(shape),
         SURGE_UPLOADS=str(uploads_log),
         SURGE_MARKS=str(marks),
+        SURGE_MAILBOX=str(var / "mailbox"),
     )
     state = json.loads((var / "topology.json").read_text())["procs"]
     before = proc_stats(state)
@@ -185,6 +208,7 @@ def main() -> int:
     ]
     drills = None
     started = time.time()
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.Popen(locust_argv, cwd=ROOT, env=lenv)
     if args.drills:
         while not marks.exists() and proc.poll() is None:
@@ -193,6 +217,10 @@ def main() -> int:
     proc.wait()
     ended = time.time()
     after = proc_stats(state)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    locust_cpu = (children.ru_utime + children.ru_stime) - (
+        children_before.ru_utime + children_before.ru_stime
+    )
     # Drain: the backlog after the end, until empty (or 120 s).
     drained_at = None
     while time.time() - ended < 120:
@@ -204,6 +232,13 @@ def main() -> int:
     if drills is not None:
         drills.wait()
     report(var, before, after, started, ended, samples, drained_at, env, uploads_log, marks)
+    wall = ended - started
+    total = sum(after[n][0] - before.get(n, (0, 0))[0] for n in after) + locust_cpu
+    print(
+        f"\nlocust (the load generator, same 2 cores): {locust_cpu:.1f} s CPU "
+        f"({locust_cpu / wall:.0%} of one core, {locust_cpu / max(total, 1e-9):.0%} of all the "
+        "CPU measured here)"
+    )
     print(f"\nsurge.py finished in {time.monotonic() - began:.0f} s (quick={args.quick})")
     return 0
 

@@ -44,7 +44,7 @@ def reachable(base: str) -> bool:
         return False
 
 
-def free_port_base(span: int = 8) -> int:
+def free_port_base(span: int = 10) -> int:
     for _ in range(50):
         base = random.randrange(20000, 60000)
         try:
@@ -209,6 +209,22 @@ def test_page_upload_and_rendition_through_nginx(topology):
     expired[3] = "1-" + "0" * 20
     gone, _ = request(port, "GET", "/".join(expired))
     assert gone.status in (404, 410)
+
+    # The bucket refuses writes (the S3 gate answers 503 SlowDown): the upload is refused
+    # clearly, nothing is kept, and uploads work again once the store is back.
+    refuse = Path(topology["env"]["KILN_VAR_DIR"]) / "s3-refuse-writes"
+    assets_before = action(topology, "asset_count")["count"]
+    refuse.touch()
+    try:
+        refused, refused_body = request(port, "POST", "/media/upload", body=body, headers=headers)
+    finally:
+        refuse.unlink()
+    assert refused.status == 503, refused_body
+    assert refused.getheader("Retry-After") == "30"
+    assert "Nothing was saved" in json.loads(refused_body)["error"]
+    again, again_body = request(port, "POST", "/media/upload", body=body, headers=headers)
+    assert again.status == 201, again_body
+    assert action(topology, "asset_count")["count"] == assets_before + 1  # none for the 503
 
     # An AI crawler is refused by nginx itself (no node is asked, see the access log's up=),
     # even for a page in the micro-cache, with the text and shield headers Django gives it.
