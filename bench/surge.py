@@ -112,7 +112,8 @@ def seed(env: dict, var: Path) -> dict:
 
 
 def proc_stats(pids: dict[str, int]) -> dict[str, tuple[float, int]]:
-    """CPU seconds (user+sys, with children gone by now) and RSS of each component's group."""
+    """CPU seconds (user+sys, its own and its reaped children's) and RSS of each component's
+    process group."""
     tick = os.sysconf("SC_CLK_TCK")
     out = {}
     for name, pgid in pids.items():
@@ -124,7 +125,9 @@ def proc_stats(pids: dict[str, int]) -> dict[str, tuple[float, int]]:
                 continue
             if int(fields[2]) != pgid:  # field 5, the process group
                 continue
-            cpu += (int(fields[11]) + int(fields[12])) / tick
+            # utime + stime, and cutime + cstime: the children it reaped (PostgreSQL's
+            # backends of closed connections, gunicorn's replaced workers).
+            cpu += sum(int(f) for f in fields[11:15]) / tick
             rss += int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
         out[name] = (cpu, rss)
     return out
@@ -187,6 +190,7 @@ def main() -> int:
         SURGE_MAILBOX=str(var / "mailbox"),
     )
     state = json.loads((var / "topology.json").read_text())["procs"]
+    (var / "surge-pgids.json").write_text(json.dumps(state))
     before = proc_stats(state)
     samples: list = []
     stop = threading.Event()
@@ -244,6 +248,7 @@ def main() -> int:
 
 
 def report(var, before, after, started, ended, samples, drained_at, env, uploads_log, marks):
+    start_pgids = json.loads((var / "surge-pgids.json").read_text())
     print(f"\n== Requests ({ended - started:.0f} s of load; quick runs are noisy) ==")
     print(f"{'request':34} {'reqs':>7} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'errors':>7}")
     with open(var / "surge_stats.csv") as f:
@@ -257,7 +262,11 @@ def report(var, before, after, started, ended, samples, drained_at, env, uploads
         print("hold:", marks.read_text().strip())
     print("\n== CPU seconds and memory per component during the run ==")
     wall = ended - started
+    restarted = json.loads((var / "topology.json").read_text())["procs"]
     for name in after:
+        if restarted.get(name) != start_pgids.get(name):
+            print(f"{name:16} restarted by a drill during the run: its CPU is not comparable")
+            continue
         cpu = after[name][0] - before.get(name, (0, 0))[0]
         print(
             f"{name:16} {cpu:8.1f} s CPU ({cpu / wall:5.0%} of one core)  "
