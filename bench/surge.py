@@ -28,6 +28,7 @@ import argparse
 import csv
 import json
 import os
+import resource
 import subprocess
 import sys
 import threading
@@ -44,7 +45,25 @@ SURGE_ENV = {
     "KILN_RATE_PAGES": "100000000",
     "KILN_RATE_RENDITIONS": "100000000",
     "KILN_RATE_SIGNUP": "1000000/m/ip",
+    "KILN_VERIFICATION_EMAILS_PER_DOMAIN_HOUR": "100000000",
+    "KILN_LOGIN_PER_IP": "100000000",
 }
+GRAPH = ROOT.parent / "shared" / "graphs" / "socfb-Reed98.edges"
+
+
+def newcomers(seeded: int, limit: int = 400) -> list[list[str]]:
+    """People of the graph beyond the seeded ones, each as the seeded people it is linked to:
+    who a newcomer follows right after signing up."""
+    links: dict[int, list[str]] = {}
+    for line in GRAPH.read_text().splitlines():
+        parts = line.split()
+        if len(parts) < 2 or not parts[0].isdigit():
+            continue
+        a, b = int(parts[0]), int(parts[1])
+        for new, old in ((a, b), (b, a)):
+            if new >= seeded > old:
+                links.setdefault(new, []).append(f"sg{old}")
+    return [links[n] for n in sorted(links)[:limit]]
 
 
 def sh(argv, env, **kw):
@@ -73,7 +92,9 @@ def start(var: Path) -> dict:
 def seed(env: dict, var: Path) -> dict:
     data_file = var / "surge-data.json"
     if data_file.exists():
-        return json.loads(data_file.read_text())
+        data = json.loads(data_file.read_text())
+        data.setdefault("newcomers", newcomers(900))
+        return data
     t0 = time.monotonic()
     sessions_file = var / "surge-sessions.txt"
     sh([PY, "manage.py", "seed_demo"], env, capture_output=True)
@@ -83,6 +104,7 @@ def seed(env: dict, var: Path) -> dict:
     data = json.loads(listing.stdout.strip().splitlines()[-1])
     data["sessions"] = [line.split() for line in sessions_file.read_text().splitlines()]
     data["usernames"] = [name for _, name in data["sessions"]]
+    data["newcomers"] = newcomers(900)
     data_file.write_text(json.dumps(data))
     seeded = listing.stderr.strip().splitlines()[-1]
     print(f"seeded in {time.monotonic() - t0:.0f} s: {seeded}, {len(data['projects'])} projects")
@@ -90,7 +112,8 @@ def seed(env: dict, var: Path) -> dict:
 
 
 def proc_stats(pids: dict[str, int]) -> dict[str, tuple[float, int]]:
-    """CPU seconds (user+sys, with children gone by now) and RSS of each component's group."""
+    """CPU seconds (user+sys, its own and its reaped children's) and RSS of each component's
+    process group."""
     tick = os.sysconf("SC_CLK_TCK")
     out = {}
     for name, pgid in pids.items():
@@ -102,7 +125,9 @@ def proc_stats(pids: dict[str, int]) -> dict[str, tuple[float, int]]:
                 continue
             if int(fields[2]) != pgid:  # field 5, the process group
                 continue
-            cpu += (int(fields[11]) + int(fields[12])) / tick
+            # utime + stime, and cutime + cstime: the children it reaped (PostgreSQL's
+            # backends of closed connections, gunicorn's replaced workers).
+            cpu += sum(int(f) for f in fields[11:15]) / tick
             rss += int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
         out[name] = (cpu, rss)
     return out
@@ -162,8 +187,10 @@ def main() -> int:
         SURGE_SHAPE=json.dumps(shape),
         SURGE_UPLOADS=str(uploads_log),
         SURGE_MARKS=str(marks),
+        SURGE_MAILBOX=str(var / "mailbox"),
     )
     state = json.loads((var / "topology.json").read_text())["procs"]
+    (var / "surge-pgids.json").write_text(json.dumps(state))
     before = proc_stats(state)
     samples: list = []
     stop = threading.Event()
@@ -185,6 +212,7 @@ def main() -> int:
     ]
     drills = None
     started = time.time()
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.Popen(locust_argv, cwd=ROOT, env=lenv)
     if args.drills:
         while not marks.exists() and proc.poll() is None:
@@ -193,6 +221,10 @@ def main() -> int:
     proc.wait()
     ended = time.time()
     after = proc_stats(state)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    locust_cpu = (children.ru_utime + children.ru_stime) - (
+        children_before.ru_utime + children_before.ru_stime
+    )
     # Drain: the backlog after the end, until empty (or 120 s).
     drained_at = None
     while time.time() - ended < 120:
@@ -204,11 +236,19 @@ def main() -> int:
     if drills is not None:
         drills.wait()
     report(var, before, after, started, ended, samples, drained_at, env, uploads_log, marks)
+    wall = ended - started
+    total = sum(after[n][0] - before.get(n, (0, 0))[0] for n in after) + locust_cpu
+    print(
+        f"\nlocust (the load generator, same 2 cores): {locust_cpu:.1f} s CPU "
+        f"({locust_cpu / wall:.0%} of one core, {locust_cpu / max(total, 1e-9):.0%} of all the "
+        "CPU measured here)"
+    )
     print(f"\nsurge.py finished in {time.monotonic() - began:.0f} s (quick={args.quick})")
     return 0
 
 
 def report(var, before, after, started, ended, samples, drained_at, env, uploads_log, marks):
+    start_pgids = json.loads((var / "surge-pgids.json").read_text())
     print(f"\n== Requests ({ended - started:.0f} s of load; quick runs are noisy) ==")
     print(f"{'request':34} {'reqs':>7} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'errors':>7}")
     with open(var / "surge_stats.csv") as f:
@@ -222,7 +262,11 @@ def report(var, before, after, started, ended, samples, drained_at, env, uploads
         print("hold:", marks.read_text().strip())
     print("\n== CPU seconds and memory per component during the run ==")
     wall = ended - started
+    restarted = json.loads((var / "topology.json").read_text())["procs"]
     for name in after:
+        if restarted.get(name) != start_pgids.get(name):
+            print(f"{name:16} restarted by a drill during the run: its CPU is not comparable")
+            continue
         cpu = after[name][0] - before.get(name, (0, 0))[0]
         print(
             f"{name:16} {cpu:8.1f} s CPU ({cpu / wall:5.0%} of one core)  "

@@ -3,9 +3,11 @@
 Reads SURGE_DATA (JSON written by bench/surge.py: sessions, usernames, project and post URLs)
 and SURGE_SHAPE (ramp and hold). Weights: 45 anonymous browsing (with the renditions a
 browser fetches), 25 signed-in pages, 15 JSON timelines, 8 interactions, 4 new posts, 2
-sign-ups, 1 upload of 2-12 MP, plus 5 AI crawlers (must get a cheap 403).
+sign-ups (verified through the test mailbox, SURGE_MAILBOX; then following along the shared
+follow graph), 1 upload of 2-12 MP, plus 5 AI crawlers (refused by nginx: a cheap 403).
 """
 
+import email
 import io
 import json
 import os
@@ -21,6 +23,27 @@ RENDITION = re.compile(r"(/media/r/[0-9]+-[0-9a-f]{20}/[0-9a-f]{40}\.(?:avif|web
 AI_AGENTS = ["GPTBot/1.1", "CCBot/2.0", "ClaudeBot/1.0", "Bytespider", "PerplexityBot/1.0"]
 UPLOADS: dict[int, bytes] = {}
 UPLOAD_LOG = os.environ.get("SURGE_UPLOADS", "/tmp/kiln-surge-uploads.txt")
+MAILBOX = os.environ.get("SURGE_MAILBOX", "")
+CONFIRM_LINK = re.compile(r"/accounts/confirm-email/([^/\s]+)/")
+PASSWORD = "correct horse battery staple 42"  # noqa: S105 - the surge's made-up people
+
+
+def verification_link(address: str, wait: float = 5.0) -> str | None:
+    """The confirmation link in the mail Kiln sent `address` (the test mailbox's file)."""
+    path = os.path.join(MAILBOX, f"{address.lower()}.eml")
+    deadline = time.monotonic() + wait
+    while not os.path.exists(path):
+        if time.monotonic() > deadline:
+            return None
+        time.sleep(0.1)
+    with open(path, "rb") as f:
+        message = email.message_from_bytes(f.read())
+    for part in message.walk():
+        if part.get_content_type() == "text/plain":
+            found = CONFIRM_LINK.search(part.get_payload(decode=True).decode("utf-8", "replace"))
+            if found:
+                return found.group(0)
+    return None
 
 
 def upload_image(megapixels: int) -> bytes:
@@ -47,6 +70,9 @@ class Visitor(FastHttpUser):
         return {"Cookie": f"sessionid={key}; csrftoken={token}", "X-CSRFToken": token}
 
     def page_with_images(self, path: str, name: str, headers=None) -> None:
+        # locust keeps cookies between requests: an anonymous visitor must carry none, or
+        # nginx (rightly) bypasses its micro-cache for it.
+        self.client.cookiejar.clear()
         with self.client.get(path, name=name, headers=headers, catch_response=True) as r:
             if r.status_code != 200:
                 r.failure(f"{r.status_code}")
@@ -123,23 +149,68 @@ class Visitor(FastHttpUser):
         form = {"text": f"New piece {random.randint(0, 10**9)} #surge", "visibility": "public"}
         self.client.post("/compose", data=form, name="new post", headers=self.signed(key))
 
-    # 2%: sign-ups (the form; the verification mail goes to the console mailbox).
+    # 2%: sign-ups: the form, the verification mail from the test mailbox, the link, then the
+    # newcomer follows the people its node follows in ../shared/graphs/ (bench/surge.py).
     @task(2)
     def signup(self):
         name = f"surge{random.randint(0, 10**12)}"
+        address = f"{name}@example.com"
         token = "b" * 32
-        form = {
-            "username": name,
-            "email": f"{name}@example.com",
-            "password1": "correct horse battery staple 42",
-            "password2": "correct horse battery staple 42",
-        }
+        self.client.cookiejar.clear()
+        form = {"username": name, "email": address, "password1": PASSWORD, "password2": PASSWORD}
         headers = {"Cookie": f"csrftoken={token}", "X-CSRFToken": token}
         with self.client.post(
-            "/accounts/signup/", data=form, name="signup", headers=headers, catch_response=True
+            "/accounts/signup/",
+            data=form,
+            name="signup",
+            headers=headers,
+            catch_response=True,
+            allow_redirects=False,  # 302 to "check your mail": the answer we count
         ) as r:
-            if r.status_code in (200, 302):
-                r.success()
+            if r.status_code != 302:
+                r.failure(f"signup answered {r.status_code}")
+                return
+        link = verification_link(address)
+        if link is None:
+            self.environment.events.request.fire(
+                request_type="MAIL",
+                name="signup: verification mail",
+                response_time=0,
+                response_length=0,
+                exception=RuntimeError(f"no verification mail for {address}"),
+            )
+            return
+        with self.client.post(
+            link,
+            name="signup: confirm email",
+            headers=headers,
+            catch_response=True,
+            allow_redirects=False,
+        ) as r:
+            if r.status_code != 302:
+                r.failure(f"confirmation answered {r.status_code}")
+                return
+        session = next((c.value for c in self.client.cookiejar if c.name == "sessionid"), None)
+        if session is None:
+            login = {"login": name, "password": PASSWORD}
+            with self.client.post(
+                "/accounts/login/",
+                data=login,
+                name="signup: log in",
+                headers=headers,
+                catch_response=True,
+                allow_redirects=False,
+            ) as r:
+                if r.status_code != 302:
+                    r.failure(f"login answered {r.status_code}")
+            session = next((c.value for c in self.client.cookiejar if c.name == "sessionid"), None)
+        self.client.cookiejar.clear()
+        if session is None or not DATA.get("newcomers"):
+            return
+        for user in random.choice(DATA["newcomers"])[:20]:
+            self.client.post(
+                f"/@{user}/follow", name="newcomer follows", headers=self.signed(session, token)
+            )
 
     # 1%: uploads of 2-12 MP.
     @task(1)
@@ -161,6 +232,7 @@ class Visitor(FastHttpUser):
     # +5%: AI crawlers, refused by the shield.
     @task(5)
     def crawler(self):
+        self.client.cookiejar.clear()
         agent = random.choice(AI_AGENTS)
         with self.client.get(
             random.choice(["/", "/discover", f"/@{random.choice(DATA['artists'])}"]),

@@ -8,8 +8,10 @@ the server at 127.0.0.1:5432, with a database of its own).
 
 Every process is started in its own session and recorded in <var>/topology.json, so `down`
 ends exactly those process groups. Ports come from KILN_TOPO_PORT_BASE (default 8110): +0
-nginx, +1 and +2 web nodes, +3 moto, +6 Redis, +7 the primary; the replica on
-KILN_TOPO_REPLICA_PORT (default 5433).
+nginx, +1 and +2 web nodes, +3 moto, +6 Redis, +7 the primary, +8 the test mailbox (full form:
+an SMTP sink, bench/surge_mailbox.py), +9 the S3 gate (nginx in front of moto: Kiln writes
+through it, and the drills make it refuse writes); the replica on KILN_TOPO_REPLICA_PORT
+(default 5433).
 """
 
 import contextlib
@@ -29,6 +31,7 @@ PY = str(ROOT / ".venv" / "bin" / "python")
 BIN = ROOT / ".venv" / "bin"
 BUCKET = "kiln-media"
 ACCEL_PREFIX = "/_kiln_media/"
+S3_REFUSE_FLAG = "s3-refuse-writes"
 
 
 def var_dir() -> Path:
@@ -43,6 +46,8 @@ def ports() -> dict[str, int]:
         "web2": base + 2,
         "moto": base + 3,
         "redis": base + 6,
+        "mail": base + 8,
+        "s3gate": base + 9,
         "primary": base + 7,
         "replica": int(os.environ.get("KILN_TOPO_REPLICA_PORT", "5433")),
     }
@@ -100,7 +105,7 @@ class Topology:
             KILN_TRUSTED_PROXIES="127.0.0.1",
             REDIS_URL=f"redis://127.0.0.1:{p['redis']}/0",
             KILN_S3_BUCKET=BUCKET,
-            KILN_S3_ENDPOINT_URL=f"http://127.0.0.1:{p['moto']}",
+            KILN_S3_ENDPOINT_URL=f"http://127.0.0.1:{p['s3gate']}",
             KILN_S3_REGION="us-east-1",
             AWS_ACCESS_KEY_ID="testing",
             AWS_SECRET_ACCESS_KEY="testing",
@@ -109,6 +114,8 @@ class Topology:
             WEB_CONCURRENCY=os.environ.get("WEB_CONCURRENCY", "2" if self.small else "3"),
         )
         if not self.small:
+            # Real mail through Django's SMTP backend, to the test mailbox (the surge reads it).
+            env.update(EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(p["mail"]), EMAIL_USE_TLS="0")
             env["KILN_DB_REPLICA_URL"] = f"postgres://postgres@127.0.0.1:{p['replica']}/kiln"
         else:
             env.pop("KILN_DB_REPLICA_URL", None)
@@ -158,6 +165,11 @@ class Topology:
         }
         s3.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(policy))
         s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
+
+    def start_mailbox(self) -> None:
+        argv = [PY, str(ROOT / "bench" / "surge_mailbox.py"), str(self.var / "mailbox")]
+        argv.append(str(self.ports["mail"]))
+        wait_port(self.ports["mail"], 20, "mailbox", self.spawn("mailbox", argv))
 
     def ensure_database(self) -> None:
         import psycopg
@@ -282,6 +294,7 @@ class Topology:
             "ACCEL_PREFIX": ACCEL_PREFIX,
             "MEDIA_SOURCE": media,
             "MICROCACHE_SECONDS": os.environ.get("KILN_TOPO_MICROCACHE", "3"),
+            "AI_CRAWLERS": str(self.var / "nginx" / "kiln-ai-crawlers.conf"),
         }
         site = (ROOT / "deploy" / "nginx.conf.template").read_text()
         for key, value in values.items():
@@ -289,6 +302,8 @@ class Topology:
         assert "@@" not in site, "unfilled placeholder in deploy/nginx.conf.template"
         ngx = self.var / "nginx"
         (ngx / "tmp").mkdir(parents=True, exist_ok=True)
+        # As on a real machine at each deploy: the AI crawler map from Kiln's own list.
+        self.manage("nginx_ai_crawlers", "--output", values["AI_CRAWLERS"])
         (ngx / "kiln.conf").write_text(site)
         user = ""
         if os.geteuid() == 0:  # workers drop to www-data: they own the caches, nothing else
@@ -301,15 +316,42 @@ class Topology:
             f"pid {ngx}/nginx.pid;\nerror_log {self.var}/logs/nginx-error.log warn;\n"
             "events { worker_connections 4096; }\n"
             "http {\n    include /etc/nginx/mime.types;\n"
-            f"    access_log {self.var}/logs/nginx-access.log;\n"
+            # up=: which node answered ("-": nginx itself, e.g. a refused AI crawler).
+            '    log_format kiln \'$remote_addr [$time_local] "$request" $status '
+            '$body_bytes_sent "$http_user_agent" up=$upstream_addr rt=$request_time\';\n'
+            f"    access_log {self.var}/logs/nginx-access.log kiln;\n"
             f"    client_body_temp_path {ngx}/tmp/body;\n    proxy_temp_path {ngx}/tmp/proxy;\n"
             f"    fastcgi_temp_path {ngx}/tmp/f;\n    uwsgi_temp_path {ngx}/tmp/u;\n"
             f"    scgi_temp_path {ngx}/tmp/s;\n"
             "    sendfile on;\n    keepalive_timeout 30s;\n    server_tokens off;\n"
-            f"    include {ngx}/kiln.conf;\n}}\n"
+            f"    include {ngx}/kiln.conf;\n{self.s3_gate()}}}\n"
         )
         (ngx / "nginx.conf").write_text(main)
         return ngx / "nginx.conf"
+
+    def s3_gate(self) -> str:
+        """A server in front of moto that Kiln writes through. While <var>/s3-refuse-writes
+        exists it answers every write 503 SlowDown, as S3 does when it throttles: the drill
+        "S3 refuses writes" (bench/surge_drills.py). Reads always pass."""
+        p = self.ports
+        flag = self.var / S3_REFUSE_FLAG
+        return (
+            f"    server {{\n        listen 127.0.0.1:{p['s3gate']};\n"
+            "        client_max_body_size 0;\n        proxy_request_buffering off;\n"
+            "        proxy_buffering off;\n        access_log off;\n"
+            "        default_type application/xml;\n"
+            '        set $kiln_s3_refuse "";\n'
+            f'        if (-f {flag}) {{ set $kiln_s3_refuse "on"; }}\n'
+            '        if ($request_method ~ ^(GET|HEAD)$) { set $kiln_s3_refuse ""; }\n'
+            "        if ($kiln_s3_refuse) {\n"
+            '            return 503 "<?xml version=\\"1.0\\" encoding=\\"UTF-8\\"?>'
+            "<Error><Code>SlowDown</Code><Message>Please reduce your request rate."
+            '</Message></Error>";\n        }\n'
+            f"        location / {{\n            proxy_pass http://127.0.0.1:{p['moto']};\n"
+            "            proxy_set_header Host $http_host;\n"
+            "            proxy_http_version 1.1;\n"
+            '            proxy_set_header Connection "";\n        }\n    }\n'
+        )
 
     def start_nginx(self) -> None:
         conf = self.render_nginx()
@@ -345,14 +387,16 @@ class Topology:
                 self.ensure_database()
             else:
                 self.start_postgres_pair()
+                self.start_mailbox()
             self.manage("migrate", "--noinput", "-v", "0")
             self.manage("collectstatic", "--noinput", "-v", "0")
+            (self.var / S3_REFUSE_FLAG).unlink(missing_ok=True)
+            self.start_nginx()  # first: Kiln reaches S3 through it (the S3 gate)
             self.start_web("web1")
             if not self.small:
                 self.start_web("web2")
                 self.start_worker("worker-default", "default,low")
                 self.start_worker("worker-cloak", "cloak")
-            self.start_nginx()
             health = f"http://127.0.0.1:{self.ports['nginx']}/healthz"
             urllib.request.urlopen(health, timeout=10).read()
         except BaseException:

@@ -39,6 +39,19 @@ POISONED = (
 )
 
 
+class StoreUnavailable(ValidationError):
+    """The file store refused or did not answer a write (S3 throttling or down). A
+    ValidationError, so every upload form shows its message; nothing was stored."""
+
+    RETRY_AFTER_SECONDS = 30
+
+    def __init__(self):
+        super().__init__(
+            "The file store is not accepting uploads right now. Nothing was saved: try again "
+            "in a minute."
+        )
+
+
 def _public():
     return storages["default"]
 
@@ -116,7 +129,11 @@ def media_asset_create(
         raise ValidationError(POISONED)
     _check_quota(owner=owner, adding=len(data))
     name = f"originals/{secrets.token_hex(16)}.{ORIGINAL_EXTENSIONS[probe.format]}"
-    stored = _private().save(name, ContentFile(data))
+    try:
+        stored = _private().save(name, ContentFile(data))
+    except Exception as exc:  # botocore's errors are not OSErrors; any failure means no file
+        logger.warning("could not store an original: %s", exc)
+        raise StoreUnavailable() from exc
     try:
         with transaction.atomic():
             asset = MediaAsset.objects.create(
@@ -251,8 +268,11 @@ def _store_rendered(asset: MediaAsset, rendered: imaging.Rendered, timings: dict
     new_keys = [key for key, _ in keyed]
     MediaAsset.objects.filter(pk=asset.pk).update(pending_keys=new_keys)
     with imaging.Timer(timings)("store"):
-        for key, enc in keyed:
-            _write_public(key, enc.data)
+        try:
+            for key, enc in keyed:
+                _write_public(key, enc.data)
+        except Exception as exc:  # botocore's errors are not OSErrors
+            raise StoreUnavailable() from exc
     with transaction.atomic():
         current = MediaAsset.objects.select_for_update().filter(pk=asset.pk).first()
         if current is None or (lease is not None and current.locked_until != lease):
@@ -310,6 +330,17 @@ def _fail(asset: MediaAsset, exc: Exception, lease) -> None:
     )
 
 
+def _release_for_retry(asset: MediaAsset, exc: Exception, lease) -> None:
+    """A rendition write failed: no row names it (rows are written after the files), and the
+    files it did write stay in pending_keys for the next attempt to clean. The attempt is given
+    back and the lease shortened, so the sweeper (every minute) queues it again."""
+    logger.warning("media asset %s: store write failed, retried later: %s", asset.pk, exc.__cause__)
+    retry_at = timezone.now() + timedelta(seconds=StoreUnavailable.RETRY_AFTER_SECONDS)
+    MediaAsset.objects.filter(pk=asset.pk, locked_until=lease).update(
+        locked_until=retry_at, attempts=F("attempts") - 1
+    )
+
+
 def media_asset_process(*, asset_id: int) -> bool:
     """Render an asset's renditions (the worker's entry point). True when it became ready.
 
@@ -337,7 +368,11 @@ def media_asset_process(*, asset_id: int) -> bool:
     except Exception as exc:  # any failure is the artist's to see and retry, not a stuck row
         _fail(asset, exc, lease)
         return False
-    ok = _store_rendered(asset, rendered, timings, lease)
+    try:
+        ok = _store_rendered(asset, rendered, timings, lease)
+    except StoreUnavailable as exc:  # the store refused a write: not the file's fault
+        _release_for_retry(asset, exc, lease)
+        return False
     timings["total"] = round(imaging.time.perf_counter() - start, 4)
     if ok:
         MediaAsset.objects.filter(pk=asset.pk).update(phase_timings=timings)

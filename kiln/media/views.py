@@ -99,6 +99,10 @@ def upload(request):
         # No work_url from the client: Kiln signs it, so Kiln derives it when the work is
         # published (portfolio's project_publish).
         asset = services.media_asset_create(owner=request.user, upload=files[0])
+    except services.StoreUnavailable as exc:
+        response = JsonResponse({"error": " ".join(exc.messages)}, status=503)
+        response["Retry-After"] = str(exc.RETRY_AFTER_SECONDS)
+        return response
     except ValidationError as exc:
         return JsonResponse({"error": " ".join(exc.messages)}, status=400)
     asset.refresh_from_db(fields=["state", "failure_reason"])

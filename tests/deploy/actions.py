@@ -45,7 +45,17 @@ def renditions(asset_id: str) -> dict:
     }
 
 
+def asset_count() -> dict:
+    from kiln.media.models import MediaAsset
+
+    return {"count": MediaAsset.objects.count()}
+
+
 if __name__ == "__main__":
     django.setup()
     command, *args = sys.argv[1:]
-    print(json.dumps({"user": user, "renditions": renditions}[command](*args)))
+    print(
+        json.dumps(
+            {"user": user, "renditions": renditions, "asset_count": asset_count}[command](*args)
+        )
+    )

@@ -44,7 +44,7 @@ def reachable(base: str) -> bool:
         return False
 
 
-def free_port_base(span: int = 8) -> int:
+def free_port_base(span: int = 10) -> int:
     for _ in range(50):
         base = random.randrange(20000, 60000)
         try:
@@ -210,6 +210,37 @@ def test_page_upload_and_rendition_through_nginx(topology):
     gone, _ = request(port, "GET", "/".join(expired))
     assert gone.status in (404, 410)
 
-    # An AI crawler is refused by Kiln, even for a page nginx holds in its micro-cache.
-    bot, _ = request(port, "GET", "/", headers={"User-Agent": "GPTBot/1.1"})
+    # The bucket refuses writes (the S3 gate answers 503 SlowDown): the upload is refused
+    # clearly, nothing is kept, and uploads work again once the store is back.
+    refuse = Path(topology["env"]["KILN_VAR_DIR"]) / "s3-refuse-writes"
+    assets_before = action(topology, "asset_count")["count"]
+    refuse.touch()
+    try:
+        refused, refused_body = request(port, "POST", "/media/upload", body=body, headers=headers)
+    finally:
+        refuse.unlink()
+    assert refused.status == 503, refused_body
+    assert refused.getheader("Retry-After") == "30"
+    assert "Nothing was saved" in json.loads(refused_body)["error"]
+    again, again_body = request(port, "POST", "/media/upload", body=body, headers=headers)
+    assert again.status == 201, again_body
+    assert action(topology, "asset_count")["count"] == assets_before + 1  # none for the 503
+
+    # An AI crawler is refused by nginx itself (no node is asked, see the access log's up=),
+    # even for a page in the micro-cache, with the text and shield headers Django gives it.
+    marker = uuid.uuid4().hex
+    agent = {"User-Agent": f"Mozilla/5.0 (compatible; GPTBot/1.1; +{marker})"}
+    bot, bot_body = request(port, "GET", "/", headers=agent)
     assert bot.status == 403
+    as_nginx_sends = {**agent, "Host": f"127.0.0.1:{port}"}
+    by_django, django_body = request(topology["web"], "GET", "/", headers=as_nginx_sends)
+    assert by_django.status == 403 and bot_body == django_body
+    compared = ("Content-Type", "Cache-Control", "Referrer-Policy", "Cross-Origin-Opener-Policy")
+    for header in SHIELD + compared:
+        assert bot.getheader(header) == by_django.getheader(header), header
+    log = Path(topology["env"]["KILN_VAR_DIR"]) / "logs" / "nginx-access.log"
+    lines = [line for line in log.read_text().splitlines() if marker in line]
+    assert len(lines) == 1 and " 403 " in lines[0] and "up=- " in lines[0], lines
+    # robots.txt still answers it.
+    robots, _ = request(port, "GET", "/robots.txt", headers=agent)
+    assert robots.status == 200
