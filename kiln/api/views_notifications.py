@@ -34,7 +34,7 @@ def _kinds(params: Params) -> list[str]:
     return [kind for t in types for kind in KINDS_OF.get(t, [])]
 
 
-def _json(request, rows) -> list[dict]:
+def notifications_json(request, rows) -> list[dict]:
     accounts = accounts_by_id(request, {n.actor_id for n in rows})
     post_ids = [n.post_id for n in rows if n.post_id]
     statuses = {int(s["id"]): s for s in statuses_json(request, post_ids)} if post_ids else {}
@@ -69,7 +69,9 @@ def notifications(request):
     if hidden:
         rows = rows.exclude(actor_id__in=hidden)
     found = page.apply(rows)
-    return with_link(request, json_response(_json(request, found)), [n.pk for n in found])
+    return with_link(
+        request, json_response(notifications_json(request, found)), [n.pk for n in found]
+    )
 
 
 @api("read:notifications")
@@ -79,7 +81,7 @@ def notification_detail(request, notification_id):
         .filter(pk=parse_id(notification_id), kind__in=list(TYPES))
         .first()
     )
-    found = _json(request, [row]) if row is not None else []
+    found = notifications_json(request, [row]) if row is not None else []
     if not found:
         raise ApiError(404, "Record not found")
     return json_response(found[0])
