@@ -44,6 +44,7 @@ def ports() -> dict[str, int]:
         "moto": base + 3,
         "redis": base + 6,
         "primary": base + 7,
+        "streaming": base + 9,
         "replica": int(os.environ.get("KILN_TOPO_REPLICA_PORT", "5433")),
     }
 
@@ -241,6 +242,15 @@ class Topology:
         argv += ["-b", f"127.0.0.1:{port}", "--preload"]
         wait_port(port, 60, name, self.spawn(name, argv, env=self.django_env(), cwd=ROOT))
 
+    def start_streaming(self) -> None:
+        """The streaming API's own ASGI process (kiln/api/streaming.py), behind nginx."""
+        port = self.ports["streaming"]
+        argv = [str(BIN / "uvicorn"), "kiln.streaming:application", "--ws", "wsproto"]
+        argv += ["--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
+        wait_port(
+            port, 60, "streaming", self.spawn("streaming", argv, env=self.django_env(), cwd=ROOT)
+        )
+
     def start_worker(self, name: str, queues: str) -> None:
         argv = [PY, "manage.py", "db_worker", "--queue-name", queues]
         self.spawn(name, argv, env=self.django_env(), cwd=ROOT)
@@ -272,6 +282,7 @@ class Topology:
         ).rstrip("\n")
         values = {
             "WEB_SERVERS": servers,
+            "STREAMING_SERVER": f"127.0.0.1:{p['streaming']}",
             "VAR": str(self.var),
             "MEDIA_CACHE_SIZE": "2g",
             "LISTEN": f"127.0.0.1:{p['nginx']}",
@@ -348,6 +359,7 @@ class Topology:
             self.manage("migrate", "--noinput", "-v", "0")
             self.manage("collectstatic", "--noinput", "-v", "0")
             self.start_web("web1")
+            self.start_streaming()
             if not self.small:
                 self.start_web("web2")
                 self.start_worker("worker-default", "default,low")

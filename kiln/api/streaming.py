@@ -311,9 +311,11 @@ def _subscription(stream: str | None, tag: str | None) -> tuple[str, ...]:
 
 def _request(scope) -> ASGIRequest:
     scheme = {"ws": "http", "wss": "https"}.get(scope.get("scheme"), scope.get("scheme", "http"))
-    return ASGIRequest(
-        {**scope, "method": scope.get("method", "GET"), "scheme": scheme}, io.BytesIO()
-    )
+    scope = {**scope, "method": scope.get("method", "GET"), "scheme": scheme}
+    request = ASGIRequest(scope, io.BytesIO())
+    if scope.get("subprotocols"):  # uvicorn's wsproto lists them here, not among the headers
+        request.META["HTTP_SEC_WEBSOCKET_PROTOCOL"] = ",".join(scope["subprotocols"])
+    return request
 
 
 class _Connection:

@@ -222,3 +222,12 @@ def test_a_rolled_back_post_never_streams(open_stream, make_user, make_token):
         raise RuntimeError
     stream.nothing_within()
     assert not Post.objects.filter(text="Never mind").exists()
+
+
+def test_instance_advertises_the_streaming_url(api_client, settings, db):
+    settings.KILN_STREAMING_URL = ""
+    v1 = api_client().get("/api/v1/instance").json()
+    assert v1["urls"]["streaming_api"] == "ws://testserver"
+    settings.KILN_STREAMING_URL = "https://stream.kiln.example"
+    v2 = api_client().get("/api/v2/instance").json()
+    assert v2["configuration"]["urls"]["streaming"] == "wss://stream.kiln.example"
