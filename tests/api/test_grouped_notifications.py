@@ -56,8 +56,8 @@ def test_groups_with_whole_group_counts(ana_api, noticed):
     assert sum(g["type"] == "favourite" for g in only_follows["notification_groups"]) == 3
 
 
-def test_group_endpoints_and_dismiss(ana_api, noticed, api_client, make_token, ben):
-    post, fans, _ = noticed
+def test_group_endpoints_and_dismiss(ana_api, noticed, api_client, make_token):
+    post, (ben, _, _), _ = noticed
     key = f"favourite-{post.pk}"
     one = ana_api.get(f"/api/v2/notifications/{key}").json()
     assert [g["notifications_count"] for g in one["notification_groups"]] == [3]
