@@ -479,7 +479,7 @@ with open(sys.argv[1] + ".tokens", "w") as out:
 def write_tokens(env: dict, sessions: Path) -> None:
     """A Mastodon API token for each reader with a session (the API lane), stored hashed as
     any token is; the raw tokens go to `<sessions>.tokens` for bench/timeline.lua."""
-    run([PY, "-c", TOKENS_SCRIPT, str(sessions)], env, cwd=ROOT, capture_output=True)
+    run([PY, "-c", TOKENS_SCRIPT, str(sessions)], env)
 
 
 def collect_static(env: dict, var_dir: Path) -> None:
