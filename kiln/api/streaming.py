@@ -43,11 +43,12 @@ from kiln.api.stream_feed import CHANNEL
 from kiln.api.views_notifications import notifications_json
 from kiln.api.views_statuses import statuses_json
 from kiln.notifications.models import Notification
-from kiln.posts.models import Post, PostTag
+from kiln.posts.models import Post
 from kiln.posts.selectors import can_view_post
 from kiln.shield.crawlers import ai_crawler_token
 from kiln.social.models import Follow
 from kiln.social.selectors import hidden_author_ids
+from kiln.timelines.selectors import public_posts, tag_posts
 
 log = logging.getLogger(__name__)
 PREFIX = "/api/v1/streaming"
@@ -215,25 +216,23 @@ def _follows(user_id: int, author_id: int) -> bool:
 
 
 def _streams_for_post(post: Post, viewer: Viewer, subscriptions) -> list[tuple[str, ...]]:
-    """Which of this connection's subscriptions a visible post belongs on."""
-    user_id = viewer.user.pk
+    """Which of this connection's subscriptions a visible post belongs on: `user` as the home
+    timeline (own posts and followed accounts'), the public and hashtag streams by the public
+    timelines' own rule (kiln.timelines.selectors.public_posts / tag_posts: public, top-level,
+    not reblogs, authors not limited or hidden)."""
+    user = viewer.user
     matched = []
-    tags = None
     for sub in subscriptions:
         name = sub[0]
         if name == "user":
-            if post.author_id == user_id or _follows(user_id, post.author_id):
-                matched.append(sub)
-        elif name in ("public", "public:local", "hashtag", "hashtag:local"):
-            if post.reblog_id is not None or post.visibility != Post.Visibility.PUBLIC:
-                continue
-            if name.startswith("hashtag"):
-                if tags is None:
-                    tags = set(
-                        PostTag.objects.filter(post_id=post.pk).values_list("tag", flat=True)
-                    )
-                if sub[1] not in tags:
-                    continue
+            belongs = post.author_id == user.pk or _follows(user.pk, post.author_id)
+        elif name in ("public", "public:local"):
+            belongs = public_posts(user).filter(pk=post.pk).exists()
+        elif name in ("hashtag", "hashtag:local"):
+            belongs = tag_posts(user, sub[1]).filter(pk=post.pk).exists()
+        else:  # public:remote: Kiln has no remote posts
+            belongs = False
+        if belongs:
             matched.append(sub)
     return matched
 

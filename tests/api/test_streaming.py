@@ -140,8 +140,12 @@ def test_public_stream_keeps_the_visibility_rule_blocks_and_mutes(
     ana, ben, cat, dan = (make_user(n) for n in ("ana", "ben", "cat", "dan"))
     social.block_create(blocker=cat, blocked=ana)  # cat blocked ana
     social.mute_create(muter=ana, muted=dan)
+    earlier = posts.post_create(author=ben, text="Before the stream opened")
     stream = open_stream("/api/v1/streaming/public/local", make_token(ana, "read:statuses"))
     time.sleep(0.3)
+    # The public timeline's own rule: no replies, no reblogs (kiln.timelines.selectors).
+    posts.post_create(author=ben, text="A reply", in_reply_to=earlier)
+    posts.post_reblog(user=ben, post=earlier)
     posts.post_create(author=ben, text="Followers only", visibility="followers")
     posts.post_create(author=cat, text="From someone who blocked ana")
     posts.post_create(author=dan, text="From someone ana muted")
