@@ -459,29 +459,31 @@ async def _websocket(scope, receive, send) -> None:
 
     if request.GET.get("stream"):
         await subscribe("subscribe", request.GET.get("stream"), request.GET.get("tag"))
-    incoming = None
+    # Both waits live across turns of the loop: a message from the client never cancels a
+    # pending read of the event queue (which could drop the event it was taking).
+    incoming = getter = None
     try:
         heartbeat = settings.KILN_STREAMING_HEARTBEAT
         while True:
             incoming = incoming or asyncio.ensure_future(receive())
-            getter = asyncio.ensure_future(connection.next_event(heartbeat))
+            getter = getter or asyncio.ensure_future(connection.next_event(heartbeat))
             await asyncio.wait({getter, incoming}, return_when=asyncio.FIRST_COMPLETED)
             if incoming.done():
-                getter.cancel()
                 message = incoming.result()
                 incoming = None
                 if message["type"] == "websocket.disconnect":
                     break
                 try:
                     command = orjson.loads(message.get("text") or message.get("bytes") or b"")
-                    assert isinstance(command, dict)
-                except (orjson.JSONDecodeError, AssertionError):
+                except orjson.JSONDecodeError:
+                    command = None
+                if not isinstance(command, dict):
                     await say_error("Could not parse the message")
-                    continue
-                if command.get("type") in ("subscribe", "unsubscribe"):
+                elif command.get("type") in ("subscribe", "unsubscribe"):
                     await subscribe(command["type"], command.get("stream"), command.get("tag"))
                 continue
             data = getter.result()
+            getter = None
             if data is None:
                 if not await _sync(viewer.still_valid)():
                     await send({"type": "websocket.close", "code": 4001})
@@ -496,8 +498,9 @@ async def _websocket(scope, receive, send) -> None:
         with contextlib.suppress(Exception):
             await send({"type": "websocket.close", "code": 1013})
     finally:
-        if incoming is not None:
-            incoming.cancel()
+        for pending in (incoming, getter):
+            if pending is not None:
+                pending.cancel()
         connection.__exit__(None, None, None)
 
 
