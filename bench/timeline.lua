@@ -2,10 +2,12 @@
 --   wrk -s bench/timeline.lua URL -- <op> <sessions file> [delay_ms]
 -- op: floor (GET /healthz, anonymous), floorauth (GET /bench/floor, a trivial view asked for
 --     with a reader's session: bench/timeline_wsgi.py), home (GET /?limit=10), homejson (the same as JSON),
---     user (GET /@name/posts?size=10), userjson (the same as JSON), post (POST /compose).
+--     user (GET /@name/posts?size=10), userjson (the same as JSON), post (POST /compose),
+--     homeapi (GET /api/v1/timelines/home?limit=10 with a reader's Bearer token, read from
+--     "<sessions file>.tokens", one a line).
 -- Each line of the sessions file: "<sessionid> <csrf secret> <username>". Requests pick a random
 -- logged-in user (and, for user-timeline reads, a random other user's page).
-local op, sessions, usernames, delay_ms = "floor", {}, {}, 0
+local op, sessions, usernames, tokens, delay_ms = "floor", {}, {}, {}, 0
 local counter = 0
 
 function setup(thread)
@@ -25,6 +27,11 @@ function init(args)
         usernames[#usernames + 1] = name
       end
     end
+    if op == "homeapi" then
+      for line in io.lines(args[2] .. ".tokens") do
+        if line ~= "" then tokens[#tokens + 1] = line end
+      end
+    end
   end
 end
 
@@ -38,6 +45,9 @@ local n = 0
 function request()
   if op == "floor" then
     return wrk.format("GET", "/healthz")
+  elseif op == "homeapi" then
+    local auth = { ["Authorization"] = "Bearer " .. tokens[math.random(#tokens)] }
+    return wrk.format("GET", "/api/v1/timelines/home?limit=10", auth)
   end
   local s = sessions[math.random(#sessions)]
   local headers = { ["Cookie"] = "sessionid=" .. s.sid .. "; csrftoken=" .. s.csrf }

@@ -20,7 +20,11 @@ its own, kiln_bench_timeline):
    load, then the mix on the JSON endpoints (as DeathStarBench's clients call it) at full
    load and paced to 80% of it, both in every round; the round with the median worst p99 is
    reported, and every round is printed with the machine's busy and stolen CPU.
-5. The celebrity case: the largest account of musae_git_edges.csv (9,458 followers, all active)
+5. The API lane: the same mix with the home timeline read through the Mastodon API
+   (`GET /api/v1/timelines/home` with a Bearer token per reader, instead of the JSON page),
+   at full load and paced to 80%, plus the API home read alone in every round; printed as a
+   share of the JSON home read's throughput in the same round (target >= 90%).
+6. The celebrity case: the largest account of musae_git_edges.csv (9,458 followers, all active)
    posts; the author's request latency and the time until every follower's timeline has it.
 
 The shield's per-IP page budget is raised for the run (wrk is one IP standing in for many
@@ -60,6 +64,8 @@ BENCH_DB = "kiln_bench_timeline"
 # HTML pages is run at full load too, for comparison.
 MIX = {"homejson": 0.6, "userjson": 0.3, "post": 0.1}
 MIX_HTML = {"home": 0.6, "user": 0.3, "post": 0.1}
+# The API lane: the home timeline through the Mastodon API (Bearer tokens), same shares.
+MIX_API = {"homeapi": 0.6, "userjson": 0.3, "post": 0.1}
 READS = ("home", "homejson", "user", "userjson")
 # Two floors: /healthz, anonymous and exempt from the budgets, and a trivial view asked for
 # with the readers' session cookies (bench/timeline_wsgi.py), which pays what every signed-in
@@ -142,7 +148,7 @@ def collect(proc) -> dict:
     raise SystemExit(f"wrk gave no result:\n{out}")
 
 
-def pace(port, split: dict[str, int], target: float, at_max: dict, sessions) -> dict:
+def pace(port, split: dict[str, int], target: float, at_max: dict, sessions, mix=MIX) -> dict:
     """Per-connection delays that hold the mix at `target` req/s, each operation at its share.
 
     wrk waits a set delay after each response, so a connection's rate also depends on the
@@ -153,12 +159,12 @@ def pace(port, split: dict[str, int], target: float, at_max: dict, sessions) -> 
     latency_ms = {op: at_max[op]["mean_us"] / 1000 / 2 for op in split}  # first guess
     for _ in range(2):
         for op, n in split.items():
-            cycle_ms = 1000 * n / max(target * MIX[op], 0.1)
+            cycle_ms = 1000 * n / max(target * mix[op], 0.1)
             paced[op] = {"connections": n, "delay_ms": max(1, int(cycle_ms - latency_ms[op]))}
         trial = run_ops(port, paced, sessions, 3)
         latency_ms = {op: trial[op]["mean_us"] / 1000 for op in split}
     for op, n in split.items():
-        cycle_ms = 1000 * n / max(target * MIX[op], 0.1)
+        cycle_ms = 1000 * n / max(target * mix[op], 0.1)
         paced[op] = {"connections": n, "delay_ms": max(1, int(cycle_ms - latency_ms[op]))}
     return paced
 
@@ -344,6 +350,7 @@ def lane_env(lane: str, var_dir: Path) -> dict:
         ALLOWED_HOSTS="127.0.0.1,localhost",
         KILN_VAR_DIR=str(var_dir),
         KILN_RATE_PAGES="1000000000",  # one wrk IP stands for thousands of users
+        KILN_API_RATE_TOKEN="1000000000",  # noqa: S106 - a rate, not a secret: wrk reuses tokens
         KILN_LOG_LEVEL="WARNING",
         DJANGO_SETTINGS_MODULE="kiln.settings",
         PYTHONPATH=str(ROOT),
@@ -448,6 +455,33 @@ def prepare_database(lane: str, env: dict, var_dir: Path, spec: dict) -> tuple[d
     return data, sessions
 
 
+TOKENS_SCRIPT = """
+import datetime as dt, secrets, sys
+import django
+django.setup()
+from django.utils import timezone
+from oauth2_provider.models import AccessToken, set_token_value
+from kiln.accounts.models import User
+from kiln.api.services import client_app_create
+names = [line.split()[2] for line in open(sys.argv[1]) if line.strip()]
+app, _ = client_app_create(name="bench", redirect_uris=["urn:ietf:wg:oauth:2.0:oob"], scopes=[])
+with open(sys.argv[1] + ".tokens", "w") as out:
+    for user in User.objects.filter(username__in=names):
+        raw = secrets.token_urlsafe(32)
+        token = AccessToken(user=user, application=app, scope="read",
+                            expires=timezone.now() + dt.timedelta(days=1))
+        set_token_value(token, raw)
+        token.save()
+        out.write(raw + "\\n")
+"""
+
+
+def write_tokens(env: dict, sessions: Path) -> None:
+    """A Mastodon API token for each reader with a session (the API lane), stored hashed as
+    any token is; the raw tokens go to `<sessions>.tokens` for bench/timeline.lua."""
+    run([PY, "-c", TOKENS_SCRIPT, str(sessions)], env)
+
+
 def collect_static(env: dict, var_dir: Path) -> None:
     manifest = var_dir / "staticfiles" / "staticfiles.json"
     newest = max(p.stat().st_mtime for p in (ROOT / "static").rglob("*") if p.is_file())
@@ -476,6 +510,7 @@ def run_lane(lane: str, args) -> dict:
     }
     collect_static(env, var_dir)
     data, sessions = prepare_database(lane, env, var_dir, spec)
+    write_tokens(env, sessions)
     logs = (var_dir / f"server-{lane}.log").open("w")  # gunicorn's and the worker's output
     port = free_port()
     gthread_options = []
@@ -558,7 +593,7 @@ def run_lane(lane: str, args) -> dict:
         d, c = args.duration, args.connections
         # Steady state: every worker process has read each page once (its prepared queries
         # and shared cards are in place), as a server that has been up for a while has.
-        for op in ("home", "user", "homejson", "userjson"):
+        for op in ("home", "user", "homejson", "userjson", "homeapi"):
             run_ops(port, {op: {"connections": c}}, sessions, args.warm)
         # One connection: each operation's own cost, without queueing behind others.
         for op in FLOORS + ("home", "homejson"):
@@ -566,7 +601,7 @@ def run_lane(lane: str, args) -> dict:
         # Each operation alone at full load, in rounds that each measure the floor too: the
         # floor itself swings by 2x between runs on a shared machine, so every ratio is taken
         # against the floor of its own round, and medians are reported.
-        rounds: dict[str, list] = {op: [] for op in (*FLOORS, *READS)}
+        rounds: dict[str, list] = {op: [] for op in (*FLOORS, *READS, "homeapi")}
         for _ in range(args.rounds):
             for op in rounds:
                 rounds[op].append(
@@ -618,6 +653,22 @@ def run_lane(lane: str, args) -> dict:
         result["mix_max"] = reported["max"]
         result["mix_80"] = reported["ops"]
         result["mix_80_target_rps"] = reported["target_rps"]
+        # The API lane: the same mix with home read through the Mastodon API.
+        split_api = {op: max(1, round(c * share)) for op, share in MIX_API.items()}
+        api_runs = []
+        for i in range(args.rounds):
+            at_max = run_ops(
+                port, {op: {"connections": n} for op, n in split_api.items()}, sessions, d
+            )
+            drained[f"after_api_max_{i + 1}_s"] = probe.wait_for_worker()
+            target = 0.8 * sum(x["rps"] for x in at_max.values())
+            paced = pace(port, split_api, target, at_max, sessions, mix=MIX_API)
+            drained[f"after_api_pacing_{i + 1}_s"] = probe.wait_for_worker()
+            ops = run_ops(port, paced, sessions, d)
+            api_runs.append({"max": at_max, "ops": ops, "target_rps": target})
+            drained[f"after_api_80_{i + 1}_s"] = probe.wait_for_worker()
+        api_runs.sort(key=lambda run: max(x["p99_us"] for x in run["ops"].values()))
+        result["api_runs"] = api_runs
         result["worker_drain"] = drained
         result["celebrity"] = celebrity(port, lane, env, data, args.celebrity_tries)
     finally:
@@ -767,12 +818,44 @@ def report(lane: str, r: dict) -> None:
         f"home id query: {merge['entries_only_ms']} ms as built (fan-out); "
         f"{merge['read_merge_ms']} ms if big accounts were merged at read time"
     )
+    if "api_runs" in r:
+        report_api(r)
     for i, c in enumerate(r["celebrity"]):
         print(
             f"celebrity post {i + 1}: author request {c['request_ms']:.1f} ms (target <= 50); "
             f"{c['reached']}/{c['expected']} timelines in {c['all_followers_s']:.2f} s "
             f"(target <= 2 s)"
         )
+
+
+def report_api(r: dict) -> None:
+    """The API lane against the JSON home read, each ratio taken within one round."""
+    api, json_home = r["rounds"]["homeapi"], r["rounds"]["homejson"]
+    ratio = statistics.median(a["rps"] / j["rps"] for a, j in zip(api, json_home, strict=True))
+    x = median_run(api)
+    print(
+        f"{'homeapi alone':<22}{x['rps']:>9.0f}{x['p50_us'] / 1000:>9.1f}"
+        f"{x['p99_us'] / 1000:>9.1f}{'':>10}{'':>10}{sum(a['errors'] for a in api):>8}"
+    )
+    print(
+        "   API / JSON home per round: "
+        + ", ".join(f"{a['rps']:.0f}/{j['rps']:.0f}" for a, j in zip(api, json_home, strict=True))
+    )
+    reported = r["api_runs"][len(r["api_runs"]) // 2]
+    at_max = sum(x["rps"] for x in reported["max"].values())
+    json_max = sum(x["rps"] for x in r["mix_max"].values())
+    for op, x in reported["ops"].items():
+        print(
+            f"{'API mix 80%: ' + op:<22}{x['rps']:>9.0f}{x['p50_us'] / 1000:>9.1f}"
+            f"{x['p99_us'] / 1000:>9.1f}{'':>10}{'':>10}{x['errors']:>8}"
+        )
+    worst = max(x["p99_us"] for x in reported["ops"].values()) / 1000
+    print(
+        f"API home throughput / JSON home (target >= 90%): {ratio:.0%} (median of per-round "
+        f"ratios); API mix max {at_max:.0f} req/s vs JSON mix max {json_max:.0f} "
+        f"({at_max / json_max:.0%}); API mix worst p99 at ~80% load: {worst:.1f} ms "
+        f"(target <= 50 ms; the median of {len(r['api_runs'])} runs)"
+    )
 
 
 def main() -> None:

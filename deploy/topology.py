@@ -49,6 +49,7 @@ def ports() -> dict[str, int]:
         "mail": base + 8,
         "s3gate": base + 9,
         "primary": base + 7,
+        "streaming": base + 9,
         "replica": int(os.environ.get("KILN_TOPO_REPLICA_PORT", "5433")),
     }
 
@@ -253,6 +254,15 @@ class Topology:
         argv += ["-b", f"127.0.0.1:{port}", "--preload"]
         wait_port(port, 60, name, self.spawn(name, argv, env=self.django_env(), cwd=ROOT))
 
+    def start_streaming(self) -> None:
+        """The streaming API's own ASGI process (kiln/api/streaming.py), behind nginx."""
+        port = self.ports["streaming"]
+        argv = [str(BIN / "uvicorn"), "kiln.streaming:application", "--ws", "wsproto"]
+        argv += ["--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
+        wait_port(
+            port, 60, "streaming", self.spawn("streaming", argv, env=self.django_env(), cwd=ROOT)
+        )
+
     def start_worker(self, name: str, queues: str) -> None:
         argv = [PY, "manage.py", "db_worker", "--queue-name", queues]
         self.spawn(name, argv, env=self.django_env(), cwd=ROOT)
@@ -284,6 +294,7 @@ class Topology:
         ).rstrip("\n")
         values = {
             "WEB_SERVERS": servers,
+            "STREAMING_SERVER": f"127.0.0.1:{p['streaming']}",
             "VAR": str(self.var),
             "MEDIA_CACHE_SIZE": "2g",
             "LISTEN": f"127.0.0.1:{p['nginx']}",
@@ -393,6 +404,7 @@ class Topology:
             (self.var / S3_REFUSE_FLAG).unlink(missing_ok=True)
             self.start_nginx()  # first: Kiln reaches S3 through it (the S3 gate)
             self.start_web("web1")
+            self.start_streaming()
             if not self.small:
                 self.start_web("web2")
                 self.start_worker("worker-default", "default,low")

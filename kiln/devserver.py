@@ -1,8 +1,9 @@
 """`python -m kiln.devserver`: the web server and the background workers as one command.
 
-gunicorn serves the site; one `db_worker` takes renditions, fan-out and backfills; a second
-takes the slow cloak queue alone, so cloaking never starves thumbnails; a sweeper re-queues
-cloak jobs whose worker was killed; another deletes abandoned upload originals every hour.
+gunicorn serves the site; uvicorn the streaming API (on --port + 10); one `db_worker` takes
+renditions, fan-out and backfills; a second takes the slow cloak queue alone, so cloaking
+never starves thumbnails; a sweeper re-queues cloak jobs whose worker was killed; another
+deletes abandoned upload originals every hour.
 A child that dies (killed, out of memory at its cap) is restarted with back-off and logged;
 Ctrl-C (SIGINT), SIGTERM or a crash loop stops them all and waits for them.
 """
@@ -19,7 +20,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    parser.add_argument(
+        "--streaming-port",
+        type=int,
+        default=None,
+        help="the streaming API's own port (default: --port + 10)",
+    )
     args = parser.parse_args()
+    streaming_port = args.streaming_port or args.port + 10
+    # /api/v1/instance tells Mastodon apps where the streaming process listens.
+    os.environ.setdefault("KILN_STREAMING_URL", f"http://{args.host}:{streaming_port}")
     # Absolute URLs made without a request (renditions' XMP and C2PA, made in the worker)
     # follow the address this server is really on, unless KILN_SITE_URL says otherwise.
     os.environ.setdefault("KILN_SITE_URL", f"http://{args.host}:{args.port}")
@@ -41,6 +51,23 @@ def main() -> int:
             "--access-logfile",
             "-",
             "--no-control-socket",  # several servers (tests, benchmarks) may run side by side
+        ],
+        # The streaming API (kiln/api/streaming.py): its own ASGI process, so open streams
+        # never hold a gunicorn worker.
+        "streaming": [
+            python,
+            "-m",
+            "uvicorn",
+            "kiln.streaming:application",
+            "--host",
+            args.host,
+            "--port",
+            str(streaming_port),
+            "--ws",
+            "wsproto",
+            "--no-access-log",
+            "--timeout-graceful-shutdown",
+            "5",
         ],
         "worker": [python, "manage.py", "db_worker", "--queue-name", "default,low", "--no-reload"],
         "cloak-worker": [python, "manage.py", "db_worker", "--queue-name", "cloak", "--no-reload"],

@@ -68,3 +68,15 @@ class MediaDescription(BaseModel):
 
     def __str__(self) -> str:
         return f"Description of {self.asset_id}"
+
+
+class StreamEvent(models.Model):
+    """One streaming event (kiln.api.stream_feed) for the streaming process to poll when
+    there is no Redis; with Redis they go over pub/sub instead and this table stays empty.
+    The streaming process deletes rows older than a few minutes."""
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    data = models.JSONField()
+
+    def __str__(self) -> str:
+        return f"{self.pk}: {self.data.get('event')}"

@@ -94,6 +94,17 @@ api_patterns = [
     api_path("api/v1/notifications/clear", views_notifications.clear),
     api_path("api/v1/notifications/<str:notification_id>", views_notifications.notification_detail),
     api_path("api/v1/notifications/<str:notification_id>/dismiss", views_notifications.dismiss),
+    api_path("api/v2/notifications", views_notifications.grouped_notifications),
+    api_path("api/v2/notifications/unread_count", views_notifications.unread_count),
+    api_path("api/v2/notifications/<str:group_key>", views_notifications.notification_group),
+    api_path(
+        "api/v2/notifications/<str:group_key>/accounts",
+        views_notifications.notification_group_accounts,
+    ),
+    api_path(
+        "api/v2/notifications/<str:group_key>/dismiss",
+        views_notifications.notification_group_dismiss,
+    ),
     # Lists of the reader's own, and what Kiln has nothing for (empty, as Mastodon's would be)
     api_path("api/v1/favourites", views_lists.favourites),
     api_path("api/v1/bookmarks", views_lists.bookmarks),
@@ -106,5 +117,6 @@ api_patterns = [
     api_path("api/v2/suggestions", views_lists.suggestions),
     api_path("api/v1/followed_tags", views_lists.followed_tags),
     api_path("api/v1/markers", views_lists.markers),
+    api_path("api/v1/scheduled_statuses", views_lists.scheduled_statuses),
     re_path(r"^[12]/(?P<rest>.*)$", views_lists.not_found),
 ]

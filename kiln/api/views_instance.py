@@ -22,6 +22,14 @@ TITLE = "Kiln"
 DESCRIPTION = "A home for artists' portfolios and posts, kept out of AI training."
 
 
+def streaming_url(request) -> str:
+    """Where the streaming process listens, as the ws(s):// base Mastodon apps expect: nginx
+    routes /api/v1/streaming on the site's own address to it, `make run` serves it on its own
+    port (KILN_STREAMING_URL)."""
+    base = settings.KILN_STREAMING_URL or absolute(request, "/").rstrip("/")
+    return base.replace("http", "ws", 1)
+
+
 def version() -> str:
     return f"{MASTODON_VERSION} (compatible; Kiln {KILN_VERSION})"
 
@@ -29,7 +37,11 @@ def version() -> str:
 def _configuration(request) -> dict:
     pixels = settings.KILN_MEDIA_MAX_PIXELS
     return {
-        "urls": {"streaming": None, "status": None, "about": absolute(request, "/")},
+        "urls": {
+            "streaming": streaming_url(request),
+            "status": None,
+            "about": absolute(request, "/"),
+        },
         "accounts": {
             "max_featured_tags": 0,
             "max_pinned_statuses": 0,
@@ -101,7 +113,7 @@ def instance_v1(request):
             "description": DESCRIPTION,
             "email": settings.DEFAULT_FROM_EMAIL,
             "version": version(),
-            "urls": {"streaming_api": absolute(request, "/").rstrip("/").replace("http", "ws", 1)},
+            "urls": {"streaming_api": streaming_url(request)},
             "stats": {
                 "user_count": User.objects.filter(is_active=True).count(),
                 "status_count": Post.objects.filter(deleted_at__isnull=True).count(),

@@ -40,6 +40,9 @@ filters = _empty("read:filters")
 trends = _empty(None, auth="optional")
 suggestions = _empty("read")
 followed_tags = _empty("read:follows")
+# Kiln posts have no scheduling (docs/decisions/api.md): none can exist, and creating one is
+# a 422 at POST /api/v1/statuses.
+scheduled_statuses = _empty("read:statuses")
 
 
 @api("read:statuses")

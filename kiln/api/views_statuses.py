@@ -151,6 +151,13 @@ def status_create(request):
         if earlier is not None:
             return json_response(status_json(request, earlier.post_id))
     params = Params(request)
+    if params.get("scheduled_at") not in (None, ""):
+        # docs/decisions/api.md, "Scheduled statuses": refused before anything is written.
+        raise ApiError(
+            422,
+            "Kiln does not schedule posts: post it when you want it seen "
+            "(scheduled_at is not supported)",
+        )
     visibility = params.str("visibility", "public", max_length=20)
     if visibility == "direct":
         raise ApiError(

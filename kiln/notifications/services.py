@@ -4,6 +4,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from kiln.notifications.events import NotificationCreated, notification_created
 from kiln.notifications.models import Notification, NotificationPreference
 from kiln.social.models import Block, Mute
 
@@ -61,9 +62,12 @@ def notification_create(
         "asset_id": asset_id,
     }
     if kind in DEDUPLICATED_KINDS:
-        notification, _ = Notification.objects.get_or_create(**fields)
-        return notification
-    return Notification.objects.create(**fields)
+        notification, created = Notification.objects.get_or_create(**fields)
+    else:
+        notification, created = Notification.objects.create(**fields), True
+    if created:
+        notification_created.send(NotificationCreated(notification))
+    return notification
 
 
 def notifications_delete_between(*, user_a_id: int, user_b_id: int) -> None:

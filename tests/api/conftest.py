@@ -82,3 +82,41 @@ def api_client(client):
             return self.call("delete", path, data, **kw)
 
     return ApiClient
+
+
+@pytest.fixture
+def streaming_server(transactional_db, settings):
+    """The streaming ASGI app under a real uvicorn, in a thread of this process so that it
+    shares the test database on both lanes (SQLite's is in memory). Yields its base URL."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    settings.KILN_STREAMING_POLL = 0.05
+    settings.ALLOWED_HOSTS = ["*"]
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    from kiln.api.streaming import application
+
+    server = uvicorn.Server(
+        uvicorn.Config(
+            application,
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            ws="wsproto",
+            timeout_graceful_shutdown=1,
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(2)  # a daemon thread: an SSE reader still draining must not hold the suite

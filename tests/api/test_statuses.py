@@ -188,3 +188,15 @@ def test_write_over_the_rate_limit_changes_nothing(ana_api, settings):
     over = ana_api.post("/api/v1/statuses", {"status": "two"})
     assert over.status_code == 429 and over["X-RateLimit-Remaining"] == "0"
     assert list(Post.objects.values_list("text", flat=True)) == ["one"]
+
+
+def test_scheduled_statuses_are_refused_clearly(api_client, make_user, make_token):
+    ana = make_user("ana")
+    client = api_client(make_token(ana))
+    refused = client.post(
+        "/api/v1/statuses", {"status": "Later", "scheduled_at": "2030-01-01T10:00:00Z"}
+    )
+    assert refused.status_code == 422 and "schedule" in refused.json()["error"]
+    assert not Post.objects.filter(author=ana).exists()
+    assert client.get("/api/v1/scheduled_statuses").json() == []
+    assert api_client().get("/api/v1/scheduled_statuses").status_code == 401

@@ -76,9 +76,17 @@ def test_devserver_serves_and_stops_cleanly_on_ctrl_c(run_env, tmp_path):
     orphan.write_bytes(b"not referenced by any asset")
     old = time.time() - 7200
     os.utime(orphan, (old, old))
-    port = free_port()
+    port, streaming_port = free_port(), free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "kiln.devserver", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "kiln.devserver",
+            "--port",
+            str(port),
+            "--streaming-port",
+            str(streaming_port),
+        ],
         cwd=REPO_ROOT,
         env=run_env,
         stdout=subprocess.PIPE,
@@ -96,6 +104,17 @@ def test_devserver_serves_and_stops_cleanly_on_ctrl_c(run_env, tmp_path):
             except OSError:
                 time.sleep(0.3)
         assert body == b"ok"
+        # The streaming API's own process (uvicorn) answers beside it.
+        health = f"http://127.0.0.1:{streaming_port}/api/v1/streaming/health"
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(health, timeout=2) as r:
+                    assert r.read() == b"OK"
+                break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            raise AssertionError("the streaming process did not answer")
         workers = subprocess.run(
             ["pgrep", "-f", "-s", str(process.pid), "db_worker"], capture_output=True, text=True
         ).stdout.split()

@@ -1,0 +1,237 @@
+"""The streaming API (kiln/api/streaming.py) under a real uvicorn: server-sent events for each
+stream, auth by header or query, scopes, the visibility rule, blocks and mutes, heartbeats,
+revocation and the per-token bound. masto.js's WebSocket is in test_masto_js.py."""
+
+import contextlib
+import queue
+import threading
+import time
+
+import pytest
+import requests
+
+from kiln.posts import services as posts
+from kiln.posts.models import Post
+from kiln.social import services as social
+
+pytestmark = pytest.mark.django_db(transaction=True)
+QUIET = 1.0  # seconds within which an event that should not come, doesn't
+
+
+class Stream:
+    """An open SSE stream, read in a thread: events() -> [(event, data)] as they come."""
+
+    def __init__(self, url, *, token=None, query=None, params=None):
+        headers = {"Authorization": f"Bearer {token}"} if token and not query else {}
+        params = dict(params or {})
+        if query:
+            params["access_token"] = token
+        self.response = requests.get(url, headers=headers, params=params, stream=True, timeout=10)
+        self.items: queue.Queue = queue.Queue()
+        self.lines: list[str] = []
+        if self.response.status_code == 200:
+            threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        event = None
+        with contextlib.suppress(Exception):  # the test closed it
+            for line in self.response.iter_lines(decode_unicode=True):
+                self.lines.append(line)
+                if line.startswith("event: "):
+                    event = line[7:]
+                elif line.startswith("data: ") and event:
+                    self.items.put((event, line[6:]))
+                    event = None
+        self.items.put(("closed", None))
+
+    def next(self, timeout=10.0):
+        return self.items.get(timeout=timeout)
+
+    def nothing_within(self, seconds=QUIET):
+        try:
+            item = self.items.get(timeout=seconds)
+        except queue.Empty:
+            return True
+        raise AssertionError(f"unexpected {item}")
+
+    def close(self):
+        self.response.close()
+
+
+@pytest.fixture
+def open_stream(streaming_server):
+    opened = []
+
+    def open_(path, token=None, **kwargs):
+        stream = Stream(streaming_server + path, token=token, **kwargs)
+        opened.append(stream)
+        return stream
+
+    yield open_
+    for stream in opened:
+        stream.close()
+
+
+def _update_id(item):
+    import json
+
+    event, data = item
+    assert event in ("update", "status.update"), item
+    return json.loads(data)["id"], json.loads(data)
+
+
+def test_health_needs_no_token(streaming_server):
+    response = requests.get(streaming_server + "/api/v1/streaming/health", timeout=5)
+    assert response.status_code == 200 and response.text == "OK"
+
+
+@pytest.mark.parametrize(
+    "path,params,status",
+    [
+        ("/api/v1/streaming/user", {}, 401),
+        ("/api/v1/streaming/nope", {}, 404),
+        ("/api/v1/streaming", {"stream": "nope"}, 400),
+        ("/api/v1/streaming/hashtag", {}, 400),
+    ],
+)
+def test_refusals_are_mastodon_errors(open_stream, path, params, status):
+    stream = open_stream(path, params=params)
+    assert stream.response.status_code == status
+    assert isinstance(stream.response.json()["error"], str)
+
+
+def test_bad_tokens_and_scopes(open_stream, make_user, make_token):
+    ana = make_user("ana")
+    assert open_stream("/api/v1/streaming/user", "forged").response.status_code == 401
+    expired = make_token(ana, expires_in=-10)
+    assert open_stream("/api/v1/streaming/user", expired).response.status_code == 401
+    write_only = make_token(ana, "write")
+    assert open_stream("/api/v1/streaming/user", write_only).response.status_code == 403
+    statuses_only = make_token(ana, "read:statuses")
+    refused = open_stream("/api/v1/streaming/user/notification", statuses_only)
+    assert refused.response.status_code == 403
+
+
+def test_user_stream_carries_followed_posts_edits_deletes(open_stream, make_user, make_token):
+    ana, ben, cat = make_user("ana"), make_user("ben"), make_user("cat")
+    social.follow_create(follower=ana, followed=ben)
+    stream = open_stream("/api/v1/streaming/user", make_token(ana, "read"), query=True)
+    assert stream.response.status_code == 200
+    assert stream.response.headers["content-type"].startswith("text/event-stream")
+    time.sleep(0.3)  # the feed is listening
+    post = posts.post_create(author=ben, text="New glaze test")
+    pid, status = _update_id(stream.next())
+    assert pid == str(post.pk) and "glaze" in status["content"]
+    assert status["account"]["username"] == "ben"
+    posts.post_create(author=cat, text="Not followed")  # not in ana's home
+    stream.nothing_within()
+    private = posts.post_create(author=ben, text="Followers only", visibility="followers")
+    assert _update_id(stream.next())[0] == str(private.pk)
+    posts.post_edit(post=post, editor=ben, text="Glaze test, edited")
+    event, data = stream.next()
+    assert event == "status.update" and "edited" in data
+    posts.post_delete(post=post, actor=ben)
+    assert stream.next() == ("delete", str(post.pk))
+
+
+def test_public_stream_keeps_the_visibility_rule_blocks_and_mutes(
+    open_stream, make_user, make_token
+):
+    ana, ben, cat, dan = (make_user(n) for n in ("ana", "ben", "cat", "dan"))
+    social.block_create(blocker=cat, blocked=ana)  # cat blocked ana
+    social.mute_create(muter=ana, muted=dan)
+    earlier = posts.post_create(author=ben, text="Before the stream opened")
+    stream = open_stream("/api/v1/streaming/public/local", make_token(ana, "read:statuses"))
+    time.sleep(0.3)
+    # The public timeline's own rule: no replies, no reblogs (kiln.timelines.selectors).
+    posts.post_create(author=ben, text="A reply", in_reply_to=earlier)
+    posts.post_reblog(user=ben, post=earlier)
+    posts.post_create(author=ben, text="Followers only", visibility="followers")
+    posts.post_create(author=cat, text="From someone who blocked ana")
+    posts.post_create(author=dan, text="From someone ana muted")
+    stream.nothing_within()
+    public = posts.post_create(author=ben, text="For everyone")
+    assert _update_id(stream.next())[0] == str(public.pk)
+
+
+def test_hashtag_stream(open_stream, make_user, make_token):
+    ana, ben = make_user("ana"), make_user("ben")
+    stream = open_stream(
+        "/api/v1/streaming", make_token(ana), params={"stream": "hashtag", "tag": "Raku"}
+    )
+    time.sleep(0.3)
+    posts.post_create(author=ben, text="no tag here")
+    stream.nothing_within(0.5)
+    tagged = posts.post_create(author=ben, text="Fresh out of the kiln #raku")
+    assert _update_id(stream.next())[0] == str(tagged.pk)
+
+
+def test_notifications_on_the_user_stream(open_stream, make_user, make_token):
+    import json
+
+    ana, ben = make_user("ana"), make_user("ben")
+    post = posts.post_create(author=ana, text="A bowl")
+    stream = open_stream("/api/v1/streaming/user/notification", make_token(ana, "read"))
+    time.sleep(0.3)
+    posts.post_like(user=ben, post=post)
+    event, data = stream.next()
+    assert event == "notification"
+    body = json.loads(data)
+    assert body["type"] == "favourite" and body["account"]["username"] == "ben"
+    assert body["status"]["id"] == str(post.pk)
+    # Ben's own stream hears nothing of ana's notifications.
+    other = open_stream("/api/v1/streaming/user", make_token(ben, "read"))
+    time.sleep(0.3)
+    social.follow_create(follower=ben, followed=ana)
+    assert json.loads(stream.next()[1])["type"] == "follow"
+    other.nothing_within(0.5)
+
+
+def test_heartbeats_and_revocation_end_the_stream(open_stream, make_user, make_token, settings):
+    from oauth2_provider.models import AccessToken
+
+    settings.KILN_STREAMING_HEARTBEAT = 0.3
+    ana = make_user("ana")
+    stream = open_stream("/api/v1/streaming/user", make_token(ana, "read"))
+    time.sleep(0.8)
+    assert ":thump" in stream.lines
+    AccessToken.objects.filter(user=ana).delete()
+    assert stream.next(timeout=5) == ("closed", None)
+
+
+def test_connections_per_token_are_bounded(open_stream, make_user, make_token, settings):
+    settings.KILN_STREAMING_PER_TOKEN = 2
+    ana = make_user("ana")
+    token = make_token(ana, "read")
+    first = open_stream("/api/v1/streaming/user", token)
+    second = open_stream("/api/v1/streaming/public", token)
+    assert first.response.status_code == second.response.status_code == 200
+    third = open_stream("/api/v1/streaming/public", token)
+    assert third.response.status_code == 429
+    first.close()
+    time.sleep(0.5)
+    assert open_stream("/api/v1/streaming/user", token).response.status_code == 200
+    assert open_stream("/api/v1/streaming/user", make_token(ana)).response.status_code == 200
+
+
+def test_a_rolled_back_post_never_streams(open_stream, make_user, make_token):
+    from django.db import transaction
+
+    ana, ben = make_user("ana"), make_user("ben")
+    social.follow_create(follower=ana, followed=ben)
+    stream = open_stream("/api/v1/streaming/user", make_token(ana))
+    time.sleep(0.3)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        posts.post_create(author=ben, text="Never mind")
+        raise RuntimeError
+    stream.nothing_within()
+    assert not Post.objects.filter(text="Never mind").exists()
+
+
+def test_instance_advertises_the_streaming_url(api_client, settings, db):
+    settings.KILN_STREAMING_URL = ""
+    v1 = api_client().get("/api/v1/instance").json()
+    assert v1["urls"]["streaming_api"] == "ws://testserver"
+    settings.KILN_STREAMING_URL = "https://stream.kiln.example"
+    v2 = api_client().get("/api/v2/instance").json()
+    assert v2["configuration"]["urls"]["streaming"] == "wss://stream.kiln.example"
