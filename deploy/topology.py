@@ -8,7 +8,7 @@ the server at 127.0.0.1:5432, with a database of its own).
 
 Every process is started in its own session and recorded in <var>/topology.json, so `down`
 ends exactly those process groups. Ports come from KILN_TOPO_PORT_BASE (default 8110): +0
-nginx, +1 and +2 web nodes, +3 moto, +6 Redis, +7 the primary, +8 the test mailbox (full form:
+nginx, +1 and +2 web nodes, +3 moto, +4 the streaming API, +6 Redis, +7 the primary, +8 the test mailbox (full form:
 an SMTP sink, bench/surge_mailbox.py), +9 the S3 gate (nginx in front of moto: Kiln writes
 through it, and the drills make it refuse writes); the replica on KILN_TOPO_REPLICA_PORT
 (default 5433).
@@ -49,7 +49,7 @@ def ports() -> dict[str, int]:
         "mail": base + 8,
         "s3gate": base + 9,
         "primary": base + 7,
-        "streaming": base + 9,
+        "streaming": base + 4,
         "replica": int(os.environ.get("KILN_TOPO_REPLICA_PORT", "5433")),
     }
 
