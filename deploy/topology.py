@@ -8,10 +8,10 @@ the server at 127.0.0.1:5432, with a database of its own).
 
 Every process is started in its own session and recorded in <var>/topology.json, so `down`
 ends exactly those process groups. Ports come from KILN_TOPO_PORT_BASE (default 8110): +0
-nginx, +1 and +2 web nodes, +3 moto, +4 the streaming API, +6 Redis, +7 the primary, +8 the test mailbox (full form:
-an SMTP sink, bench/surge_mailbox.py), +9 the S3 gate (nginx in front of moto: Kiln writes
-through it, and the drills make it refuse writes); the replica on KILN_TOPO_REPLICA_PORT
-(default 5433).
+nginx, +1 and +2 web nodes, +3 moto, +4 the streaming API, +6 Redis, +7 the primary, +8 the
+test mailbox (full form: an SMTP sink, bench/surge_mailbox.py), +9 the S3 gate (nginx in
+front of moto: Kiln writes through it, and the drills make it refuse writes); the replica on
+KILN_TOPO_REPLICA_PORT (default 5433).
 """
 
 import contextlib
