@@ -3,6 +3,8 @@
     python bench/search.py --quick                  # both lanes, small (about 2 minutes)
     python bench/search.py --scale 0.1 --lane sqlite
     python bench/search.py                          # full: 1M posts, 100k projects, 50k artists
+                                                    # (about 25-30 min a lane on a quiet
+                                                    # 2-core machine, estimated from --scale)
 
 Each lane runs in a child process with its own environment: SQLite in a scratch KILN_VAR_DIR,
 PostgreSQL in the database `search_bench` (dropped and recreated). Artists come from the
