@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from .models import Appeal, RepostMatch, Screening, TakedownRequest
+from .process_models import ProcessEvidence
 from .services import BLOCKING_MATCH_STATES, PUBLISHABLE
 
 HELD_STATES = (Screening.State.HELD, Screening.State.REJECTED)
@@ -84,10 +85,20 @@ def credited_work(*, asset_ids) -> int | None:
 
 def ai_labels(*, asset_ids) -> dict[int, str]:
     """{asset id: label} for works published under the 'label' policy (or released by staff
-    with findings), for the portfolio to show next to the image."""
-    rows = Screening.objects.filter(
-        asset_id__in=list(asset_ids), state__in=(Screening.State.LABELLED, Screening.State.RELEASED)
-    ).exclude(verdict=Screening.Verdict.CLEAN)
+    with findings), for the portfolio to show next to the image. A work released on verified
+    process evidence carries no label: the evidence is what overruled the finding, and the
+    page shows "process verified" instead of claiming the opposite."""
+    ids = list(asset_ids)
+    rows = (
+        Screening.objects.filter(
+            asset_id__in=ids, state__in=(Screening.State.LABELLED, Screening.State.RELEASED)
+        )
+        .exclude(verdict=Screening.Verdict.CLEAN)
+        .exclude(
+            state=Screening.State.RELEASED,
+            asset_id__in=ProcessEvidence.objects.filter(asset_id__in=ids).values("asset_id"),
+        )
+    )
     return {
         s.asset_id: ("Contains AI-generated parts" if s.verdict == "composite" else "AI-generated")
         for s in rows

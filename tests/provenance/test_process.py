@@ -220,6 +220,28 @@ def test_held_work_gets_an_appeal_with_the_evidence(artist, upload):
     assert "match score" in appeal.message and appeal.state == "open"
 
 
+def test_released_on_evidence_is_not_labelled_ai(artist, upload, django_user_model):
+    """Staff who accept the appeal on verified process evidence overrule the finding: the
+    portfolio then shows "process verified", never an "AI-generated" label beside it."""
+    from kiln.provenance import selectors, services
+
+    asset = upload(artist, ai_png())
+    merged = _png_bytes(artwork(5, 320, 240).convert("RGB"))
+    process.process_layered_attach(
+        user=artist, asset=asset, upload=kra_file(merged), filename="w.kra"
+    )
+    staff = django_user_model.objects.create_user("mod", "mod@example.com", "pw", is_staff=True)
+    services.appeal_decide(staff=staff, appeal=Appeal.objects.get(), accept=True)
+    assert selectors.ai_labels(asset_ids=[asset.pk]) == {}
+
+    # Released without evidence, the finding still stands as a label.
+    other = upload(artist, ai_png())
+    screening = other.screening
+    appeal = services.appeal_create(user=artist, screening=screening, message="It's mine")
+    services.appeal_decide(staff=staff, appeal=appeal, accept=True)
+    assert selectors.ai_labels(asset_ids=[other.pk]) == {other.pk: "AI-generated"}
+
+
 @pytest.mark.parametrize(
     "make",
     [
