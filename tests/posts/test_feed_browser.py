@@ -22,8 +22,8 @@ def _login(context, base: str, username: str):
     page = context.new_page()
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("Username or email").fill(username)
-    page.get_by_label("Password:").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("link", name="Profile")).to_be_visible()
     return page
 
