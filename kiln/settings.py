@@ -76,6 +76,8 @@ if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DEBUG=0 needs ALLOWED_HOSTS (comma-separated) in the environment.")
 # KILN_SITE_URL: the public origin, used in emails, XMP rights statements and the TDM policy.
 KILN_SITE_URL = os.environ.get("KILN_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# KILN_SITE_NAME: the name emails and page titles use for this server (never its host name).
+KILN_SITE_NAME = os.environ.get("KILN_SITE_NAME", "Kiln").strip() or "Kiln"
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [

@@ -1,4 +1,5 @@
 import logging
+from types import SimpleNamespace
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django import forms
@@ -8,6 +9,7 @@ from django.db import transaction
 from kiln.accounts import login_limits
 from kiln.accounts.selectors import signup_block_reason
 from kiln.accounts.services import profile_ensure
+from kiln.core.mail import branded_message, site_context
 
 logger = logging.getLogger("kiln.accounts")
 
@@ -35,6 +37,27 @@ class AccountAdapter(DefaultAccountAdapter):
         response = super().post_login(request, user, **kwargs)
         login_limits.known_device_cookie_set(response, user=user)
         return response
+
+    def send_mail(self, template_prefix, email, context):
+        # allauth names the site after the request's host ("Hello from 127.0.0.1:8111!")
+        # unless told: the name and domain come from settings instead.
+        site = site_context()
+        current_site = SimpleNamespace(name=site["site_name"], domain=site["site_domain"])
+        super().send_mail(template_prefix, email, {"current_site": current_site, **context})
+
+    def format_email_subject(self, subject):
+        return subject  # branded_message adds "[Kiln] "
+
+    def render_mail(self, template_prefix, email, context, headers=None):
+        """allauth's text, with Kiln's letterhead as its HTML part (every allauth email)."""
+        stock = super().render_mail(template_prefix, email, context, headers=headers)
+        return branded_message(
+            subject=stock.subject,
+            text=stock.body,
+            to=stock.to,
+            from_email=stock.from_email,
+            headers=stock.extra_headers,
+        )
 
     def send_confirmation_mail(self, request, emailconfirmation, signup):
         email = emailconfirmation.email_address.email

@@ -72,6 +72,8 @@ class LoginForm(allauth_forms.LoginForm):
         super().__init__(*args, **kwargs)
         self.fields["login"].label = "Username or email"
         self.fields["login"].widget.attrs["autocomplete"] = "username"
+        if "remember" in self.fields:
+            self.fields["remember"].label = "Keep me logged in on this device"
         # A 100,000-character name reached SQLite as a LIKE pattern too complex to run (a
         # 500): no username or address is longer than 254 characters, nor a password 4,096.
         for name, limit in (("login", 254), ("password", 4096)):

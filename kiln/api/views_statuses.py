@@ -284,12 +284,7 @@ def bookmark(request, status_id):
 def unbookmark(request, status_id):
     post = visible_post(request, status_id)
     target = post.reblog or post
-    for collection_id in bookmarks.collections_containing_post(
-        owner=request.api_user, post_id=target.pk
-    ):
-        bookmarks.bookmark_remove(
-            owner=request.api_user, collection_id=collection_id, post_id=target.pk
-        )
+    bookmarks.bookmark_remove_everywhere(owner=request.api_user, post_id=target.pk)
     return json_response(status_json(request, target.pk))
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -16,6 +15,7 @@ from django.utils import timezone
 
 from kiln.accounts.models import User
 from kiln.core.access import AccessDenied
+from kiln.core.mail import send_branded
 from kiln.notifications.models import Notification
 from kiln.notifications.services import notification_create
 from kiln.provenance import services as provenance_services
@@ -171,13 +171,12 @@ def _open_case(*, target, category: str) -> Case:
 
 
 def _mail_receipt(report: Report) -> None:
-    send_mail(
-        "Kiln received your notice",
-        f"Hello {report.reporter_name},\n\nKiln received your notice about {report.url} "
-        f"(reference {report.pk}). A person on the moderation team will review it, and we "
-        "will email you the decision and whether any part of it was automated.\n",
-        None,
-        [report.reporter_email],
+    send_branded(
+        subject="We received your notice",
+        text=f"Hello {report.reporter_name},\n\n{settings.KILN_SITE_NAME} received your notice "
+        f"about {report.url} (reference {report.pk}). A person on the moderation team will review "
+        "it, and we will email you the decision and whether any part of it was automated.\n",
+        to=[report.reporter_email],
     )
 
 
@@ -306,13 +305,12 @@ def _case_resolve(case: Case, *, outcome: str, moderator) -> None:
 
 def _mail_outcome(reports: list[Report], outcome: str) -> None:
     for report in reports:
-        send_mail(
-            "The decision on your notice to Kiln",
-            f"Hello {report.reporter_name},\n\nWe reviewed your notice about {report.url} "
+        send_branded(
+            subject="The decision on your notice",
+            text=f"Hello {report.reporter_name},\n\nWe reviewed your notice about {report.url} "
             f"(reference {report.pk}). Decision: {outcome}. A moderator took this decision; "
             "no part of it was automated.\n",
-            None,
-            [report.reporter_email],
+            to=[report.reporter_email],
         )
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import send_mail
+
+from kiln.core.mail import send_branded
 
 from .models import Action
 
@@ -35,14 +36,13 @@ def statement_mail(action: Action) -> None:
         return
     link = f"{settings.KILN_SITE_URL}/appeal/{appeal_token(action)}"
     rule = action.rule.title if action.rule else "—"
-    send_mail(
-        f"Kiln moderation: {action.get_kind_display()}",
-        f"Hello @{action.account.username},\n\n"
+    send_branded(
+        subject=f"Moderation: {action.get_kind_display()}",
+        text=f"Hello @{action.account.username},\n\n"
         f"Decision: {action.get_kind_display()} ({action.get_target_kind_display().lower()} "
         f"{action.target_id}).\nFacts: {action.facts}\nRule: {rule}\n"
         "A moderator took this decision; no part of it was automated.\n\n"
         f"To appeal (a different moderator will review it), open {link}\n"
         "You may also turn to a certified out-of-court dispute settlement body or a court.\n",
-        None,
-        [action.account.email],
+        to=[action.account.email],
     )

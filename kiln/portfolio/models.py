@@ -38,6 +38,8 @@ class Project(BaseModel):
     edited_at = models.DateTimeField(null=True, blank=True)
     # The artist's own order on the Portfolio tab (ascending); new work goes first.
     position = models.IntegerField(default=0)
+    # Pinned to the top of the profile (at most MAX_PINNED per artist), oldest pin first.
+    pinned_at = models.DateTimeField(null=True, blank=True)
     cover = models.ForeignKey(
         "portfolio.ProjectImage",
         null=True,

@@ -208,6 +208,19 @@ def portfolio_page(
     )
 
 
+def pinned_projects(*, owner, viewer) -> list[Project]:
+    """The artist's pinned works (up to MAX_PINNED), in the order they were pinned; a pin on
+    a project that went back to draft shows to no one but is kept for when it returns."""
+    from kiln.portfolio.services import MAX_PINNED
+
+    rows = (
+        _portfolio_queryset(owner=owner, viewer=viewer)
+        .filter(pinned_at__isnull=False, state=Project.State.PUBLISHED)
+        .order_by("pinned_at", "id")[:MAX_PINNED]
+    )
+    return _annotate_covers(list(rows))
+
+
 def _order_version(owner) -> int:
     row = PortfolioOrder.objects.filter(owner_id=owner.pk).values_list("version", flat=True)
     return row.first() or 0

@@ -4,9 +4,11 @@ file removal happens through the media service, which defers it to commit."""
 import datetime
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, Min
+from django.http import Http404
 from django.utils import timezone
 
 from kiln.accounts.choices import FIELD_LABELS
@@ -540,6 +542,48 @@ def portfolio_reorder(*, user, project_ids: list[int]) -> None:
         # can never be read against the new positions (see selectors.portfolio_page).
         PortfolioOrder.objects.get_or_create(owner=user)
         PortfolioOrder.objects.filter(owner=user).update(version=F("version") + 1)
+
+
+MAX_PINNED = 3
+
+
+def _own_project(*, user, project_id, lock: bool = False) -> Project:
+    """Only the owner pins; anyone else's id is a 404, as on the editor, so ids can't be probed."""
+    if not getattr(user, "is_authenticated", False):
+        raise AccessDenied("Log in to pin your work.")
+    queryset = Project.objects.select_for_update() if lock else Project.objects
+    project = queryset.filter(pk=project_id, owner_id=user.pk).first()
+    if project is None:
+        raise Http404("No such project.")
+    return project
+
+
+@transaction.atomic
+def project_pin(*, user, project_id) -> Project:
+    """Pin a published project to the top of the owner's profile (at most MAX_PINNED)."""
+    project = _own_project(user=user, project_id=project_id, lock=True)
+    if project.pinned_at is not None:
+        return project
+    if project.state != Project.State.PUBLISHED:
+        raise ValidationError("Publish the project before pinning it.")
+    # Lock the owner's row so two pins at once can't both see room for a third.
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    if Project.objects.filter(owner_id=user.pk, pinned_at__isnull=False).count() >= MAX_PINNED:
+        raise ValidationError(
+            f"You can pin up to {MAX_PINNED} works. Unpin one first, then pin this one."
+        )
+    project.pinned_at = timezone.now()
+    project.save(update_fields=["pinned_at"])
+    return project
+
+
+@transaction.atomic
+def project_unpin(*, user, project_id) -> Project:
+    project = _own_project(user=user, project_id=project_id)
+    if project.pinned_at is not None:
+        project.pinned_at = None
+        project.save(update_fields=["pinned_at"])
+    return project
 
 
 @transaction.atomic

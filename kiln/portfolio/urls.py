@@ -10,6 +10,7 @@ urlpatterns = [
     path("portfolio/projects/<id:project_id>/edit", views.project_edit, name="edit"),
     path("portfolio/projects/<id:project_id>/delete", views.project_delete, name="delete"),
     path("portfolio/projects/<id:project_id>/move", views.project_move, name="move"),
+    path("portfolio/projects/<id:project_id>/pin", views.project_pin, name="pin"),
     path("portfolio/reorder", views.portfolio_reorder, name="reorder"),
     path("portfolio/uploads/<id:asset_id>/card", views.asset_card, name="asset_card"),
     path("portfolio/uploads/<id:asset_id>/state", views.asset_state, name="asset_state"),

@@ -18,7 +18,7 @@ from kiln.cloak.selectors import (
     cloak_status_for_assets,
 )
 from kiln.core.converters import parse_ids
-from kiln.core.http import is_htmx
+from kiln.core.http import is_htmx, safe_next
 from kiln.core.pagination import parse_cursor
 from kiln.media.models import MediaAsset
 from kiln.portfolio import embeds, selectors, services, taxonomy
@@ -103,6 +103,9 @@ def _tab_context(request, owner, page, size: int, *, arranging: bool = False) ->
         more_fragment_url = reverse("portfolio:tab_page", args=[owner.username]) + f"?{query}"
     return {
         "portfolio": page,
+        "pinned": selectors.pinned_projects(owner=owner, viewer=request.user)
+        if page.is_first and not arranging
+        else [],
         "portfolio_owner": owner,
         "projects": page.projects,
         "is_owner": is_owner,
@@ -454,6 +457,25 @@ def project_move(request, project_id: int):
     services.portfolio_move(user=request.user, project=project, offset=offset)
     url = reverse("accounts:profile", args=[request.user.username])
     return redirect(url + "?arrange=1" if request.POST.get("arrange") == "1" else url)
+
+
+@login_required
+@require_POST
+def project_pin(request, project_id: int):
+    """Pin or unpin (`unpin=1`) a work at the top of the profile; a 4th pin says why not."""
+    back = safe_next(request, reverse("accounts:profile", args=[request.user.username]))
+    try:
+        if request.POST.get("unpin"):
+            services.project_unpin(user=request.user, project_id=project_id)
+            messages.success(request, "Unpinned from your profile.")
+        else:
+            services.project_pin(user=request.user, project_id=project_id)
+            messages.success(request, "Pinned to the top of your profile.")
+    except ValidationError as exc:
+        # Shown where the artist tapped (the 4th pin, a draft): nothing was changed.
+        messages.error(request, " ".join(exc.messages))
+        return redirect(back)
+    return redirect(back)
 
 
 @login_required

@@ -102,6 +102,36 @@ def bookmark_remove(*, owner, collection_id, post_id=None, project_id=None) -> b
     return bool(deleted)
 
 
+@transaction.atomic
+def bookmark_remove_everywhere(*, owner, post_id=None, project_id=None) -> int:
+    """Un-save: the one-tap bookmark's undo and the Mastodon API's unbookmark. The item leaves
+    every collection of the owner's, since a one-tap user never chose one."""
+    qs = Bookmark.objects.filter(collection__owner_id=owner.pk)
+    if post_id is not None:
+        qs = qs.filter(post_id=post_id)
+    elif project_id is not None:
+        qs = qs.filter(project_id=project_id)
+    else:
+        return 0
+    deleted, _ = qs.delete()
+    return deleted
+
+
+@transaction.atomic
+def bookmark_move(*, owner, collection_id, post_id=None, project_id=None) -> Bookmark:
+    """Move a saved item into one collection (leaving the others), e.g. out of "Saved"."""
+    if post_id is not None:
+        bookmark = bookmark_post_add(owner=owner, post_id=post_id, collection_id=collection_id)
+        others = Bookmark.objects.filter(collection__owner_id=owner.pk, post_id=post_id)
+    else:
+        bookmark = bookmark_project_add(
+            owner=owner, project_id=project_id, collection_id=collection_id
+        )
+        others = Bookmark.objects.filter(collection__owner_id=owner.pk, project_id=project_id)
+    others.exclude(pk=bookmark.pk).delete()
+    return bookmark
+
+
 # --- reads ---------------------------------------------------------------------------------
 
 

@@ -339,7 +339,7 @@ def post_edits(*, post: Post):
 
 
 def project_like_state(*, project_id: int, viewer) -> dict:
-    from kiln.posts.models import ProjectLike
+    from kiln.posts.models import Bookmark, ProjectLike
 
     viewer_id = _viewer_id(viewer)
     count = ProjectLike.objects.filter(project_id=project_id).count()
@@ -347,7 +347,11 @@ def project_like_state(*, project_id: int, viewer) -> dict:
         viewer_id is not None
         and ProjectLike.objects.filter(project_id=project_id, user_id=viewer_id).exists()
     )
-    return {"count": count, "liked": liked}
+    saved = (
+        viewer_id is not None
+        and Bookmark.objects.filter(project_id=project_id, collection__owner_id=viewer_id).exists()
+    )
+    return {"count": count, "liked": liked, "saved": saved}
 
 
 def project_comments(*, project_id: int, viewer) -> list[dict]:

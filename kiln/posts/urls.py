@@ -15,6 +15,10 @@ urlpatterns = [
     path("posts/<id:post_id>/unrepost", views.unrepost, name="unrepost"),
     path("posts/<id:post_id>/delete", views.delete, name="delete"),
     path("posts/<id:post_id>/bookmark", views_bookmarks.post_bookmark, name="bookmark"),
+    path("posts/<id:post_id>/save", views_bookmarks.post_save, name="save"),
+    path("posts/<id:post_id>/unsave", views_bookmarks.post_unsave, name="unsave"),
+    path("projects/<id:project_id>/save", views_bookmarks.project_save, name="project_save"),
+    path("projects/<id:project_id>/unsave", views_bookmarks.project_unsave, name="project_unsave"),
     path("bookmarks", views_bookmarks.collections, name="bookmarks"),
     path("bookmarks/<id:collection_id>", views_bookmarks.collection, name="bookmark_collection"),
     path(

@@ -18,12 +18,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import storages
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from kiln.core.mail import send_branded
 from kiln.core.tasks import enqueue_with_transaction
 from kiln.transfer import export_records as records
 from kiln.transfer.models import DataExport
@@ -173,12 +173,11 @@ def _tell_owner(user, expires) -> None:
 
     notification_create(recipient_id=user.pk, actor=user, kind=Notification.Kind.EXPORT_READY)
     link = records.site_url(reverse("transfer:your_data"))
-    send_mail(
-        "[Kiln] Your data is ready to download",
-        f"Your Kiln data export is ready. Download it from {link} (you will be asked to log in)."
-        f"\nThe link works for you alone until {expires:%-d %B %Y}.",
-        None,
-        [user.email],
+    send_branded(
+        subject="Your data is ready to download",
+        text=f"Hello @{user.username},\n\nYour data export is ready. Download it from {link} "
+        f"(you will be asked to log in).\nThe link works for you alone until {expires:%-d %B %Y}.",
+        to=[user.email],
     )
 
 

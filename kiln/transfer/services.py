@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kiln.accounts.models import User
+from kiln.core.mail import send_branded, site_context
 from kiln.transfer.models import AccountClosure, RetiredUsername
 
 
@@ -65,7 +66,21 @@ def account_delete_request(
         defaults={"state": AccountClosure.State.PENDING, "purge_after": now + grace_period()},
     )
     User.objects.filter(pk=user.pk).update(is_active=False)
+    if user.email:
+        transaction.on_commit(lambda: _mail_deletion_scheduled(user, closure.purge_after))
     return closure
+
+
+def _mail_deletion_scheduled(user: User, purge_after) -> None:
+    send_branded(
+        subject="Your account will be deleted",
+        text=f"Hello @{user.username},\n\nYour account is hidden from now on and will be "
+        f"deleted for good on {purge_after:%-d %B %Y}, with your originals, renditions, posts "
+        "and projects.\n\nChanged your mind? Log in before then and you will be offered to "
+        f"cancel the deletion: {site_context()['site_url']}/accounts/login/\n\n"
+        "If you didn't ask for this, log in and cancel, then change your password.",
+        to=[user.email],
+    )
 
 
 @transaction.atomic

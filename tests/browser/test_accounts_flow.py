@@ -14,12 +14,12 @@ def test_signup_verify_login_edit_and_public_profile(page: Page, live_server):
     page.goto(f"{base}/")
     page.get_by_role("link", name="Join Kiln").click()
 
-    page.get_by_label("Email:").fill("ines@example.com")
-    page.get_by_label("Username:").fill("ines_draws")
-    page.get_by_label("Password:", exact=True).fill("Long-sturdy-pass-2026")
-    page.get_by_label("Password (again):").fill("Long-sturdy-pass-2026")
-    page.get_by_role("button", name="Sign Up").click()
-    expect(page.get_by_role("heading", name="Verify Your Email Address")).to_be_visible()
+    page.get_by_label("Email", exact=True).fill("ines@example.com")
+    page.get_by_label("Username", exact=True).fill("ines_draws")
+    page.get_by_label("Password", exact=True).fill("Long-sturdy-pass-2026")
+    page.get_by_label("Password (again)").fill("Long-sturdy-pass-2026")
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_role("heading", name="Confirm your email")).to_be_visible()
 
     # 2. Follow the link from the captured mail.
     assert len(mail.outbox) == 1
@@ -30,8 +30,8 @@ def test_signup_verify_login_edit_and_public_profile(page: Page, live_server):
     # 3. Log in.
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("Username or email").fill("ines_draws")
-    page.get_by_label("Password:").fill("Long-sturdy-pass-2026")
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_label("Password", exact=True).fill("Long-sturdy-pass-2026")
+    page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("link", name="Profile")).to_be_visible()
 
     # 4. Edit the profile, including fields of work and the status.

@@ -20,8 +20,8 @@ def _login(browser, base: str, username: str):
     page.set_default_timeout(15000)
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("Username or email").fill(username)
-    page.get_by_label("Password:").fill("pw-Kiln-2026")
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_label("Password", exact=True).fill("pw-Kiln-2026")
+    page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("link", name="Profile")).to_be_visible()
     return page
 

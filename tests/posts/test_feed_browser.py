@@ -22,8 +22,8 @@ def _login(context, base: str, username: str):
     page = context.new_page()
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("Username or email").fill(username)
-    page.get_by_label("Password:").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("link", name="Profile")).to_be_visible()
     return page
 
@@ -87,7 +87,8 @@ def test_follow_post_like_reply_notify_and_block(browser, live_server, make_user
     # 5. A blocks B: timelines, posts and profiles respect it on both sides.
     a.goto(f"{base}/@ben")
     a.locator("summary", has_text="More actions for @ben").click()
-    a.get_by_role("button", name="Block @ben").click()
+    a.locator("summary", has_text="Block @ben").click()  # a second step: it asks first
+    a.get_by_role("button", name="Block", exact=True).click()
     expect(a.get_by_text("one of you has blocked the other")).to_be_visible()
     a.goto(f"{base}/")
     expect(a.get_by_text("Fresh glaze test")).to_have_count(0)

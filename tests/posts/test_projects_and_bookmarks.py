@@ -132,4 +132,4 @@ def test_bookmarking_twice_is_idempotent_and_card_shows_state(client, ana, ben):
     assert BookmarkCollection.objects.get().name == "Saved"
     client.force_login(ben)
     page = client.get(f"/@ana/posts/{post.pk}").content.decode()
-    assert 'class="action is-on" href="/posts/' in page
+    assert f'action="/posts/{post.pk}/unsave"' in page and 'class="action is-on"' in page

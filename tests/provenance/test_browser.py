@@ -16,8 +16,8 @@ def _login(page: Page, base: str, username: str) -> None:
     page.context.clear_cookies()
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("Username or email").fill(username)
-    page.get_by_label("Password:").fill("pw-Kiln-2026")
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_label("Password", exact=True).fill("pw-Kiln-2026")
+    page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("link", name="Profile")).to_be_visible()
 
 

@@ -52,8 +52,8 @@ def test_search_filter_open_artist_then_mention(page: Page, live_server, artist,
     # Logged in, the composer suggests @mentions as they are typed.
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("Username or email").fill("ben")
-    page.get_by_label("Password:").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("link", name="Profile")).to_be_visible()
     page.goto(f"{base}/compose")
     text = page.get_by_label("What are you working on?")
