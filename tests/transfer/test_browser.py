@@ -67,8 +67,9 @@ def test_import_export_and_delete(
     artist = make_user("mira", display_name="Mira Kiln")
     _as(page, artist, base)
 
-    # 1. Upload: the archive goes up in chunks and opens the review.
-    page.goto(f"{base}/settings/data")
+    # 1. Upload: the archive goes up in chunks and opens the review. (The live server's first
+    # request imports and compiles everything: over 5 s on a loaded machine.)
+    page.goto(f"{base}/settings/data", timeout=60_000)
     _shoot(page, shots, "your-data")
     page.get_by_role("link", name="Import from Instagram").click()
     expect(page.get_by_text("Nothing is sent to or fetched from Instagram.")).to_be_visible()
