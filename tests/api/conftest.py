@@ -119,4 +119,12 @@ def streaming_server(transactional_db, settings):
         time.sleep(0.02)
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
-    thread.join(2)  # a daemon thread: an SSE reader still draining must not hold the suite
+    thread.join(2)
+    # The app's ORM thread (asgiref's single thread) holds a connection of its own: closed,
+    # so the test database can be dropped.
+    from asgiref.sync import SyncToAsync
+    from django.db import connections
+
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result(
+        timeout=10
+    )  # a daemon thread: an SSE reader still draining must not hold the suite
