@@ -99,7 +99,20 @@ def streaming_server(transactional_db, settings):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
+    from asgiref.sync import SyncToAsync
+    from django.db import connection, connections
+
     from kiln.api.streaming import application
+
+    def read_uncommitted():
+        # SQLite's in-memory test database is one shared cache, where a reader's table lock
+        # makes a concurrent writer fail at once ("database table is locked"); a file
+        # database in WAL mode, as served, has no such locks. So the app's ORM thread reads
+        # without them here (a no-op on PostgreSQL).
+        if connection.vendor == "sqlite":
+            connection.cursor().execute("PRAGMA read_uncommitted = 1")
+
+    SyncToAsync.single_thread_executor.submit(read_uncommitted).result(timeout=10)
 
     server = uvicorn.Server(
         uvicorn.Config(
@@ -119,4 +132,9 @@ def streaming_server(transactional_db, settings):
         time.sleep(0.02)
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
-    thread.join(2)  # a daemon thread: an SSE reader still draining must not hold the suite
+    thread.join(2)
+    # The app's ORM thread (asgiref's single thread) holds a connection of its own: closed,
+    # so the test database can be dropped.
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result(
+        timeout=10
+    )  # a daemon thread: an SSE reader still draining must not hold the suite
