@@ -9,6 +9,7 @@ kernels), and tiling, which also bounds memory for the 2048 px master.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import math
 import time
 from collections.abc import Callable
@@ -61,6 +62,14 @@ class CloakConfig:
     # (kiln.cloak.transforms); momentum over steps is the running average over draws.
     eot: bool = True
     p_identity: float = 0.2  # share of steps on the image exactly as uploaded
+    # Low-resolution parameterisation: the step is the gradient averaged over lowpass x
+    # lowpass blocks and upsampled, plus lowpass_detail of the full-resolution gradient. A
+    # perturbation built of such steps is smooth, so a trainer's downscale keeps it.
+    lowpass: int = 1
+    lowpass_detail: float = 0.0
+    # Early stop judged on the draws at or below this scale (None: on every draw), so an
+    # image is not left once it moves as uploaded but not after the trainer's downscale.
+    stop_scale: float | None = None
     seed: int = 0
 
     @classmethod
@@ -161,6 +170,16 @@ def _encode(enc, x: torch.Tensor, bf16: bool) -> torch.Tensor:
         return enc(x).float()
 
 
+def _smooth(t: torch.Tensor, factor: int, detail: float) -> torch.Tensor:
+    """Block-average t by factor and upsample it back (bilinear), plus detail * t."""
+    if factor <= 1:
+        return t
+    h, w = t.shape[-2:]
+    low = F.avg_pool2d(t, factor, ceil_mode=True)
+    up = F.interpolate(low, size=(h, w), mode="bilinear", align_corners=False)
+    return up + detail * t if detail else up
+
+
 def _attack_tile(
     x: torch.Tensor,
     models: Models,
@@ -194,7 +213,11 @@ def _attack_tile(
     if delta0 is None:
         # A random start: the "away" loss has zero gradient at delta = 0.
         g = torch.Generator().manual_seed(cfg.seed)
-        delta = (torch.rand(x.shape, generator=g) * 2 - 1).to(x.device) * bound * cfg.init
+        noise = torch.rand(x.shape, generator=g) * 2 - 1
+        if cfg.lowpass > 1:  # a smooth start too, rescaled to fill the box again
+            noise = _smooth(noise, cfg.lowpass, 0.0)
+            noise = noise / noise.abs().amax().clamp_min(1e-12)
+        delta = noise.to(x.device) * bound * cfg.init
     else:
         delta = delta0.clone()
     delta = delta.contiguous(memory_format=cl).requires_grad_(True)
@@ -204,7 +227,7 @@ def _attack_tile(
         opt = torch.optim.Adam([delta], lr=cfg.lr * eps, betas=(0.5, 0.9))
     momentum = torch.zeros_like(delta)
     draws = torch.Generator().manual_seed(cfg.seed + 1)
-    avg_shift = None  # running mean of the shift over the draws, for the early stop
+    avg_shift = None  # running mean of the shift over the (judged) draws, for the early stop
     for step in range(steps):
         t = sample_transform(draws, cfg.p_identity) if cfg.eot else IDENTITY
         refs = refs_identity if t is IDENTITY else references(t)
@@ -222,8 +245,10 @@ def _attack_tile(
                 loss = loss - wgt * (z - z0).square().sum() / n0
             if cfg.mode in ("target", "both"):
                 loss = loss + wgt * (z - zt).square().sum() / n0
-        avg_shift = shift if avg_shift is None else 0.8 * avg_shift + 0.2 * shift
-        if cfg.stop_shift and step >= cfg.min_steps and avg_shift >= cfg.stop_shift:
+        if cfg.stop_scale is None or (t is not IDENTITY and t.scale <= cfg.stop_scale):
+            avg_shift = shift if avg_shift is None else 0.8 * avg_shift + 0.2 * shift
+        stop = cfg.stop_shift and avg_shift is not None and step >= cfg.min_steps
+        if stop and avg_shift >= cfg.stop_shift:
             # Far past the target already: spend the time on images that need it.
             for _ in range(steps - step):
                 tick()
@@ -238,6 +263,7 @@ def _attack_tile(
         else:
             (grad,) = torch.autograd.grad(loss, delta)
             with torch.no_grad():
+                grad = _smooth(grad, cfg.lowpass, cfg.lowpass_detail)
                 # Steepest descent in L2 spends the budget where the gradient is large,
                 # instead of spreading it evenly as sign or Adam steps do.
                 momentum.mul_(0.75).add_(grad / grad.norm().clamp_min(1e-12))
@@ -309,7 +335,9 @@ def cloak_tensor(
             if cfg.coarse_steps:
                 small = F.interpolate(t, scale_factor=0.5, mode="area")
                 small, _, _ = _pad_to(small, 32)
-                ds = _attack_tile(small, models, cfg, cfg.coarse_steps, None, lambda: tick(0.25))
+                # Half the resolution already halves the perturbation's frequencies.
+                coarse = dataclasses.replace(cfg, lowpass=max(1, cfg.lowpass // 2))
+                ds = _attack_tile(small, models, coarse, cfg.coarse_steps, None, lambda: tick(0.25))
                 d0 = F.interpolate(ds, scale_factor=2, mode="bilinear", align_corners=False)
                 d0 = d0[:, :, : t.shape[-2], : t.shape[-1]]
             d = _attack_tile(t, models, cfg, cfg.steps, d0, tick)
