@@ -28,7 +28,7 @@ from kiln.cloak.attack import CloakConfig, cloak_array, pick_threads  # noqa: E4
 from kiln.cloak.encoders import load_models  # noqa: E402
 from kiln.cloak.metrics import _shift, psnr, ssim  # noqa: E402
 
-BEFORE = dict(lowpass=1, lowpass_detail=0.0, stop_scale=None)  # the attack on main
+BEFORE = dict(lowpass=1, lowpass_detail=0.0, stop_scale=None, p_identity=0.2)  # on main
 VARIANTS = {
     "no EOT (plain steps)": dict(BEFORE, eot=False),
     "EOT (main)": BEFORE,
@@ -38,6 +38,7 @@ VARIANTS = {
         BEFORE, lowpass=4, lowpass_detail=0.25, stop_scale=0.625
     ),
     "default now": {},
+    "EOT, half the steps as uploaded": dict(BEFORE, p_identity=0.5),
 }
 
 

@@ -66,7 +66,10 @@ class CloakConfig:
     # Expectation over transformation: each step draws one trainer-like transform
     # (kiln.cloak.transforms); momentum over steps is the running average over draws.
     eot: bool = True
-    p_identity: float = 0.2  # share of steps on the image exactly as uploaded
+    # Share of steps on the image exactly as uploaded. 0.5 rather than 0.2: on the same image
+    # and run it kept the downscale figures and raised as-uploaded, JPEG 85 and noisy
+    # upscaling (docs/decisions/cloak.md, the ablation).
+    p_identity: float = 0.5
     # Low-resolution parameterisation: the step is the gradient averaged over lowpass x
     # lowpass blocks and upsampled, plus lowpass_detail of the full-resolution gradient. A
     # perturbation built of such steps is smooth, so a trainer's downscale keeps it.
