@@ -35,7 +35,7 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.artgen import artwork  # noqa: E402
-from kiln.cloak.attack import CloakConfig, cloak_array, pick_threads  # noqa: E402
+from kiln.cloak.attack import CloakConfig, bf16_is_fast, cloak_array, pick_threads  # noqa: E402
 from kiln.cloak.baseline import naive_baseline  # noqa: E402
 from kiln.cloak.encoders import Models, load_models  # noqa: E402
 from kiln.cloak.metrics import _shift, measure  # noqa: E402
@@ -172,9 +172,11 @@ def main() -> int:
     over = {"steps": a.steps} if a.steps else {}
     cfg = CloakConfig.for_intensity(a.intensity, eot=not a.no_eot, **over)
     load0 = os.getloadavg()[0]
+    bf16 = cfg.bf16 if cfg.bf16 is not None else bf16_is_fast(models.device)
     print(
         f"cloak bench: torch {torch.__version__}, {torch.get_num_threads()} threads, "
-        f"device {models.device}, load {load0:.1f}; config {cfg}",
+        f"device {models.device}, bf16 {bf16}, "
+        f"load {load0:.1f}; config {cfg}",
         flush=True,
     )
     paths = sorted(SAMPLES.glob("*.jpg"))

@@ -2,13 +2,15 @@
 
 The image's latent is pushed away from its own latent (and optionally towards the latent
 of a procedurally generated texture, Mist's "textural" mode).  Speed comes from Adam steps
-instead of sign steps, bf16 autocast with channels_last on the CPU (AMX / AVX-512 bf16
-kernels), and tiling, which also bounds memory for the 2048 px master.
+instead of sign steps, bf16 autocast with channels_last where the hardware has bf16 kernels
+(CUDA, AMX / AVX-512 bf16 CPUs; float32 elsewhere), and tiling, which also bounds memory for
+the 2048 px master.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import math
 import time
 from collections.abc import Callable
@@ -47,7 +49,11 @@ class CloakConfig:
     mask_scale: float = 0.04  # local std at which the full budget is allowed
     tile: int = 1024
     overlap: int = 64
-    bf16: bool = True
+    # bf16 autocast: None picks it where the hardware has bf16 kernels (CUDA, or a CPU with
+    # AVX-512 bf16 / AMX). Elsewhere it is emulated and far slower than float32: on the
+    # AMD EPYC without AVX-512 one taef2 forward+backward at 256 px took over 300 s in bf16
+    # against 1.4 s in float32.
+    bf16: bool | None = None
     ssim_floor: float | None = 0.96  # hinge penalty keeps SSIM above this
     ssim_weight: float = 30.0
     psnr_floor: float | None = 36.5  # L2 ball: keep the mean change below this PSNR
@@ -60,7 +66,18 @@ class CloakConfig:
     # Expectation over transformation: each step draws one trainer-like transform
     # (kiln.cloak.transforms); momentum over steps is the running average over draws.
     eot: bool = True
-    p_identity: float = 0.2  # share of steps on the image exactly as uploaded
+    # Share of steps on the image exactly as uploaded. 0.5 rather than 0.2: on the same image
+    # and run it kept the downscale figures and raised as-uploaded, JPEG 85 and noisy
+    # upscaling (docs/decisions/cloak.md, the ablation).
+    p_identity: float = 0.5
+    # Low-resolution parameterisation: the step is the gradient averaged over lowpass x
+    # lowpass blocks and upsampled, plus lowpass_detail of the full-resolution gradient. A
+    # perturbation built of such steps is smooth, so a trainer's downscale keeps it.
+    lowpass: int = 1
+    lowpass_detail: float = 0.0
+    # Early stop judged on the draws at or below this scale (None: on every draw), so an
+    # image is not left once it moves as uploaded but not after the trainer's downscale.
+    stop_scale: float | None = None
     seed: int = 0
 
     @classmethod
@@ -155,10 +172,30 @@ def _prep(x: torch.Tensor) -> torch.Tensor:
     return _pad_to(x, 32)[0].contiguous(memory_format=torch.channels_last)
 
 
+def bf16_is_fast(device: torch.device | str) -> bool:
+    """Whether bf16 autocast runs on real bf16 kernels on this device."""
+    if torch.device(device).type == "cuda":
+        return torch.cuda.is_bf16_supported()
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
+
+
 def _encode(enc, x: torch.Tensor, bf16: bool) -> torch.Tensor:
     dev = x.device.type
     with torch.autocast(dev, dtype=torch.bfloat16, enabled=bf16):
         return enc(x).float()
+
+
+def _smooth(t: torch.Tensor, factor: int, detail: float) -> torch.Tensor:
+    """Block-average t by factor and upsample it back (bilinear), plus detail * t."""
+    if factor <= 1:
+        return t
+    h, w = t.shape[-2:]
+    low = F.avg_pool2d(t, factor, ceil_mode=True)
+    up = F.interpolate(low, size=(h, w), mode="bilinear", align_corners=False)
+    return up + detail * t if detail else up
 
 
 def _attack_tile(
@@ -194,7 +231,11 @@ def _attack_tile(
     if delta0 is None:
         # A random start: the "away" loss has zero gradient at delta = 0.
         g = torch.Generator().manual_seed(cfg.seed)
-        delta = (torch.rand(x.shape, generator=g) * 2 - 1).to(x.device) * bound * cfg.init
+        noise = torch.rand(x.shape, generator=g) * 2 - 1
+        if cfg.lowpass > 1:  # a smooth start too, rescaled to fill the box again
+            noise = _smooth(noise, cfg.lowpass, 0.0)
+            noise = noise / noise.abs().amax().clamp_min(1e-12)
+        delta = noise.to(x.device) * bound * cfg.init
     else:
         delta = delta0.clone()
     delta = delta.contiguous(memory_format=cl).requires_grad_(True)
@@ -204,7 +245,7 @@ def _attack_tile(
         opt = torch.optim.Adam([delta], lr=cfg.lr * eps, betas=(0.5, 0.9))
     momentum = torch.zeros_like(delta)
     draws = torch.Generator().manual_seed(cfg.seed + 1)
-    avg_shift = None  # running mean of the shift over the draws, for the early stop
+    avg_shift = None  # running mean of the shift over the (judged) draws, for the early stop
     for step in range(steps):
         t = sample_transform(draws, cfg.p_identity) if cfg.eot else IDENTITY
         refs = refs_identity if t is IDENTITY else references(t)
@@ -222,8 +263,10 @@ def _attack_tile(
                 loss = loss - wgt * (z - z0).square().sum() / n0
             if cfg.mode in ("target", "both"):
                 loss = loss + wgt * (z - zt).square().sum() / n0
-        avg_shift = shift if avg_shift is None else 0.8 * avg_shift + 0.2 * shift
-        if cfg.stop_shift and step >= cfg.min_steps and avg_shift >= cfg.stop_shift:
+        if cfg.stop_scale is None or (t is not IDENTITY and t.scale <= cfg.stop_scale):
+            avg_shift = shift if avg_shift is None else 0.8 * avg_shift + 0.2 * shift
+        stop = cfg.stop_shift and avg_shift is not None and step >= cfg.min_steps
+        if stop and avg_shift >= cfg.stop_shift:
             # Far past the target already: spend the time on images that need it.
             for _ in range(steps - step):
                 tick()
@@ -238,6 +281,7 @@ def _attack_tile(
         else:
             (grad,) = torch.autograd.grad(loss, delta)
             with torch.no_grad():
+                grad = _smooth(grad, cfg.lowpass, cfg.lowpass_detail)
                 # Steepest descent in L2 spends the budget where the gradient is large,
                 # instead of spreading it evenly as sign or Adam steps do.
                 momentum.mul_(0.75).add_(grad / grad.norm().clamp_min(1e-12))
@@ -284,6 +328,8 @@ def cloak_tensor(
 ) -> torch.Tensor:
     """Return the continuous perturbed image (1x3xHxW in [0, 1]) before quantisation."""
     models = models or load_models(decoder=False)
+    if cfg.bf16 is None:
+        cfg = dataclasses.replace(cfg, bf16=bf16_is_fast(models.device))
     x = x.to(models.device)
     H, W = x.shape[-2:]
     xp, _, _ = _pad_to(x, 32)
@@ -309,7 +355,9 @@ def cloak_tensor(
             if cfg.coarse_steps:
                 small = F.interpolate(t, scale_factor=0.5, mode="area")
                 small, _, _ = _pad_to(small, 32)
-                ds = _attack_tile(small, models, cfg, cfg.coarse_steps, None, lambda: tick(0.25))
+                # Half the resolution already halves the perturbation's frequencies.
+                coarse = dataclasses.replace(cfg, lowpass=max(1, cfg.lowpass // 2))
+                ds = _attack_tile(small, models, coarse, cfg.coarse_steps, None, lambda: tick(0.25))
                 d0 = F.interpolate(ds, scale_factor=2, mode="bilinear", align_corners=False)
                 d0 = d0[:, :, : t.shape[-2], : t.shape[-1]]
             d = _attack_tile(t, models, cfg, cfg.steps, d0, tick)

@@ -109,3 +109,23 @@ def test_bad_input_is_refused(models, bad):
 def test_unknown_intensity_is_refused():
     with pytest.raises(ValueError, match="intensity"):
         CloakConfig.for_intensity("extreme")
+
+
+def test_bf16_only_where_the_hardware_runs_it(models, painting, monkeypatch):
+    """Emulated bf16 is hundreds of times slower than float32 (AMD EPYC without AVX-512)."""
+    from kiln.cloak import attack
+
+    seen = []
+    real = attack._encode
+    # Record the choice, then run in float32 whatever it was (fast on every CPU).
+    monkeypatch.setattr(
+        attack, "_encode", lambda e, x, bf16: seen.append(bf16) or real(e, x, False)
+    )
+    for fast in (False, True):
+        monkeypatch.setattr(attack, "bf16_is_fast", lambda device, fast=fast: fast)
+        seen.clear()
+        cloak_array(painting[:64, :64].copy(), CloakConfig(steps=1, coarse_steps=0), models)
+        assert seen and set(seen) == {fast}
+    seen.clear()
+    cloak_array(painting[:64, :64].copy(), CloakConfig(steps=1, coarse_steps=0, bf16=False), models)
+    assert set(seen) == {False}

@@ -1,5 +1,6 @@
 """Issue 26: expectation over transformation, the real purifications and the honest summary."""
 
+import dataclasses
 import io
 
 import numpy as np
@@ -8,7 +9,7 @@ import torch
 from PIL import Image
 
 from kiln.cloak import purify, summary
-from kiln.cloak.attack import CloakConfig, cloak_array, to_tensor, to_uint8
+from kiln.cloak.attack import CloakConfig, _smooth, cloak_array, to_tensor, to_uint8
 from kiln.cloak.encoders import load_models
 from kiln.cloak.metrics import measure
 from kiln.cloak.transforms import IDENTITY, Transform, jpeg_diff, sample_transform
@@ -92,3 +93,33 @@ def test_summary_line_in_plain_words():
     assert summary.summary_line({}) == ""
     worst = summary.weakest_report([{"shifts": {"half": 0.6}}, {"shifts": {"half": 0.3}}, {}])
     assert worst == {"shifts": {"half": 0.3}}
+
+
+def _high_frequency_share(delta: np.ndarray) -> float:
+    """Share of the perturbation's energy that a 2x2 block average removes."""
+    d = delta.astype(np.float64)
+    h, w = d.shape[0] // 2 * 2, d.shape[1] // 2 * 2
+    d = d[:h, :w]
+    low = d.reshape(h // 2, 2, w // 2, 2, 3).mean(axis=(1, 3)).repeat(2, 0).repeat(2, 1)
+    return float(((d - low) ** 2).sum() / (d**2).sum())
+
+
+def test_low_resolution_steps_make_a_smoother_cloak_within_the_budget(models, painting):
+    plain = CloakConfig(steps=4, coarse_steps=0, eot=False, stop_shift=None)
+    smooth = dataclasses.replace(plain, lowpass=4, lowpass_detail=0.0)
+    deltas = []
+    for cfg in (plain, smooth):
+        out = cloak_array(painting, cfg, models).cloaked
+        diff = out.astype(int) - painting.astype(int)
+        assert np.abs(diff).max() <= cfg.eps  # the exact L-inf budget still holds
+        deltas.append(diff)
+    assert _high_frequency_share(deltas[1]) < 0.5 * _high_frequency_share(deltas[0])
+
+
+def test_smoothing_is_a_block_average_plus_detail():
+    t = torch.arange(64, dtype=torch.float32).view(1, 1, 8, 8)
+    assert torch.equal(_smooth(t, 1, 0.0), t)
+    low = _smooth(t, 4, 0.0)
+    assert low.shape == t.shape
+    assert torch.allclose(low.mean(), t.mean(), atol=1e-4)
+    assert torch.allclose(_smooth(t, 4, 0.5), low + 0.5 * t)
