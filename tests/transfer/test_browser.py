@@ -148,8 +148,8 @@ def _log_in(page: Page, base: str, username: str) -> None:
     page.context.clear_cookies()
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("Username or email").fill(username)
-    page.get_by_label("Password:").fill("pw-Kiln-2026")
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_label("Password", exact=True).fill("pw-Kiln-2026")
+    page.get_by_role("button", name="Log in").click()
 
 
 def test_cancel_in_grace_then_a_held_deletion_and_the_replies_left(
