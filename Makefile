@@ -55,6 +55,7 @@ prod-local-down:
 
 test: $(STAMP)
 	@bash scripts/system_deps.sh
+	@bash scripts/node_deps.sh
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
