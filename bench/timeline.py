@@ -20,7 +20,10 @@ its own, kiln_bench_timeline):
    load, then the mix on the JSON endpoints (as DeathStarBench's clients call it) at full
    load and paced to 80% of it, both in every round; the round with the median worst p99 is
    reported, and every round is printed with the machine's busy and stolen CPU.
-5. The celebrity case: the largest account of musae_git_edges.csv (9,458 followers, all active)
+5. The insights lane (--no-insights skips it): the user page, signed in and anonymous, as a
+   browser asks for it (so each view is counted), against a second gunicorn that is the same
+   app without insights' counting middleware, in alternating rounds: the cost of counting.
+6. The celebrity case: the largest account of musae_git_edges.csv (9,458 followers, all active)
    posts; the author's request latency and the time until every follower's timeline has it.
 
 The shield's per-IP page budget is raised for the run (wrk is one IP standing in for many
@@ -619,6 +622,8 @@ def run_lane(lane: str, args) -> dict:
         result["mix_80"] = reported["ops"]
         result["mix_80_target_rps"] = reported["target_rps"]
         result["worker_drain"] = drained
+        if args.insights:
+            result["insights"] = insights_lane(port, args, env, sessions, logs)
         result["celebrity"] = celebrity(port, lane, env, data, args.celebrity_tries)
     finally:
         stopping = time.perf_counter()
@@ -633,6 +638,62 @@ def run_lane(lane: str, args) -> dict:
         flush=True,
     )
     return result
+
+
+def insights_lane(port: int, args, env: dict, sessions: Path, logs) -> dict:
+    """Page throughput with view counting on (the lane's server) and off (a second gunicorn
+    without the counting middleware, bench/timeline_wsgi.py), signed in and anonymous. Both
+    servers stay up and are measured in alternating rounds, each ratio within its round: the
+    machine's speed drifts more between minutes than counting costs."""
+    off_port = free_port()
+    off = subprocess.Popen(
+        [
+            GUNICORN,
+            "timeline_wsgi:application",
+            "--pythonpath=bench",
+            "--preload",
+            f"--config={args.gunicorn_config}",
+            f"--bind=127.0.0.1:{off_port}",
+            f"--workers={args.workers}",
+            f"--worker-class={args.worker_class}",
+            "--log-level=warning",
+        ],
+        env={**env, "KILN_BENCH_NO_INSIGHTS": "1"},
+        cwd=ROOT,
+        start_new_session=True,
+        stdout=logs,
+        stderr=subprocess.STDOUT,
+    )
+    out: dict = {op: {"on": [], "off": []} for op in INSIGHTS_OPS}
+    try:
+        wait_ready(off_port, off)
+        c, d = args.connections, args.duration
+        for p in (port, off_port):  # warm both
+            for op in INSIGHTS_OPS:
+                run_ops(p, {op: {"connections": c}}, sessions, args.warm)
+        for _ in range(args.rounds):
+            for op in INSIGHTS_OPS:
+                out[op]["on"].append(run_ops(port, {op: {"connections": c}}, sessions, d)[op])
+                out[op]["off"].append(run_ops(off_port, {op: {"connections": c}}, sessions, d)[op])
+    finally:
+        stop(off)
+    for op, arms in out.items():
+        ratios = [on["rps"] / o["rps"] for on, o in zip(arms["on"], arms["off"], strict=True)]
+        arms["ratio"] = statistics.median(ratios)
+        on, o = median_run(arms["on"]), median_run(arms["off"])
+        errors = sum(x["errors"] for x in arms["on"] + arms["off"])
+        print(
+            f"insights {INSIGHTS_OPS[op]:<22} counting on {on['rps']:7.0f} req/s, "
+            f"off {o['rps']:7.0f} req/s: on/off {arms['ratio']:.3f} (median of "
+            f"{len(ratios)} rounds; p99 {on['p99_us'] / 1000:.1f} vs {o['p99_us'] / 1000:.1f} ms"
+            f"{f'; {errors} errors' if errors else ''})",
+            flush=True,
+        )
+    return out
+
+
+# What the insights lane asks for (bench/timeline.lua): a user page, counted as a profile visit.
+INSIGHTS_OPS = {"viewer": "user page, signed in", "viewanon": "user page, anonymous"}
 
 
 # --- Report --------------------------------------------------------------------------------
@@ -800,6 +861,12 @@ def main() -> None:
     parser.add_argument("--var-dir", default="/tmp/kiln-bench-timeline")
     parser.add_argument("--rounds", type=int, default=None, help="default 2, full 3")
     parser.add_argument("--json", help="also write the raw results here")
+    parser.add_argument(
+        "--no-insights",
+        dest="insights",
+        action="store_false",
+        help="skip the insights lane (view counting on vs off)",
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk (scripts/system_deps.sh does it).")
