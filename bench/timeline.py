@@ -667,7 +667,9 @@ def insights_lane(port: int, args, env: dict, sessions: Path, logs) -> dict:
     out: dict = {op: {"on": [], "off": []} for op in INSIGHTS_OPS}
     try:
         wait_ready(off_port, off)
-        c, d = args.connections, args.duration
+        # At least 5 s a run: a user page can take over a second on a loaded machine, and a
+        # 2 s run (--quick) then finished no request at all on one side.
+        c, d = args.connections, max(args.duration, 5)
         for p in (port, off_port):  # warm both
             for op in INSIGHTS_OPS:
                 run_ops(p, {op: {"connections": c}}, sessions, args.warm)
@@ -678,7 +680,11 @@ def insights_lane(port: int, args, env: dict, sessions: Path, logs) -> dict:
     finally:
         stop(off)
     for op, arms in out.items():
-        ratios = [on["rps"] / o["rps"] for on, o in zip(arms["on"], arms["off"], strict=True)]
+        pairs = zip(arms["on"], arms["off"], strict=True)
+        ratios = [on["rps"] / o["rps"] for on, o in pairs if on["rps"] and o["rps"]]
+        if not ratios:
+            print(f"insights {INSIGHTS_OPS[op]}: no round finished a request on both servers")
+            continue
         arms["ratio"] = statistics.median(ratios)
         on, o = median_run(arms["on"]), median_run(arms["off"])
         errors = sum(x["errors"] for x in arms["on"] + arms["off"])
