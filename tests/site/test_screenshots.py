@@ -28,6 +28,8 @@ document.addEventListener('securitypolicyviolation',
 # element's box, so a wide paragraph beside a narrow button is not a false alarm.
 PAGE_CHECK = """() => {
   const visible = el => el.checkVisibility({opacityProperty: true, visibilityProperty: true});
+  // A modal dialog (the viewer) makes the rest of the page inert: only what is in it counts.
+  const root = document.querySelector('dialog[open]:modal') || document.body;
   const boxes = [];
   const add = (node, el, rect, kind) => {
     if (rect.width < 3 || rect.height < 3) return;  // visually-hidden labels, hairlines
@@ -36,10 +38,10 @@ PAGE_CHECK = """() => {
     boxes.push({node, el, kind, r: rect});
   };
   const interactive = 'a[href], button, input:not([type=hidden]), select, textarea, summary, [role=button]';
-  for (const el of document.querySelectorAll(interactive)) {
+  for (const el of root.querySelectorAll(interactive)) {
     if (visible(el)) add(el, el, el.getBoundingClientRect(), 'control');
   }
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
   for (let t = walker.nextNode(); t; t = walker.nextNode()) {
     const el = t.parentElement;
     if (!t.textContent.trim() || !el || !visible(el)) continue;
@@ -48,6 +50,16 @@ PAGE_CHECK = """() => {
     range.selectNodeContents(t);
     add(t, el, range.getBoundingClientRect(), 'text');
   }
+  // Fixed and sticky bars (the phone's tab bar) float over content that scrolls under them
+  // by design: only boxes in the same layer are compared.
+  const layer = el => {
+    for (let e = el; e; e = e.parentElement) {
+      const position = getComputedStyle(e).position;
+      if (position === 'fixed' || position === 'sticky') return e;
+    }
+    return null;
+  };
+  for (const b of boxes) b.layer = layer(b.el);
   const overlaps = [];
   const inset = 2;
   const describe = b => (b.kind === 'text' ? '"' + b.node.textContent.trim().slice(0, 30) + '" in ' : '')
@@ -57,7 +69,7 @@ PAGE_CHECK = """() => {
     for (let j = i + 1; j < boxes.length; j++) {
       const a = boxes[i], b = boxes[j];
       if (a.kind === 'text' && b.kind === 'text' && a.el === b.el) continue;
-      if (a.el.contains(b.node) || b.el.contains(a.node)) continue;
+      if (a.el.contains(b.node) || b.el.contains(a.node) || a.layer !== b.layer) continue;
       const w = Math.min(a.r.right, b.r.right) - Math.max(a.r.left, b.r.left);
       const h = Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top);
       if (w > inset && h > inset) overlaps.push(describe(a) + ' x ' + describe(b));
@@ -130,7 +142,8 @@ def test_pages_fit_both_viewports(page: Page, live_server, client, make_user, ga
         page.screenshot(path=str(shots / f"project-dark-{label}.png"), full_page=True)
         page.emulate_media(color_scheme="light")
     print("\nScreenshots:\n  " + "\n  ".join(map(str, written)))  # noqa: T201 - for people
-    assert problems == []
+    report = "\n".join(f"{name} ({label}): {found}" for name, label, found in problems)
+    assert not problems, report
     assert console_csp == []
 
 
