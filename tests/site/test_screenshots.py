@@ -32,9 +32,13 @@ PAGE_CHECK = """() => {
   const root = document.querySelector('dialog[open]:modal') || document.body;
   const boxes = [];
   const add = (node, el, rect, kind) => {
-    if (rect.width < 3 || rect.height < 3) return;  // visually-hidden labels, hairlines
-    const clip = getComputedStyle(el).clip;
-    if (clip && clip !== 'auto') return;
+    if (rect.width < 3 || rect.height < 3) return;  // hairlines
+    // Visually hidden (labels kept for screen readers): a 1 px box, clipped. Its text's own
+    // Range still measures the whole word, so the element's box decides.
+    const own = el.getBoundingClientRect();
+    if (own.width < 3 || own.height < 3) return;
+    const style = getComputedStyle(el);
+    if ((style.clip && style.clip !== 'auto') || style.clipPath.startsWith('inset(50%')) return;
     boxes.push({node, el, kind, r: rect});
   };
   const interactive = 'a[href], button, input:not([type=hidden]), select, textarea, summary, [role=button]';
