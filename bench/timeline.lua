@@ -4,7 +4,9 @@
 --     with a reader's session: bench/timeline_wsgi.py), home (GET /?limit=10), homejson (the same as JSON),
 --     user (GET /@name/posts?size=10), userjson (the same as JSON), post (POST /compose),
 --     homeapi (GET /api/v1/timelines/home?limit=10 with a reader's Bearer token, read from
---     "<sessions file>.tokens", one a line).
+--     "<sessions file>.tokens", one a line);
+--     viewer and viewanon (the insights lane): the user page as a browser asks for it (a
+--     browser's User-Agent, so insights counts the view), signed in and anonymous.
 -- Each line of the sessions file: "<sessionid> <csrf secret> <username>". Requests pick a random
 -- logged-in user (and, for user-timeline reads, a random other user's page).
 local op, sessions, usernames, tokens, delay_ms = "floor", {}, {}, {}, 0
@@ -42,6 +44,7 @@ function delay()
 end
 
 local n = 0
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 function request()
   if op == "floor" then
     return wrk.format("GET", "/healthz")
@@ -49,8 +52,16 @@ function request()
     local auth = { ["Authorization"] = "Bearer " .. tokens[math.random(#tokens)] }
     return wrk.format("GET", "/api/v1/timelines/home?limit=10", auth)
   end
+  if op == "viewanon" then
+    return wrk.format("GET", "/@" .. usernames[math.random(#usernames)] .. "/posts?size=10",
+      { ["User-Agent"] = BROWSER })
+  end
   local s = sessions[math.random(#sessions)]
   local headers = { ["Cookie"] = "sessionid=" .. s.sid .. "; csrftoken=" .. s.csrf }
+  if op == "viewer" then
+    headers["User-Agent"] = BROWSER
+    return wrk.format("GET", "/@" .. usernames[math.random(#usernames)] .. "/posts?size=10", headers)
+  end
   if op == "floorauth" then
     return wrk.format("GET", "/bench/floor", headers)
   elseif op == "home" then

@@ -24,7 +24,10 @@ its own, kiln_bench_timeline):
    (`GET /api/v1/timelines/home` with a Bearer token per reader, instead of the JSON page),
    at full load and paced to 80%, plus the API home read alone in every round; printed as a
    share of the JSON home read's throughput in the same round (target >= 90%).
-6. The celebrity case: the largest account of musae_git_edges.csv (9,458 followers, all active)
+6. The insights lane (--no-insights skips it): the user page, signed in and anonymous, as a
+   browser asks for it (so each view is counted), against a second gunicorn that is the same
+   app without insights' counting middleware, in alternating rounds: the cost of counting.
+7. The celebrity case: the largest account of musae_git_edges.csv (9,458 followers, all active)
    posts; the author's request latency and the time until every follower's timeline has it.
 
 The shield's per-IP page budget is raised for the run (wrk is one IP standing in for many
@@ -670,6 +673,8 @@ def run_lane(lane: str, args) -> dict:
         api_runs.sort(key=lambda run: max(x["p99_us"] for x in run["ops"].values()))
         result["api_runs"] = api_runs
         result["worker_drain"] = drained
+        if args.insights:
+            result["insights"] = insights_lane(port, args, env, sessions, logs)
         result["celebrity"] = celebrity(port, lane, env, data, args.celebrity_tries)
     finally:
         stopping = time.perf_counter()
@@ -684,6 +689,68 @@ def run_lane(lane: str, args) -> dict:
         flush=True,
     )
     return result
+
+
+def insights_lane(port: int, args, env: dict, sessions: Path, logs) -> dict:
+    """Page throughput with view counting on (the lane's server) and off (a second gunicorn
+    without the counting middleware, bench/timeline_wsgi.py), signed in and anonymous. Both
+    servers stay up and are measured in alternating rounds, each ratio within its round: the
+    machine's speed drifts more between minutes than counting costs."""
+    off_port = free_port()
+    off = subprocess.Popen(
+        [
+            GUNICORN,
+            "timeline_wsgi:application",
+            "--pythonpath=bench",
+            "--preload",
+            f"--config={args.gunicorn_config}",
+            f"--bind=127.0.0.1:{off_port}",
+            f"--workers={args.workers}",
+            f"--worker-class={args.worker_class}",
+            "--log-level=warning",
+        ],
+        env={**env, "KILN_BENCH_NO_INSIGHTS": "1"},
+        cwd=ROOT,
+        start_new_session=True,
+        stdout=logs,
+        stderr=subprocess.STDOUT,
+    )
+    out: dict = {op: {"on": [], "off": []} for op in INSIGHTS_OPS}
+    try:
+        wait_ready(off_port, off)
+        # At least 5 s a run: a user page can take over a second on a loaded machine, and a
+        # 2 s run (--quick) then finished no request at all on one side.
+        c, d = args.connections, max(args.duration, 5)
+        for p in (port, off_port):  # warm both
+            for op in INSIGHTS_OPS:
+                run_ops(p, {op: {"connections": c}}, sessions, args.warm)
+        for _ in range(args.rounds):
+            for op in INSIGHTS_OPS:
+                out[op]["on"].append(run_ops(port, {op: {"connections": c}}, sessions, d)[op])
+                out[op]["off"].append(run_ops(off_port, {op: {"connections": c}}, sessions, d)[op])
+    finally:
+        stop(off)
+    for op, arms in out.items():
+        pairs = zip(arms["on"], arms["off"], strict=True)
+        ratios = [on["rps"] / o["rps"] for on, o in pairs if on["rps"] and o["rps"]]
+        if not ratios:
+            print(f"insights {INSIGHTS_OPS[op]}: no round finished a request on both servers")
+            continue
+        arms["ratio"] = statistics.median(ratios)
+        on, o = median_run(arms["on"]), median_run(arms["off"])
+        errors = sum(x["errors"] for x in arms["on"] + arms["off"])
+        print(
+            f"insights {INSIGHTS_OPS[op]:<22} counting on {on['rps']:7.0f} req/s, "
+            f"off {o['rps']:7.0f} req/s: on/off {arms['ratio']:.3f} (median of "
+            f"{len(ratios)} rounds; p99 {on['p99_us'] / 1000:.1f} vs {o['p99_us'] / 1000:.1f} ms"
+            f"{f'; {errors} errors' if errors else ''})",
+            flush=True,
+        )
+    return out
+
+
+# What the insights lane asks for (bench/timeline.lua): a user page, counted as a profile visit.
+INSIGHTS_OPS = {"viewer": "user page, signed in", "viewanon": "user page, anonymous"}
 
 
 # --- Report --------------------------------------------------------------------------------
@@ -883,6 +950,12 @@ def main() -> None:
     parser.add_argument("--var-dir", default="/tmp/kiln-bench-timeline")
     parser.add_argument("--rounds", type=int, default=None, help="default 2, full 3")
     parser.add_argument("--json", help="also write the raw results here")
+    parser.add_argument(
+        "--no-insights",
+        dest="insights",
+        action="store_false",
+        help="skip the insights lane (view counting on vs off)",
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk (scripts/system_deps.sh does it).")

@@ -9,11 +9,22 @@ session, the user and the budgets.
 """
 
 import importlib
+import os
 
-from django.http import HttpResponse
-from django.urls import get_resolver, path
+from django.conf import settings
 
-from kiln.wsgi import application  # sets Django up: the URLconf can be imported after it
+# The insights lane of bench/timeline.py compares this server with one that counts no views:
+# the same app without the counting middleware (the only place a view is recorded).
+if os.environ.get("KILN_BENCH_NO_INSIGHTS") == "1":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kiln.settings")
+    settings.MIDDLEWARE = [
+        m for m in settings.MIDDLEWARE if m != "kiln.insights.middleware.InsightsMiddleware"
+    ]
+
+from django.http import HttpResponse  # noqa: E402
+from django.urls import get_resolver, path  # noqa: E402
+
+from kiln.wsgi import application  # noqa: E402  # sets Django up: the URLconf can be imported after it
 
 SIGNED_IN_FLOOR_PATH = "bench/floor"
 

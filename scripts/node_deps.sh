@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
-# Installs the npm packages Kiln's tests drive (tests/clients/package.json: masto.js) from the
-# lock file, when node_modules is missing or older than the lock. Needs node and npm (Debian:
-# apt-get install nodejs npm); node_modules is git-ignored.
+# Installs the npm packages Kiln's tests drive, exactly as pinned in each package-lock.json:
+# tests/clients (masto.js, the streaming client test) and tests/a11y (axe-core). Re-runs
+# `npm ci` for a folder only when its lock file is newer than its install. node_modules is
+# git-ignored.
 set -euo pipefail
-cd "$(dirname "$0")/../tests/clients"
-if ! command -v npm >/dev/null 2>&1; then
-  echo "ERROR: npm is missing (the masto.js test needs it): sudo apt-get install -y nodejs npm" >&2
+root="$(cd "$(dirname "$0")/.." && pwd)"
+command -v npm >/dev/null 2>&1 || {
+  echo "ERROR: npm is missing (the masto.js and accessibility tests need it). Install it with:" >&2
+  echo "  sudo apt-get install -y nodejs npm" >&2
   exit 1
-fi
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
-  npm ci --no-audit --no-fund --loglevel=error
-  touch node_modules
-fi
+}
+for dir in "$root/tests/clients" "$root/tests/a11y"; do
+  stamp="$dir/node_modules/.kiln-installed"
+  if [ -f "$stamp" ] && [ "$stamp" -nt "$dir/package-lock.json" ]; then
+    continue
+  fi
+  npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
+  touch "$stamp"
+done

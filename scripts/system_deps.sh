@@ -3,7 +3,7 @@
 # to install. Packages: chromium (browser tests), libimage-exiftool-perl (rights metadata
 # checks), libvips-tools (vipsthumbnail, the ingest benchmark floor), wrk (load benchmarks),
 # wget (the crawler proof), nginx and redis-server (the production topology test,
-# tests/deploy/).
+# tests/deploy/), npm (axe-core for the accessibility test, tests/a11y).
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need+=(chromium)
@@ -13,6 +13,7 @@ command -v wrk >/dev/null 2>&1 || need+=(wrk)
 command -v wget >/dev/null 2>&1 || need+=(wget)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+command -v npm >/dev/null 2>&1 || need+=(npm)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "Installing system packages: ${need[*]}"
 if [ "$(id -u)" -ne 0 ]; then

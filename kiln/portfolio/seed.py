@@ -1,13 +1,14 @@
 """Demo projects for `python manage.py seed_demo`, made through the real services and the
-real media pipeline, from procedural art (kiln.core.procedural: made from numbers, copied
-from nothing). Idempotent: a project whose title the artist already published is skipped."""
+real media pipeline, from demo art that looks made by a hand (kiln.core.demo_art: made from
+numbers, copied from nothing; each artist has one style). Idempotent: a project whose title
+the artist already published is skipped."""
 
 import datetime
 import time
 
 from django.conf import settings
 
-from kiln.core.procedural import STYLES, artwork_bytes
+from kiln.core.demo_art import DESCRIPTIONS, demo_artwork_bytes, style_for
 from kiln.media.services import media_asset_create, media_asset_process
 from kiln.portfolio import services
 from kiln.portfolio.models import Project
@@ -147,13 +148,13 @@ def _input(template, *, fields, images, cover=None, seed) -> ProjectInput:
     )
 
 
-def _upload(artist, art_seed: int, width: int, height: int, work_url: str):
-    """Upload one procedural JPEG through the real pipeline."""
-    data = artwork_bytes(art_seed, width, height, fmt="JPEG")
+def _upload(artist, art_seed: int, width: int, height: int, work_url: str, style: str):
+    """Upload one demo JPEG through the real pipeline."""
+    data = demo_artwork_bytes(art_seed, width, height, style)
     return media_asset_create(owner=artist, upload=data, work_url=work_url)
 
 
-def _seed_project(artist, template, *, seed: int, image_count: int, fields) -> None:
+def _seed_project(artist, template, *, seed: int, image_count: int, fields, style: str) -> None:
     # The project exists first so that its page URL goes into each image's rights metadata.
     project = services.project_create(
         owner=artist, data=_input(template, fields=fields, images=[], seed=seed)
@@ -162,9 +163,9 @@ def _seed_project(artist, template, *, seed: int, image_count: int, fields) -> N
     images = []
     for n in range(image_count):
         width, height = SIZES[(seed + n) % len(SIZES)]
-        asset = _upload(artist, seed * 10 + n, width, height, work_url)
+        asset = _upload(artist, seed * 10 + n, width, height, work_url, style)
         media_asset_process(asset_id=asset.pk)  # inline: the page is live without a worker
-        alt = f"Procedural artwork in the {STYLES[(seed * 10 + n) % len(STYLES)]} style."
+        alt = DESCRIPTIONS[style]
         images.append(ImageInput(asset_id=asset.pk, alt_text=alt))
     data = _input(template, fields=fields, images=images, cover=images[0].asset_id, seed=seed)
     project = services.project_update(user=artist, project=project, data=data)
@@ -187,7 +188,14 @@ def seed_projects(*, artists, stdout) -> None:
             if existing is not None:  # a draft left by an interrupted run: start it again
                 services.project_delete(user=artist, project=existing)
             image_count = 2 if k == 0 and index % 2 == 0 else 1
-            _seed_project(artist, template, seed=seed, image_count=image_count, fields=fields)
+            _seed_project(
+                artist,
+                template,
+                seed=seed,
+                image_count=image_count,
+                fields=fields,
+                style=style_for(artist.profile.fields_of_work, index),
+            )
             created += 1
     stdout.write(
         f"Demo projects: {created} created, {skipped} existing "

@@ -1,14 +1,13 @@
 """Demo content for the feed: follows, posts with images and hashtags, replies, likes, reposts.
 
 Called by `seed_demo` after the portfolio seed. Idempotent: if the demo artists already have
-posts it does nothing. Images are small procedural artworks through the real media pipeline.
+posts it does nothing. Images are small demo artworks (kiln.core.demo_art, in each artist's
+style) through the real media pipeline.
 """
-
-import io
 
 from django.db import transaction
 
-from kiln.core.procedural import artwork
+from kiln.core.demo_art import DESCRIPTIONS, demo_artwork_bytes, style_for
 from kiln.portfolio.models import Project
 from kiln.posts import services
 from kiln.posts.models import Post
@@ -32,12 +31,10 @@ REPLIES = [
 ]
 
 
-def _image_asset(owner, seed: int):
+def _image_asset(owner, seed: int, style: str):
     from kiln.media.services import media_asset_create
 
-    out = io.BytesIO()
-    artwork(seed, 640, 480).save(out, "JPEG", quality=85)
-    return media_asset_create(owner=owner, file=out.getvalue())
+    return media_asset_create(owner=owner, file=demo_artwork_bytes(seed, 640, 480, style))
 
 
 def _share_projects(artists) -> int:
@@ -72,8 +69,9 @@ def seed_posts(*, artists, stdout=None) -> int:
         for n in range(2):
             line = LINES[(index * 2 + n) % len(LINES)]
             with_image = n == 0 and index < 6  # a few small images keep the seed fast
+            style = style_for(artist.profile.fields_of_work, index)
             attachments = (
-                [(_image_asset(artist, 500 + index), f"Procedural artwork: {line.split('.')[0]}")]
+                [(_image_asset(artist, 500 + index, style), DESCRIPTIONS[style])]
                 if with_image
                 else []
             )

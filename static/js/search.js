@@ -31,7 +31,12 @@
     if (mode === "search") field.setAttribute("role", "combobox");
     field.setAttribute("aria-autocomplete", "list");
     field.setAttribute("aria-controls", list.id);
-    field.setAttribute("aria-expanded", "false");
+    // aria-expanded belongs to a combobox; on the composer's textarea (a textbox) it is not
+    // allowed, and the live status above tells screen readers about suggestions instead.
+    var expanded = function (open) {
+      if (mode === "search") field.setAttribute("aria-expanded", open ? "true" : "false");
+    };
+    expanded(false);
 
     var items = [];
     var active = -1;
@@ -44,7 +49,7 @@
       list.textContent = "";
       items = [];
       active = -1;
-      field.setAttribute("aria-expanded", "false");
+      expanded(false);
       field.removeAttribute("aria-activedescendant");
     }
 
@@ -83,7 +88,7 @@
       });
       var open = found.length > 0;
       list.hidden = !open;
-      field.setAttribute("aria-expanded", open ? "true" : "false");
+      expanded(open);
       status.textContent = open ? found.length + (found.length === 1 ? " suggestion" : " suggestions") : "";
       active = -1;
       field.removeAttribute("aria-activedescendant");

@@ -1,4 +1,4 @@
-"""`python manage.py seed_demo`: demo artists, their procedural art, projects, posts and
+"""`python manage.py seed_demo`: demo artists, their demo art, projects, posts and
 follows. Idempotent: running it again changes nothing."""
 
 import io
@@ -12,7 +12,7 @@ from kiln.accounts import services
 from kiln.accounts.demo import DEMO_ARTISTS, DEMO_LOGIN, DEMO_PASSWORD
 from kiln.accounts.images import normalise_profile_image
 from kiln.accounts.models import User
-from kiln.core.procedural import artwork
+from kiln.core.demo_art import demo_artwork, style_for
 from kiln.hiring.seed import seed_hiring
 from kiln.moderation.seed import seed_moderation
 from kiln.portfolio.seed import seed_projects
@@ -72,10 +72,12 @@ class Command(BaseCommand):
         services.profile_images_update(
             user=user,
             avatar=normalise_profile_image(
-                _png_upload(artwork(9000 + index, 400, 400)), kind="avatar"
+                _png_upload(demo_artwork(9000 + index, 400, 400, style_for(fields, index))),
+                kind="avatar",
             ),
             banner=normalise_profile_image(
-                _png_upload(artwork(9100 + index, 1500, 500)), kind="banner"
+                _png_upload(demo_artwork(9100 + index, 1500, 500, style_for(fields, index))),
+                kind="banner",
             ),
         )
         return user, True
