@@ -49,3 +49,14 @@
     });
   });
 })();
+
+// Settings tabs scroll sideways on phones: bring the current one into view.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var current = document.querySelector('.settings-nav [aria-current="page"]');
+    if (current && current.parentElement.scrollWidth > current.parentElement.clientWidth) {
+      current.parentElement.scrollLeft = current.offsetLeft - current.parentElement.offsetLeft - 16;
+    }
+  });
+})();
