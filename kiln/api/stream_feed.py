@@ -33,17 +33,19 @@ def _redis():
 
 
 def publish(data: dict) -> None:
-    """Send one event once the current transaction commits (a rolled-back post never
-    streams). Streaming is best effort: a Redis outage loses live events, never the write."""
+    """Send one event with the current transaction: a rolled-back post never streams.
+    Streaming is best effort: a Redis outage loses live events, never the write."""
+    if not settings.REDIS_URL:
+        # Written in the sender's own transaction, not after it: on SQLite a second write
+        # transaction per post doubled the write-lock waits and the feed's p99 under load.
+        StreamEvent.objects.create(data=data)
+        return
 
     def send():
-        if settings.REDIS_URL:
-            try:
-                _redis().publish(CHANNEL, orjson.dumps(data))
-            except Exception:  # noqa: BLE001 - the write has committed; only the live push is lost
-                log.warning("streaming: could not publish %s", data.get("event"), exc_info=True)
-        else:
-            StreamEvent.objects.create(data=data)
+        try:
+            _redis().publish(CHANNEL, orjson.dumps(data))
+        except Exception:  # noqa: BLE001 - the write has committed; only the live push is lost
+            log.warning("streaming: could not publish %s", data.get("event"), exc_info=True)
 
     transaction.on_commit(send)
 
