@@ -86,9 +86,11 @@ def _account_query(ids):
 # cost more than running it, and a timeline page meets a few uncached authors every time.
 _account_rows = PreparedQuery(_account_query, MAX_ACCOUNTS)
 _link_rows = PreparedQuery(
-    lambda ids: ProfileLink.objects.filter(profile_id__in=ids)
-    .order_by("profile_id", "position", "id")
-    .values_list("profile_id", "url"),
+    lambda ids: (
+        ProfileLink.objects.filter(profile_id__in=ids)
+        .order_by("profile_id", "position", "id")
+        .values_list("profile_id", "url")
+    ),
     MAX_ACCOUNTS,
 )
 

@@ -24,11 +24,11 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider.models import get_access_token_model
 
-from kiln.accounts.models import User
 from kiln.api import scopes as scope_rules
 from kiln.core.fastdb import get_by
 from kiln.shield.client import client_ip
 from kiln.shield.ratelimit import rate_limit_state
+from kiln.social.selectors import reader_by_id
 
 MAX_ID = 2**63 - 1
 RATE_WINDOW = 300  # seconds, as Mastodon's 300 requests per 5 minutes
@@ -70,7 +70,8 @@ def bearer_token(request):
     # Prepared once per process (kiln.core.fastdb): every API request makes these lookups.
     token = get_by(get_access_token_model(), "token_checksum", checksum)
     if token is not None and token.user_id is not None:
-        token.user = get_by(User, "pk", token.user_id)
+        # With the reader flags a session's user carries: no block query for most readers.
+        token.user = reader_by_id(token.user_id)
     if token is None:
         raise ApiError(401, "The access token is invalid")
     if token.expires <= timezone.now():

@@ -108,6 +108,44 @@ def test_home_timeline_pages_with_link_header(
     assert [s["id"] for s in since] == [str(posts[4].pk)]
 
 
+def test_home_timeline_queries_stay_flat(
+    ana, ben, make_user, ana_api, django_capture_on_commit_callbacks
+):
+    """A page of many authors costs the same queries as a page of one: authors' accounts
+    are read in one query, and a reader who blocks and mutes no one pays no block query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kiln.social.services import block_create
+
+    def page_queries() -> list[str]:
+        from django.core.cache import cache
+
+        cache.clear()  # every author's account uncached, as on a cold worker
+        with CaptureQueriesContext(connection) as queries:
+            assert ana_api.get("/api/v1/timelines/home").status_code == 200
+        return [q["sql"] for q in queries.captured_queries]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        follow_create(follower=ana, followed=ben)
+        post_create(author=ben, text="one author")
+    page_queries()  # the first read of the day also records that the reader is active
+    one = page_queries()
+    with django_capture_on_commit_callbacks(execute=True):
+        for i in range(6):
+            author = make_user(f"painter{i}")
+            follow_create(follower=ana, followed=author)
+            post_create(author=author, text=f"from painter {i}")
+    many = page_queries()
+    assert len(many) == len(one)
+    hidden_authors_query = 'SELECT * FROM (SELECT "social_block"'
+    assert not [sql for sql in many if sql.startswith(hidden_authors_query)]
+
+    block_create(blocker=ana, blocked=make_user("troll"))
+    blocking = page_queries()  # now the page must ask who is hidden
+    assert [sql for sql in blocking if sql.startswith(hidden_authors_query)]
+
+
 @pytest.mark.parametrize(
     "query",
     [
