@@ -84,13 +84,8 @@ def newest_windows(kind: Kind, *, query, before: int | None, sizes: list[int]):
     half way, 14.6 ms near the oldest): once a page, not once a window. PostgreSQL: a query
     per window (a B-tree seek each). Close the generator when done with it."""
     where, params = _where(kind, query, None)
-    if _postgres():
-        column = f"d.{kind.key}"
-        sql = f"SELECT {column} FROM {kind.table} d WHERE {where}"  # noqa: S608
-    else:
-        column = "rowid"
-        sql = f"SELECT rowid FROM {kind.fts} WHERE {where}"  # noqa: S608
     if not _postgres():
+        sql = f"SELECT rowid FROM {kind.fts} WHERE {where}"  # noqa: S608
         if before is not None:
             sql += " AND rowid < %s"
             params = [*params, before]
@@ -102,13 +97,14 @@ def newest_windows(kind: Kind, *, query, before: int | None, sizes: list[int]):
                 if len(chunk) < size:
                     return
         return
+    key = f"d.{kind.key}"
+    sql = f"SELECT {key} FROM {kind.table} d WHERE {where}"  # noqa: S608
     for size in sizes:
-        bound, bound_params = "", []
-        if before is not None:
-            bound, bound_params = f" AND {column} < %s", [before]
+        bound = [] if before is None else [before]
         with connection.cursor() as cursor:
             cursor.execute(
-                f"{sql}{bound} ORDER BY {column} DESC LIMIT %s", [*params, *bound_params, size]
+                f"{sql}{f' AND {key} < %s' if bound else ''} ORDER BY {key} DESC LIMIT %s",
+                [*params, *bound, size],
             )
             chunk = [row[0] for row in cursor.fetchall()]
         yield chunk
