@@ -2,6 +2,7 @@
 of those the viewer may see (blocks both ways, mutes, visibility, drafts, held images,
 inactive accounts, and each artist's consent to be found by people who are not logged in)."""
 
+from contextlib import closing
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
@@ -111,7 +112,7 @@ def _best_page(queryset: QuerySet, kind, *, query=None, words=None, cursor, size
 
 
 # Newest-first pages read the engine's matches in id order, a window at a time, and keep the
-# ones the viewer may see (one indexed query per window), until the page is full. Windows
+# ones the viewer may see (one key lookup per window), until the page is full. Windows
 # grow, so a page of common words costs one window and a viewer who may see few of the
 # matches costs a few; after MAX_WINDOWS the page ends early and "More" carries on.
 FIRST_WINDOW = 64
@@ -129,21 +130,18 @@ def _page(queryset: QuerySet, kind, query, *, sort: str, before, rank_from, size
         page = page_of_ids(rows, size)
         return page.items, page.next_cursor
     found: list[int] = []
-    window = FIRST_WINDOW
-    for _ in range(MAX_WINDOWS):
-        chunk = engines.newest_ids(kind, query=query, before=before, limit=window)
-        if not chunk:
-            return found, None
-        allowed = set(queryset.filter(pk__in=chunk).values_list("pk", flat=True))
-        for pk in chunk:
-            if pk in allowed:
-                found.append(pk)
-                if len(found) > size:
-                    return found[:size], found[size - 1]
-        if len(chunk) < window:
-            return found, None
-        before = chunk[-1]
-        window *= 4
+    sizes = [FIRST_WINDOW * 4**i for i in range(MAX_WINDOWS)]
+    with closing(engines.newest_windows(kind, query=query, before=before, sizes=sizes)) as chunks:
+        for window, chunk in zip(sizes, chunks, strict=False):
+            allowed = set(queryset.filter(pk__in=chunk).values_list("pk", flat=True))
+            for pk in chunk:
+                if pk in allowed:
+                    found.append(pk)
+                    if len(found) > size:
+                        return found[:size], found[size - 1]
+            if len(chunk) < window:
+                return found, None
+            before = chunk[-1]
     return found, before
 
 

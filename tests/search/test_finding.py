@@ -261,3 +261,52 @@ def test_best_match_ranks_only_the_newest_matches(artist, published_project, mon
     best = [p.pk for p in selectors.search_work(viewer=ANON, q="snow", sort="best").items]
     assert best == [hare.pk, fox.pk] or best == [fox.pk, hare.pk]
     assert oldest.pk not in best
+
+
+def test_name_typos_only_when_the_words_find_few(artist, monkeypatch):
+    """PostgreSQL matches names by trigrams (typos) only when the words alone find fewer than
+    engines.TYPOS_BELOW artists: similarity over every name made a common word slow."""
+    from kiln.search import engines
+
+    artist("mira_ok", name="Mira Okafor")
+    artist("okafr", name="Okafr Lund")
+    typo_tolerant = connection.vendor == "postgresql"
+    assert set(artists("okafr")) == ({"okafr", "mira_ok"} if typo_tolerant else {"okafr"})
+    monkeypatch.setattr(engines, "TYPOS_BELOW", 1)  # the words alone find enough
+    assert artists("okafr") == ["okafr"]
+    assert artists("mira okafr") == (["mira_ok"] if typo_tolerant else [])  # they find none
+
+
+@pytest.mark.parametrize(("windows", "ends_early"), [(2, True), (5, False)])
+def test_newest_first_pages_across_windows(cast_few_visible, monkeypatch, windows, ends_early):
+    """A viewer who may see few of the matches: the page reads window after window of the
+    engine's matches (one statement on SQLite, read a window at a time); when the windows run
+    out the page ends early and its cursor carries on, and no post repeats or is skipped."""
+    monkeypatch.setattr(selectors, "FIRST_WINDOW", 1)
+    monkeypatch.setattr(selectors, "MAX_WINDOWS", windows)
+    visible = cast_few_visible
+    seen, cursor, pages = [], None, 0
+    while True:
+        page = selectors.search_posts(viewer=ANON, q="kiln", size=2, before=cursor)
+        seen += [p.pk for p in page.items]
+        pages += 1
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert seen == visible
+    # Two windows read 1 + 4 matches: about one visible post each time, so pages end early.
+    assert (pages > len(visible) // 2) is ends_early
+
+
+@pytest.fixture
+def cast_few_visible(artist, write_post):
+    """Posts matching "kiln", newest first, of which people not logged in see one in four
+    (the rest followers-only); returns the visible ones' ids, newest first."""
+    ana = artist("ana")
+    visible = []
+    for i in range(24):
+        public = i % 4 == 0
+        post = write_post(ana, f"kiln post {i}", visibility="public" if public else "followers")
+        if public:
+            visible.append(post.pk)
+    return visible[::-1]
