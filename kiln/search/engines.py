@@ -125,30 +125,40 @@ def newest_windows(kind: Kind, *, query, before: int | None, sizes: list[int]):
 BITMAP_ROW_COST = 5
 
 
-def _probes(limit: int) -> tuple[int, int]:
-    """The walk's two probes, in rows, for a window of `limit`: a dense word fills the first."""
-    return 4 * limit, max(4096, 16 * limit)
+def _next_probe(limit: int, found: int, walked: int) -> int:
+    """Rows the walk's second probe reads: what the first's density says the window needs,
+    with a margin; without any match yet, enough to tell a rare word (< 1 in 4,096)."""
+    most = max(4096, 16 * limit)
+    if not found:
+        return most
+    return min(most, max(limit, -(-3 * (limit - found) * walked // (2 * found))))
 
 
 def _pg_newest(kind: Kind, query, where: str, params: list, before, limit: int) -> list:
     key = f"d.{kind.key}"
     found: list[int] = []
     walked = candidates = 0
-    # NULL where GIN can answer nothing ("-sketch" alone): every row is a candidate, so walk.
-    indexable = (
-        "coalesce(d.tsv @@ nullif(regexp_replace(querytree(websearch_to_tsquery("
-        "'kiln_search', %s)), '<[0-9]*->|<[0-9]+>', '&', 'g'), 'T')::tsquery, true)"
-    )
-    for probe in _probes(limit):
+    # Words alone: the candidates are the matches. Otherwise what GIN answers, or (NULL, as
+    # for "-sketch" alone, where GIN can answer nothing) every row, so the walk goes on.
+    simple = not query.excluded and all(len(item.words) == 1 for item in query.items)
+    indexable, indexable_params = "NULL::boolean", []
+    if not simple:
+        indexable = (
+            "coalesce(d.tsv @@ nullif(regexp_replace(querytree(websearch_to_tsquery("
+            "'kiln_search', %s)), '<[0-9]*->|<[0-9]+>', '&', 'g'), 'T')::tsquery, true)"
+        )
+        indexable_params = [to_websearch(query)]
+    probe = 2 * limit
+    for _ in range(2):
         bound, bound_params = (f"WHERE {key} < %s", [before]) if before is not None else ("", [])
         sql = (
             "SELECT array_agg(w.id ORDER BY w.id DESC) FILTER (WHERE w.hit), min(w.id), "  # noqa: S608
-            "count(*), count(*) FILTER (WHERE w.candidate) "
+            "count(*), count(*) FILTER (WHERE coalesce(w.candidate, w.hit)) "
             f"FROM (SELECT {key} AS id, {where} AS hit, {indexable} AS candidate "
             f"FROM {kind.table} d {bound} ORDER BY {key} DESC LIMIT %s) w"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, to_websearch(query), *bound_params, probe])
+            cursor.execute(sql, [*params, *indexable_params, *bound_params, probe])
             hits, floor, rows, candidate_rows = cursor.fetchone()
         found += hits or []
         walked += rows
@@ -156,6 +166,7 @@ def _pg_newest(kind: Kind, query, where: str, params: list, before, limit: int) 
         if len(found) >= limit or rows < probe:  # enough, or no older rows
             return found[:limit]
         before = floor
+        probe = _next_probe(limit, len(found), walked)
     wanted = limit - len(found)
     density, candidate_density = len(found) / walked, candidates / walked
     with connection.cursor() as cursor:
