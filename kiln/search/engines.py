@@ -85,13 +85,8 @@ def newest_windows(kind: Kind, *, query, before: int | None, sizes: list[int]):
     per window (_pg_newest: a bounded walk, then by density). Close the generator when
     done with it."""
     where, params = _where(kind, query, None)
-    if _postgres():
-        column = f"d.{kind.key}"
-        sql = f"SELECT {column} FROM {kind.table} d WHERE {where}"  # noqa: S608
-    else:
-        column = "rowid"
-        sql = f"SELECT rowid FROM {kind.fts} WHERE {where}"  # noqa: S608
     if not _postgres():
+        sql = f"SELECT rowid FROM {kind.fts} WHERE {where}"  # noqa: S608
         if before is not None:
             sql += " AND rowid < %s"
             params = [*params, before]
