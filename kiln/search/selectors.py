@@ -102,13 +102,32 @@ def _best_page(queryset: QuerySet, kind, *, query=None, words=None, cursor, size
     while True:
         limit = min(limit, engines.RANK_WINDOW)
         candidates = engines.ranked_ids(kind, query=query, words=words, limit=limit, upto=asof)
-        allowed = set(queryset.filter(pk__in=candidates).values_list("pk", flat=True))
-        visible = [pk for pk in candidates if pk in allowed]
+        visible = _visible_prefix(queryset, candidates, wanted)
         if len(visible) >= wanted or len(candidates) < limit or limit >= engines.RANK_WINDOW:
             break
         limit *= 4
     more = len(visible) > offset + size
     return visible[offset : offset + size], RankCursor(asof, offset + size) if more else None
+
+
+# Who may see the ranked candidates is asked in slices, stopping once the page is full: for
+# 500 ids at once PostgreSQL hashed all 50,000 accounts (33 ms) instead of looking the 500
+# authors up (3 ms at 256 ids or fewer, 1M posts).
+CHECK_SLICE = 256
+
+
+def _visible_prefix(queryset: QuerySet, candidates: list[int], wanted: int) -> list[int]:
+    """The candidates the viewer may see, in order, from the first until `wanted` of them
+    (or all of them when fewer are visible)."""
+    visible: list[int] = []
+    start = 0
+    step = min(CHECK_SLICE, max(64, 2 * wanted))  # a first page: 64 ids, most of them visible
+    while start < len(candidates) and len(visible) < wanted:
+        chunk = candidates[start : start + step]
+        allowed = set(queryset.filter(pk__in=chunk).values_list("pk", flat=True))
+        visible += [pk for pk in chunk if pk in allowed]
+        start, step = start + step, CHECK_SLICE
+    return visible
 
 
 # Newest-first pages read the engine's matches in id order, a window at a time, and keep the

@@ -310,3 +310,38 @@ def cast_few_visible(artist, write_post):
         if public:
             visible.append(post.pk)
     return visible[::-1]
+
+
+@pytest.mark.parametrize("bitmap_row_cost", [0, 10**9])  # PostgreSQL: GIN matches / walk on
+@pytest.mark.parametrize("q", ["heron", '"grey heron"', "heron -grey"])
+def test_newest_first_after_the_probes_finds_every_match_in_order(
+    artist, write_post, monkeypatch, bitmap_row_cost, q
+):
+    """PostgreSQL probes the key walk, then walks on or sorts the GIN index's matches (by the
+    density it saw): with probes of a few rows both ways run here, words, phrases and exclusions;
+    every match once, newest first."""
+    from kiln.search import engines
+
+    monkeypatch.setattr(engines, "_next_probe", lambda limit, found, walked: 1)
+    monkeypatch.setattr(engines, "BITMAP_ROW_COST", bitmap_row_cost)
+    monkeypatch.setattr(selectors, "FIRST_WINDOW", 2)
+    ana = artist("ana")
+    texts = {}
+    for i in range(40):
+        text = f"glaze note {i}" + (" grey heron" if i % 7 == 0 else "")
+        text += " heron alone" if i % 9 == 0 else ""
+        texts[write_post(ana, text).pk] = text
+    wanted = {
+        "heron": lambda t: "heron" in t,
+        '"grey heron"': lambda t: "grey heron" in t,
+        "heron -grey": lambda t: "heron" in t and "grey" not in t,
+    }[q]
+    expected = sorted((pk for pk, t in texts.items() if wanted(t)), reverse=True)
+    seen, cursor = [], None
+    for _ in range(40):
+        page = selectors.search_posts(viewer=ANON, q=q, size=2, before=cursor)
+        seen += [p.pk for p in page.items]
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert seen == expected
