@@ -25,6 +25,7 @@ from django.conf import settings
 log = logging.getLogger(__name__)
 KEY = "kiln:streaming:open:{}"
 EXPIRY_BEATS = 3  # heartbeats a connection's entry outlives its last refresh
+REFRESH_BATCH = 500  # connections refreshed per script call
 REDIS_TIMEOUT = 1.0  # seconds: an unreachable Redis delays an opening by at most this
 
 # KEYS[1]: the token's set. ARGV: cap, lifetime (ms), connection id. 1 if taken, 0 if full.
@@ -94,11 +95,15 @@ class Slots:
             if not settings.REDIS_URL or not self.members:
                 continue
             members = list(self.members.items())
-            keys = [KEY.format(pk) for _, pk in members]
             try:
-                await self._client.eval(
-                    _REFRESH, len(keys), *keys, self._lifetime_ms(), *(m for m, _ in members)
-                )
+                # In batches: Redis runs a script alone, and 5,000 connections in one call held
+                # it for about 20 ms (bench/stream_slots.py), stalling every other client.
+                for at in range(0, len(members), REFRESH_BATCH):
+                    batch = members[at : at + REFRESH_BATCH]
+                    keys = [KEY.format(pk) for _, pk in batch]
+                    await self._client.eval(
+                        _REFRESH, len(keys), *keys, self._lifetime_ms(), *(m for m, _ in batch)
+                    )
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001 - the next heartbeat tries again
