@@ -260,19 +260,21 @@ ROOT = Path(__file__).resolve().parents[2]
 class StreamingProcess:
     """`uvicorn kiln.streaming:application` as a process of its own, on the test database."""
 
-    def __init__(self, env: dict):
+    def __init__(self, env: dict, log: Path):
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
         self.url = f"http://127.0.0.1:{port}"
         argv = [sys.executable, "-m", "uvicorn", "kiln.streaming:application", "--ws", "wsproto"]
         argv += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-        self.proc = subprocess.Popen(
-            argv, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-        )
+        self.log = log
+        with log.open("wb") as out:  # a file, not a pipe nobody drains while it runs
+            self.proc = subprocess.Popen(
+                argv, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT
+            )
         deadline = time.monotonic() + 30
         while True:  # waiting for it to serve, not timing it
-            assert self.proc.poll() is None, self.proc.stdout.read().decode()[-3000:]
+            assert self.proc.poll() is None, log.read_text()[-3000:]
             assert time.monotonic() < deadline, "the streaming process did not start"
             with contextlib.suppress(requests.ConnectionError):
                 requests.get(self.url + "/api/v1/streaming/health", timeout=2)
@@ -287,7 +289,6 @@ class StreamingProcess:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
-        self.proc.stdout.close()
 
 
 @pytest.fixture
@@ -324,7 +325,7 @@ def streaming_process(transactional_db, tmp_path, settings):
                 f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or 'localhost'}"
                 f":{db['PORT'] or 5432}/{db['NAME']}"
             )
-        started.append(StreamingProcess(env))
+        started.append(StreamingProcess(env, tmp_path / f"streaming-{len(started)}.log"))
         return started[-1]
 
     yield start
