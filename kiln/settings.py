@@ -534,8 +534,9 @@ KILN_API_RATE_IP = env_int("KILN_API_RATE_IP", 300)
 # The streaming API (kiln/api/streaming.py, its own ASGI process). KILN_STREAMING_URL: where
 # clients reach it, as /api/v1/instance advertises it (empty: this site's own address, which
 # nginx routes to it). A heartbeat every KILN_STREAMING_HEARTBEAT seconds; at most
-# KILN_STREAMING_PER_TOKEN open connections per token; without Redis the process polls the
-# database every KILN_STREAMING_POLL seconds.
+# KILN_STREAMING_PER_TOKEN open connections per token (counted in Redis across every
+# streaming process when REDIS_URL is set: kiln/api/stream_slots.py); without Redis the
+# process polls the database every KILN_STREAMING_POLL seconds.
 KILN_STREAMING_URL = os.environ.get("KILN_STREAMING_URL", "").rstrip("/")
 KILN_STREAMING_HEARTBEAT = float(os.environ.get("KILN_STREAMING_HEARTBEAT", "15"))
 KILN_STREAMING_PER_TOKEN = env_int("KILN_STREAMING_PER_TOKEN", 8)

@@ -16,7 +16,9 @@ workers.
   `public` and `hashtag` need read:statuses, notifications need read:notifications. A token
   revoked while streaming ends its streams at the next heartbeat.
 - A heartbeat comment every KILN_STREAMING_HEARTBEAT seconds (15); at most
-  KILN_STREAMING_PER_TOKEN connections per token in this process (429 beyond).
+  KILN_STREAMING_PER_TOKEN connections per token (429 beyond), counted in Redis across every
+  streaming process when REDIS_URL is set, else (or while Redis is unreachable) per process
+  (kiln.api.stream_slots).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from kiln.api import scopes as scope_rules
 from kiln.api.http import ApiError, bearer_token
 from kiln.api.models import StreamEvent
 from kiln.api.stream_feed import CHANNEL
+from kiln.api.stream_slots import Full, Slots
 from kiln.api.views_notifications import notifications_json
 from kiln.api.views_statuses import statuses_json
 from kiln.notifications.models import Notification
@@ -164,7 +167,8 @@ def _prune_events() -> None:
 
 
 hub = Hub()
-open_connections: dict[int, int] = {}  # token pk -> open connections in this process
+slots = Slots()
+open_connections = slots.local  # token pk -> open connections in this process
 
 
 # --- Who may hear what ---------------------------------------------------------------------------
@@ -318,26 +322,26 @@ def _request(scope) -> ASGIRequest:
 
 
 class _Connection:
-    """Counts the token's open connections and registers the event queue."""
+    """Takes one of the token's stream slots and registers the event queue."""
 
     def __init__(self, viewer: Viewer):
         self.viewer = viewer
         self.queue: asyncio.Queue = asyncio.Queue(maxsize=QUEUE_SIZE)
+        self.slot: str | None = None
 
-    def __enter__(self):
-        pk = self.viewer.token.pk
-        if open_connections.get(pk, 0) >= settings.KILN_STREAMING_PER_TOKEN:
-            raise ApiError(429, "Too many open streams for this token")
-        open_connections[pk] = open_connections.get(pk, 0) + 1
+    async def open(self) -> _Connection:
+        try:
+            self.slot = await slots.take(self.viewer.token.pk)
+        except Full:
+            raise ApiError(429, "Too many open streams for this token") from None
         hub.queues.add(self.queue)
         return self
 
-    def __exit__(self, *exc):
+    async def close(self) -> None:
         hub.queues.discard(self.queue)
-        pk = self.viewer.token.pk
-        open_connections[pk] -= 1
-        if not open_connections[pk]:
-            del open_connections[pk]
+        if self.slot is not None:
+            slot, self.slot = self.slot, None
+            await slots.release(slot)
 
     async def next_event(self, timeout: float):
         """The next event, or None at a heartbeat."""
@@ -378,7 +382,7 @@ async def _sse(scope, receive, send, stream_path: str) -> None:
         viewer = await _sync(_authenticate)(request)
         if not viewer.allows(_scope_for(subscription[0])):
             raise ApiError(403, "This action is outside the authorized scopes")
-        connection = _Connection(viewer).__enter__()
+        connection = await _Connection(viewer).open()
     except ApiError as exc:
         await _send_json_error(send, exc.status, exc.message)
         return
@@ -419,7 +423,7 @@ async def _sse(scope, receive, send, stream_path: str) -> None:
         pass
     finally:
         disconnected.cancel()
-        connection.__exit__(None, None, None)
+        await connection.close()
 
 
 async def _websocket(scope, receive, send) -> None:
@@ -429,7 +433,7 @@ async def _websocket(scope, receive, send) -> None:
         return
     try:
         viewer = await _sync(_authenticate)(request)
-        connection = _Connection(viewer).__enter__()
+        connection = await _Connection(viewer).open()
     except ApiError as exc:
         await send({"type": "websocket.close", "code": 4000 + min(exc.status, 999)})
         return
@@ -501,7 +505,7 @@ async def _websocket(scope, receive, send) -> None:
         for pending in (incoming, getter):
             if pending is not None:
                 pending.cancel()
-        connection.__exit__(None, None, None)
+        await connection.close()
 
 
 async def application(scope, receive, send) -> None:
@@ -513,6 +517,7 @@ async def application(scope, receive, send) -> None:
             elif message["type"] == "lifespan.shutdown":
                 if hub.task is not None:
                     hub.task.cancel()
+                await slots.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
     path = scope["path"].rstrip("/")

@@ -3,9 +3,17 @@ stream, auth by header or query, scopes, the visibility rule, blocks and mutes, 
 revocation and the per-token bound. masto.js's WebSocket is in test_masto_js.py."""
 
 import contextlib
+import os
 import queue
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -55,6 +63,10 @@ class Stream:
         raise AssertionError(f"unexpected {item}")
 
     def close(self):
+        # The reader thread blocks in recv() holding the response's buffer lock, so a bare
+        # close() waited for the read timeout (10 s) on a quiet stream: shut the socket first.
+        with contextlib.suppress(Exception):
+            self.response.raw.connection.sock.shutdown(socket.SHUT_RDWR)
         self.response.close()
 
 
@@ -235,3 +247,222 @@ def test_instance_advertises_the_streaming_url(api_client, settings, db):
     settings.KILN_STREAMING_URL = "https://stream.kiln.example"
     v2 = api_client().get("/api/v2/instance").json()
     assert v2["configuration"]["urls"]["streaming"] == "wss://stream.kiln.example"
+
+
+# --- The per-token cap shared by every streaming process (Redis) ---------------------------------
+
+needs_redis = pytest.mark.skipif(
+    not os.environ.get("REDIS_URL"), reason="the shared count needs REDIS_URL"
+)
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class StreamingProcess:
+    """`uvicorn kiln.streaming:application` as a process of its own, on the test database."""
+
+    def __init__(self, env: dict, log: Path):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+        argv = [sys.executable, "-m", "uvicorn", "kiln.streaming:application", "--ws", "wsproto"]
+        argv += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+        self.log = log
+        with log.open("wb") as out:  # a file, not a pipe nobody drains while it runs
+            self.proc = subprocess.Popen(
+                argv, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT
+            )
+        deadline = time.monotonic() + 30
+        while True:  # waiting for it to serve, not timing it
+            assert self.proc.poll() is None, log.read_text()[-3000:]
+            assert time.monotonic() < deadline, "the streaming process did not start"
+            with contextlib.suppress(requests.ConnectionError):
+                requests.get(self.url + "/api/v1/streaming/health", timeout=2)
+                return
+            time.sleep(0.05)
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(5)
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+@pytest.fixture
+def streaming_process(transactional_db, tmp_path, settings):
+    """streaming_process(heartbeat=..., redis_url=...) -> a StreamingProcess. Start it after the
+    tokens are made: on SQLite it gets a file copy of the in-memory test database."""
+    from django.db import connection
+
+    started = []
+    var = tmp_path / "var"
+    var.mkdir()
+
+    def start(*, heartbeat=0.3, per_token=2, redis_url=None):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+        env.update(
+            DJANGO_SETTINGS_MODULE="kiln.settings_test",
+            KILN_VAR_DIR=str(var),
+            SECRET_KEY=settings.SECRET_KEY,
+            KILN_STREAMING_HEARTBEAT=str(heartbeat),
+            KILN_STREAMING_PER_TOKEN=str(per_token),
+            KILN_STREAMING_POLL="0.05",
+            REDIS_URL=redis_url if redis_url is not None else os.environ.get("REDIS_URL", ""),
+        )
+        if connection.vendor == "sqlite":
+            env.pop("DATABASE_URL", None)
+            if not (var / "kiln.sqlite3").exists():
+                dest = sqlite3.connect(var / "kiln.sqlite3")
+                connection.ensure_connection()
+                connection.connection.backup(dest)
+                dest.close()
+        else:
+            db = connection.settings_dict
+            env["DATABASE_URL"] = (
+                f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or 'localhost'}"
+                f":{db['PORT'] or 5432}/{db['NAME']}"
+            )
+        started.append(StreamingProcess(env, tmp_path / f"streaming-{len(started)}.log"))
+        return started[-1]
+
+    yield start
+    for process in started:
+        process.stop()
+
+
+def _opens(opened, url, token, path="/api/v1/streaming/user") -> int:
+    stream = Stream(url + path, token=token)
+    opened.append(stream)
+    return stream.response.status_code
+
+
+def _open_count(token_pk: int) -> int:
+    import redis
+
+    client = redis.Redis.from_url(os.environ["REDIS_URL"])
+    return client.zcard(f"kiln:streaming:open:{token_pk}")
+
+
+@pytest.fixture
+def opened():
+    streams = []
+    yield streams
+    for stream in streams:
+        stream.close()
+
+
+def _token_pk(raw):
+    from oauth2_provider.models import AccessToken
+
+    return AccessToken.objects.get(token_checksum=_checksum(raw)).pk
+
+
+def _checksum(raw):
+    import hashlib
+
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@needs_redis
+def test_the_cap_holds_across_two_processes(streaming_process, opened, make_user, make_token):
+    ana = make_user("ana")
+    token, other_token = make_token(ana, "read"), make_token(ana, "read")
+    one, two = streaming_process(), streaming_process()
+    assert _opens(opened, one.url, token) == 200
+    assert _opens(opened, two.url, token) == 200
+    # Held past their lifetime (3 heartbeats of 0.3 s): refreshed, so still counted.
+    time.sleep(1.5)
+    assert _opens(opened, one.url, token, "/api/v1/streaming/public") == 429
+    assert _opens(opened, two.url, token) == 429
+    # Another token of the same user has its own count.
+    assert _opens(opened, two.url, other_token) == 200
+    opened[0].close()  # one's stream: its slot is freed for two
+    deadline = time.monotonic() + 5
+    while _opens(opened, two.url, token) != 200:
+        assert time.monotonic() < deadline, "the closed stream was never released"
+        time.sleep(0.1)
+    assert _open_count(_token_pk(token)) == 2
+
+
+@needs_redis
+def test_a_killed_process_streams_stop_counting(streaming_process, opened, make_user, make_token):
+    token = make_token(make_user("ana"), "read")
+    doomed, survivor = streaming_process(heartbeat=1.0), streaming_process(heartbeat=1.0)
+    assert _opens(opened, doomed.url, token) == _opens(opened, doomed.url, token) == 200
+    doomed.stop(signal.SIGKILL)  # no close, no release: its entries stay until they expire
+    assert _opens(opened, survivor.url, token) == 429
+    assert _open_count(_token_pk(token)) == 2
+    deadline = time.monotonic() + 10  # their lifetime is 3 heartbeats (3 s) after the last one
+    while _opens(opened, survivor.url, token) != 200:
+        assert time.monotonic() < deadline, "a dead process's streams never expired"
+        time.sleep(0.2)
+    assert _open_count(_token_pk(token)) == 1
+
+
+def test_streams_open_while_redis_is_unreachable(open_stream, make_user, make_token, settings):
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.REDIS_URL = f"redis://127.0.0.1:{port}/0"
+    settings.KILN_STREAMING_PER_TOKEN = 2
+    token = make_token(make_user("ana"), "read")
+    first = open_stream("/api/v1/streaming/user", token)
+    second = open_stream("/api/v1/streaming/public", token)
+    assert first.response.status_code == second.response.status_code == 200
+    # The bound still holds, per process.
+    assert open_stream("/api/v1/streaming/user", token).response.status_code == 429
+    first.close()
+    deadline = time.monotonic() + 5
+    while open_stream("/api/v1/streaming/user", token).response.status_code != 200:
+        assert time.monotonic() < deadline, "the closed stream was never released"
+        time.sleep(0.1)
+
+
+@pytest.mark.skipif(not shutil.which("redis-server"), reason="needs redis-server")
+def test_redis_stopped_mid_stream(open_stream, make_user, make_token, settings, tmp_path):
+    """A Redis of our own (the shared one is not ours to stop): streams open before it stops
+    stay counted per process, new ones still open, and the bound holds per process."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        client = redis_client(port)
+        settings.REDIS_URL = f"redis://127.0.0.1:{port}/0"
+        settings.KILN_STREAMING_PER_TOKEN = 2
+        settings.KILN_STREAMING_HEARTBEAT = 0.3
+        token = make_token(make_user("ana"), "read")
+        first = open_stream("/api/v1/streaming/user", token)
+        assert first.response.status_code == 200
+        assert client.zcard(f"kiln:streaming:open:{_token_pk(token)}") == 1
+        server.terminate()
+        server.wait(5)
+        time.sleep(0.5)  # a refresh fails meanwhile: logged, nothing ends
+        second = open_stream("/api/v1/streaming/public", token)
+        assert second.response.status_code == 200
+        assert open_stream("/api/v1/streaming/user", token).response.status_code == 429
+        assert first.nothing_within(0.3) and second.nothing_within(0.3)  # both still open
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+
+
+def redis_client(port):
+    import redis
+
+    client = redis.Redis(port=port)
+    deadline = time.monotonic() + 10
+    while True:  # waiting for it to listen, not timing it
+        with contextlib.suppress(redis.ConnectionError):
+            client.ping()
+            return client
+        assert time.monotonic() < deadline, "redis-server did not start"
+        time.sleep(0.05)
