@@ -129,13 +129,16 @@ def rows_without_files(env: dict) -> tuple[int, list[str]]:
         aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
     )
-    present = set()
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=topology.BUCKET):
-        present.update(item["Key"] for item in page.get("Contents", []))
+    # Rows first, then the listing: a file is stored before its row commits, so every row
+    # read here must find its file in a later listing. (Listing first raced with uploads
+    # still under way: a row committed after the listing named a file it had not seen.)
     with psycopg.connect(env["DATABASE_URL"], autocommit=True) as conn:
         originals = conn.execute("SELECT original_key, master_key FROM media_mediaasset")
         named = [f"private/{key}" for row in originals for key in row if key]
         named += [f"public/{key}" for (key,) in conn.execute("SELECT key FROM media_rendition")]
+    present = set()
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=topology.BUCKET):
+        present.update(item["Key"] for item in page.get("Contents", []))
     return len(named), [key for key in named if key not in present]
 
 

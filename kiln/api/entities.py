@@ -229,16 +229,22 @@ def _status_pks(statuses) -> set[int]:
     return pks
 
 
-# Compiled once per process (kiln.core.fastdb), as the JSON timelines' own queries are.
-_mentions = PreparedQuery(
-    lambda ids: PostMention.objects.filter(post_id__in=ids).values_list(
+def _mentions_and_tags(ids):
+    """Both in one round trip (a page's statuses need both): rows of (post id, mentioned user
+    id, username) for mentions and (post id, None, tag) for hashtags."""
+    mentions = PostMention.objects.filter(post_id__in=ids).values_list(
         "post_id", "user_id", "user__username"
-    ),
-    MAX_POSTS,
-)
-_tags = PreparedQuery(
-    lambda ids: PostTag.objects.filter(post_id__in=ids).values_list("post_id", "tag"), MAX_POSTS
-)
+    )
+    tags = (
+        PostTag.objects.filter(post_id__in=ids)
+        .annotate(no_user=Value(None, output_field=IntegerField()))
+        .values_list("post_id", "no_user", "tag")
+    )
+    return mentions.union(tags, all=True)
+
+
+# Compiled once per process (kiln.core.fastdb), as the JSON timelines' own queries are.
+_mentions_and_tags_rows = PreparedQuery(_mentions_and_tags, MAX_POSTS)
 
 
 def complete_statuses(request, statuses: list[dict]) -> list[dict]:
@@ -255,18 +261,21 @@ def complete_statuses(request, statuses: list[dict]) -> list[dict]:
     accounts = accounts_by_id(request, author_ids)
     chunks = [sorted(pks)[i : i + MAX_POSTS] for i in range(0, len(pks), MAX_POSTS)]
     mentions: dict[int, list] = {}
-    for post_id, user_id, username in (row for chunk in chunks for row in _mentions(chunk)):
+    tags: dict[int, list] = {}
+    for post_id, user_id, name in (r for chunk in chunks for r in _mentions_and_tags_rows(chunk)):
+        if user_id is None:
+            tags.setdefault(post_id, []).append(
+                {"name": name, "url": absolute(request, f"/tags/{name}")}
+            )
+            continue
         mentions.setdefault(post_id, []).append(
             {
                 "id": str(user_id),
-                "username": username,
-                "acct": username,
-                "url": absolute(request, f"/@{username}"),
+                "username": name,
+                "acct": name,
+                "url": absolute(request, f"/@{name}"),
             }
         )
-    tags: dict[int, list] = {}
-    for post_id, tag in (row for chunk in chunks for row in _tags(chunk)):
-        tags.setdefault(post_id, []).append({"name": tag, "url": absolute(request, f"/tags/{tag}")})
 
     def finish(status: dict) -> dict:
         pk = int(status["id"])

@@ -21,6 +21,19 @@ def ben_api(api_client, ben, make_token):
     return api_client(make_token(ben))
 
 
+def test_mentions_and_tags_each_in_their_place(ana_api, ana, ben):
+    """Read in one query together: a mention never shows as a tag, nor a tag as a mention."""
+    created = ana_api.post("/api/v1/statuses", {"status": "For @ben: #ceramics #glaze"}).json()
+    plain = ana_api.post("/api/v1/statuses", {"status": "Nothing to link"}).json()
+    shown = ana_api.get(f"/api/v1/statuses/{created['id']}").json()
+    assert [m["username"] for m in shown["mentions"]] == ["ben"]
+    assert shown["mentions"][0]["id"] == str(ben.pk)
+    assert sorted(t["name"] for t in shown["tags"]) == ["ceramics", "glaze"]
+    assert shown["tags"][0]["url"].endswith(f"/tags/{shown['tags'][0]['name']}")
+    bare = ana_api.get(f"/api/v1/statuses/{plain['id']}").json()
+    assert bare["mentions"] == [] and bare["tags"] == []
+
+
 def test_create_show_and_delete(ana_api, ana):
     created = ana_api.post(
         "/api/v1/statuses",
