@@ -59,10 +59,14 @@ class _Degrading:
             return None
 
     def add(self, *args, **kwargs):
+        # True: nobody else can be known to hold the key. allauth takes its rate limits'
+        # lock with `add`, and False made every sign-up wait a second for a 429 while Redis
+        # restarted (the surge drill): limits fail open, as the rest of this class does.
+        # Kiln's own `add` users (the sweepers' once-a-minute guards) then just run again.
         try:
             return super().add(*args, **kwargs)
         except self._DOWN:
-            return False
+            return True
 
     def set_many(self, data, *args, **kwargs):
         try:
