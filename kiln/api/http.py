@@ -25,10 +25,10 @@ from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider.models import get_access_token_model
 
 from kiln.api import scopes as scope_rules
-from kiln.core.fastdb import get_by
+from kiln.core.fastdb import PreparedQuery
 from kiln.shield.client import client_ip
 from kiln.shield.ratelimit import rate_limit_state
-from kiln.social.selectors import reader_by_id
+from kiln.social.selectors import reader_flag_annotations
 
 MAX_ID = 2**63 - 1
 RATE_WINDOW = 300  # seconds, as Mastodon's 300 requests per 5 minutes
@@ -56,6 +56,20 @@ def _message(exc: ValidationError) -> str:
 # --- Tokens ---------------------------------------------------------------------------------
 
 
+def _build_token_and_reader(checksum):
+    return (
+        get_access_token_model()
+        .objects.filter(token_checksum=checksum)
+        .select_related("user")
+        .annotate(**reader_flag_annotations("user_id"))
+    )
+
+
+# The token, its user and the user's reader flags in one round trip, prepared once per
+# process (kiln.core.fastdb): every API request makes this lookup.
+_token_and_reader = PreparedQuery(_build_token_and_reader, "str")
+
+
 def bearer_token(request):
     """The live access token the request carries, or None; a token that is forged, expired,
     revoked or whose account is disabled is a 401, never a silent anonymous request."""
@@ -67,11 +81,12 @@ def bearer_token(request):
     if kind.lower() != "bearer" or not raw:
         raise ApiError(401, "The access token is invalid")
     checksum = hashlib.sha256(raw.encode()).hexdigest()
-    # Prepared once per process (kiln.core.fastdb): every API request makes these lookups.
-    token = get_by(get_access_token_model(), "token_checksum", checksum)
-    if token is not None and token.user_id is not None:
-        # With the reader flags a session's user carries: no block query for most readers.
-        token.user = reader_by_id(token.user_id)
+    found = _token_and_reader(checksum)
+    token = found[0] if found else None
+    if token is not None and token.user is not None:
+        # The reader flags a session's user carries: no block query for most readers.
+        token.user.in_any_block = token.in_any_block
+        token.user.mutes_anyone = token.mutes_anyone
     if token is None:
         raise ApiError(401, "The access token is invalid")
     if token.expires <= timezone.now():

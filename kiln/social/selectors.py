@@ -13,12 +13,13 @@ def _pk(user) -> int | None:
     return user.pk
 
 
-def reader_flag_annotations() -> dict:
+def reader_flag_annotations(user_ref: str = "pk") -> dict:
     """Read with the signed-in user's own row on every request (kiln.site.auth_backends):
     whether they are on either side of any block, and whether they mute anyone. When neither,
     `blocked_user_ids` and `hidden_author_ids` answer without a query of their own. A flag is
-    as old as the request: a block made during it is seen from the next request on."""
-    me = OuterRef("pk")
+    as old as the request: a block made during it is seen from the next request on.
+    `user_ref`: the user's id in the annotated query (an API token's row names it user_id)."""
+    me = OuterRef(user_ref)
     return {
         "in_any_block": Exists(Block.objects.filter(blocker_id=me))
         | Exists(Block.objects.filter(blocked_id=me)),
