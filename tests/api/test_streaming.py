@@ -8,7 +8,6 @@ import queue
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -21,6 +20,7 @@ import requests
 from kiln.posts import services as posts
 from kiln.posts.models import Post
 from kiln.social import services as social
+from tests.child_db import share_test_database
 
 pytestmark = pytest.mark.django_db(transaction=True)
 QUIET = 1.0  # seconds within which an event that should not come, doesn't
@@ -295,8 +295,6 @@ class StreamingProcess:
 def streaming_process(transactional_db, tmp_path, settings):
     """streaming_process(heartbeat=..., redis_url=...) -> a StreamingProcess. Start it after the
     tokens are made: on SQLite it gets a file copy of the in-memory test database."""
-    from django.db import connection
-
     started = []
     var = tmp_path / "var"
     var.mkdir()
@@ -312,19 +310,7 @@ def streaming_process(transactional_db, tmp_path, settings):
             KILN_STREAMING_POLL="0.05",
             REDIS_URL=redis_url if redis_url is not None else os.environ.get("REDIS_URL", ""),
         )
-        if connection.vendor == "sqlite":
-            env.pop("DATABASE_URL", None)
-            if not (var / "kiln.sqlite3").exists():
-                dest = sqlite3.connect(var / "kiln.sqlite3")
-                connection.ensure_connection()
-                connection.connection.backup(dest)
-                dest.close()
-        else:
-            db = connection.settings_dict
-            env["DATABASE_URL"] = (
-                f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or 'localhost'}"
-                f":{db['PORT'] or 5432}/{db['NAME']}"
-            )
+        share_test_database(env, var)
         started.append(StreamingProcess(env, tmp_path / f"streaming-{len(started)}.log"))
         return started[-1]
 

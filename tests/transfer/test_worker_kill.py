@@ -15,6 +15,7 @@ from django.db import connection
 from django.utils import timezone
 
 from kiln.transfer import services
+from tests.child_db import share_test_database
 
 from .helpers import files_under, give_artist_a_life
 
@@ -27,19 +28,7 @@ def child_env(tmp_path: Path, media_root: Path) -> dict:
     env.update(KILN_VAR_DIR=str(tmp_path / "var"), KILN_MEDIA_ROOT=str(media_root))
     env.pop("KILN_TASK_BACKEND", None)  # the real database queue
     (tmp_path / "var").mkdir(exist_ok=True)
-    if connection.vendor == "sqlite":
-        # The test database lives in memory: hand the worker a file copy of it.
-        env.pop("DATABASE_URL", None)
-        dest = sqlite3.connect(tmp_path / "var" / "kiln.sqlite3")
-        connection.ensure_connection()
-        connection.connection.backup(dest)
-        dest.close()
-    else:
-        db = connection.settings_dict
-        env["DATABASE_URL"] = (
-            f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or 'localhost'}"
-            f":{db['PORT'] or 5432}/{db['NAME']}"
-        )
+    share_test_database(env, tmp_path / "var")
     return env
 
 
