@@ -3,6 +3,7 @@
 import operator
 from functools import reduce
 
+from django.db import router
 from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet
 
 from kiln.core.fastdb import PreparedQuery
@@ -54,5 +55,6 @@ def rendition_for_serving(*, key: str) -> dict | None:
     """What serving a rendition needs, in one query: its format, size, owner, the owner's
     image-search consent (for the shield's `noimageindex`), and whether the asset is
     withheld from everyone but its owner and staff (`events.withheld_assets`)."""
-    found = _serving(key)
+    # The router's choice, as the ORM query had it: a safe read may go to the replica.
+    found = _serving(key, using=router.db_for_read(Rendition))
     return dict(zip(_SERVING_FIELDS, found[0], strict=True)) if found else None
