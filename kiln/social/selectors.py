@@ -27,23 +27,6 @@ def reader_flag_annotations(user_ref: str = "pk") -> dict:
     }
 
 
-def _build_reader(user_id):
-    """The user row, with the flags other apps read about every signed-in reader (the social
-    graph's "blocks or mutes anyone": most people never do, and their pages then skip a
-    query). They are index probes inside a query that runs anyway."""
-    return User.objects.filter(pk=user_id).annotate(**reader_flag_annotations())
-
-
-# Prepared once per process (kiln.core.fastdb): every signed-in request and API call reads it.
-_reader = PreparedQuery(_build_reader, "int")
-
-
-def reader_by_id(user_id: int) -> User | None:
-    """The user a session or an API token names, carrying `reader_flag_annotations`."""
-    found = _reader(user_id)
-    return found[0] if found else None
-
-
 def _known_to_block_nobody(viewer) -> bool:
     # Only a user loaded for a request carries the flag; any other user object is asked.
     return getattr(viewer, "in_any_block", None) is False
