@@ -3,7 +3,7 @@
     .venv/bin/python bench/surge.py [--quick] [--drills]
 
 1. Uses the running full topology of deploy/local.sh (nginx, 2 web nodes, PostgreSQL primary
-   + replica, Redis, moto, 2 workers), or starts one, and restarts its web nodes and workers
+   + replica, Redis, moto, 3 workers), or starts one, and restarts its web nodes and workers
    with the shield's per-IP budgets raised: locust is one IP standing in for thousands of
    people. Nothing else is changed.
 2. Seeds it once per `up`: 900 people from ../shared/graphs/socfb-Reed98 with its follow
@@ -18,7 +18,7 @@
    fault drills during the hold.
 
 The figures on the shared 2-core development box are noisy: locust, nginx, both web nodes,
-both workers, two PostgreSQL clusters, Redis and moto all share those two cores with other
+the workers, two PostgreSQL clusters, Redis and moto all share those two cores with other
 people's work. Read them as a floor, not as the topology's capacity.
 """
 

@@ -1,10 +1,10 @@
 """Kiln's production topology on one machine: `deploy/local.sh up [--small]`, `down`, `status`.
 
 Full form: nginx in front of two gunicorn web nodes, a PostgreSQL primary of its own (initdb)
-with a streaming read replica made by pg_basebackup, Redis, moto as the S3 store, and two
-background workers (default,low; cloak), each running the sweepers. Small form (`--small`, the
-test in tests/deploy/): one web node, no replica, no workers, PostgreSQL from DATABASE_URL (or
-the server at 127.0.0.1:5432, with a database of its own).
+with a streaming read replica made by pg_basebackup, Redis, moto as the S3 store, and three
+background workers (two for default,low; one for cloak), each running the sweepers. Small form
+(`--small`, the test in tests/deploy/): one web node, no replica, no workers, PostgreSQL from
+DATABASE_URL (or the server at 127.0.0.1:5432, with a database of its own).
 
 Every process is started in its own session and recorded in <var>/topology.json, so `down`
 ends exactly those process groups. Ports come from KILN_TOPO_PORT_BASE (default 8110): +0
@@ -32,6 +32,13 @@ BIN = ROOT / ".venv" / "bin"
 BUCKET = "kiln-media"
 ACCEL_PREFIX = "/_kiln_media/"
 S3_REFUSE_FLAG = "s3-refuse-writes"
+# Two processes for renders and fan-out: one process left a core idle once the load ended, and
+# the backlog took 104 s to drain (docs/scaling.md). The cloak's own process loads torch.
+WORKERS = {
+    "worker-default": "default,low",
+    "worker-default-2": "default,low",
+    "worker-cloak": "cloak",
+}
 
 
 def var_dir() -> Path:
@@ -267,6 +274,10 @@ class Topology:
         argv = [PY, "manage.py", "db_worker", "--queue-name", queues]
         self.spawn(name, argv, env=self.django_env(), cwd=ROOT)
 
+    def start_workers(self) -> None:
+        for name, queues in WORKERS.items():
+            self.start_worker(name, queues)
+
     def render_nginx(self) -> Path:
         p = self.ports
         nodes = ["web1"] if self.small else ["web1", "web2"]
@@ -381,8 +392,7 @@ class Topology:
             if name.startswith("web"):
                 self.start_web(name)
         if "worker-default" in apps:
-            self.start_worker("worker-default", "default,low")
-            self.start_worker("worker-cloak", "cloak")
+            self.start_workers()
 
     # --- the whole ----------------------------------------------------------------------
     def up(self) -> None:
@@ -407,8 +417,7 @@ class Topology:
             self.start_streaming()
             if not self.small:
                 self.start_web("web2")
-                self.start_worker("worker-default", "default,low")
-                self.start_worker("worker-cloak", "cloak")
+                self.start_workers()
             health = f"http://127.0.0.1:{self.ports['nginx']}/healthz"
             urllib.request.urlopen(health, timeout=10).read()
         except BaseException:

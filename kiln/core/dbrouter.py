@@ -10,17 +10,22 @@ inside a web request that `ReplicaMiddleware` marked, that is a GET or HEAD
 - while the replica answers (a failed connection sends reads to the primary for
   KILN_DB_REPLICA_RETRY_SECONDS, then it is tried again).
 
+A safe request whose replica read fails mid-way (the replica stopped under it, or cancelled the
+query to replay WAL) runs its view once more on the primary: a GET or HEAD changes nothing, so
+the client sees a slower page instead of a 500.
+
 Everything else reads the primary: background workers (a task reads the row its enqueuer just
 committed), management commands, tests, and kiln/core/fastdb.py's hot-path reads, which name
 the "default" alias themselves (session and user: always fresh).
 """
 
+import contextlib
 import contextvars
 import logging
 import time
 
 from django.conf import settings
-from django.db import OperationalError, connections
+from django.db import InterfaceError, OperationalError, connections
 
 logger = logging.getLogger(__name__)
 
@@ -64,10 +69,15 @@ def replica_available(now: float | None = None) -> bool:
         replica.close_if_health_check_failed()
         replica.ensure_connection()
     except OperationalError as exc:
-        _replica_down_until = now + settings.KILN_DB_REPLICA_RETRY_SECONDS
-        logger.warning("Read replica unavailable, reading from the primary: %s", exc)
+        _mark_replica_down(now, exc)
         return False
     return True
+
+
+def _mark_replica_down(now: float, exc: Exception) -> None:
+    global _replica_down_until
+    _replica_down_until = now + settings.KILN_DB_REPLICA_RETRY_SECONDS
+    logger.warning("Read replica unavailable, reading from the primary: %s", exc)
 
 
 def _recently_wrote(request, now: float) -> bool:
@@ -101,4 +111,31 @@ class ReplicaMiddleware:
                 samesite="Lax",
                 secure=settings.SESSION_COOKIE_SECURE,
             )
+        return response
+
+    def process_exception(self, request, exception):
+        """Run a safe request's view again on the primary when its replica read failed."""
+        if not _use_replica.get() or not isinstance(exception, (OperationalError, InterfaceError)):
+            return None
+        match = request.resolver_match
+        if match is None:
+            return None
+        replica = connections[REPLICA]
+        if not replica.is_usable():
+            # Stopped or restarted under the query: the next requests skip it for a while.
+            _mark_replica_down(time.monotonic(), exception)
+            with contextlib.suppress(Exception):
+                replica.close()
+        else:
+            logger.warning(
+                "Replica read failed, %s %s again on the primary: %s",
+                request.method,
+                request.path,
+                exception,
+            )
+        _use_replica.set(False)  # the outer __call__ resets it after this request
+        response = match.func(request, *match.args, **match.kwargs)
+        if callable(getattr(response, "render", None)):
+            # A failure while rendering reaches here after Django's own render step.
+            response = response.render()
         return response

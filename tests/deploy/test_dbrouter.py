@@ -5,7 +5,9 @@ import time
 import pytest
 from django.db import OperationalError
 from django.http import HttpResponse
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
+from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
 
 from kiln.accounts.models import User
 from kiln.core import dbrouter
@@ -97,3 +99,113 @@ def test_replica_down_falls_back_to_the_primary_then_retries(monkeypatch, settin
     assert len(calls) == 1
     assert dbrouter.replica_available(now=106.0) is False  # tried again after 5 s
     assert len(calls) == 2
+
+
+# --- A safe read that fails on the replica runs again on the primary -------------------------
+# Through Django's whole handler (the test client), so process_exception and the template
+# render step are the real ones.
+
+
+class _Replica:
+    """Stands in for the replica's connection: usable or not, and whether it was closed."""
+
+    in_atomic_block = False
+
+    def __init__(self, usable: bool):
+        self.usable = usable
+        self.closed = False
+
+    def is_usable(self):
+        return self.usable
+
+    def close(self):
+        self.closed = True
+
+
+_attempts: list[str] = []
+
+
+def _fails_on_the_replica(request):
+    alias = router.db_for_read(User)
+    _attempts.append(alias)
+    if alias == "replica":
+        raise OperationalError("terminating connection due to administrator command")
+    return HttpResponse(alias)
+
+
+def _fails_while_rendering(request):
+    from django.template import engines
+    from django.template.response import TemplateResponse
+
+    def rendered_alias():  # a lazy read in a template, evaluated by Django's render step
+        return _fails_on_the_replica(request).content.decode()
+
+    template = engines["django"].from_string("{{ alias }}")
+    return TemplateResponse(request, template, {"alias": rendered_alias})
+
+
+def _fails_everywhere(request):
+    _attempts.append(router.db_for_read(User))
+    raise OperationalError("the primary is down too")
+
+
+def _not_a_database_error(request):
+    _attempts.append(router.db_for_read(User))
+    raise ValueError("a bug, not the replica")
+
+
+urlpatterns = [
+    path("replica-read", _fails_on_the_replica),
+    path("replica-render", _fails_while_rendering),
+    path("everywhere", _fails_everywhere),
+    path("bug", _not_a_database_error),
+    path("write", csrf_exempt(_fails_on_the_replica)),
+]
+
+
+@pytest.fixture
+def replica_handler(replica_up, monkeypatch, settings):
+    settings.ROOT_URLCONF = __name__
+    settings.MIDDLEWARE = ["kiln.core.dbrouter.ReplicaMiddleware"]
+    _attempts.clear()
+    replica = _Replica(usable=False)
+    monkeypatch.setattr(dbrouter, "connections", {"replica": replica, "default": _Replica(True)})
+    return replica
+
+
+def test_a_replica_stopped_mid_read_gives_the_page_from_the_primary(replica_handler):
+    response = Client(raise_request_exception=False).get("/replica-read")
+    assert response.status_code == 200 and response.content == b"default"
+    assert _attempts == ["replica", "default"]
+    # The dead connection is dropped and the next requests skip the replica a while.
+    assert replica_handler.closed
+    assert dbrouter._replica_down_until > time.monotonic()
+
+
+def test_a_replica_read_failing_in_the_template_is_rendered_from_the_primary(replica_handler):
+    response = Client(raise_request_exception=False).get("/replica-render")
+    assert response.status_code == 200 and response.content == b"default"
+    assert _attempts == ["replica", "default"]
+
+
+def test_a_query_the_live_replica_cancelled_is_retried_without_marking_it_down(replica_handler):
+    replica_handler.usable = True  # e.g. cancelled to replay WAL: the replica itself is fine
+    response = Client(raise_request_exception=False).get("/replica-read")
+    assert response.content == b"default"
+    assert not replica_handler.closed and dbrouter._replica_down_until == 0.0
+
+
+def test_a_request_failing_on_the_primary_too_is_a_500_tried_once_more_only(replica_handler):
+    response = Client(raise_request_exception=False).get("/everywhere")
+    assert response.status_code == 500
+    assert _attempts == ["replica", "default"]
+
+
+def test_other_errors_and_writes_are_not_retried(replica_handler):
+    client = Client(raise_request_exception=False)
+    assert client.get("/bug").status_code == 500
+    assert _attempts == ["replica"]
+    _attempts.clear()
+    # A write never read the replica, so its error is its own: never run twice.
+    response = client.post("/write")
+    assert response.status_code == 200 and _attempts == ["default"]
