@@ -354,23 +354,20 @@ STORAGES = {
 # KILN_S3_BUCKET (+ KILN_S3_ENDPOINT_URL, KILN_S3_REGION, AWS_ACCESS_KEY_ID,
 # AWS_SECRET_ACCESS_KEY): keep media in S3 (or any S3-compatible store) instead of local files.
 KILN_S3_BUCKET = os.environ.get("KILN_S3_BUCKET", "")
+# KILN_S3_TIMEOUT_SECONDS: how long a store's answer is awaited before one retry, then a clear
+# refusal (kiln/core/s3.py says why it is short).
+KILN_S3_TIMEOUT_SECONDS = env_int("KILN_S3_TIMEOUT_SECONDS", 10)
 if KILN_S3_BUCKET:
-    _s3 = {
-        "bucket_name": KILN_S3_BUCKET,
-        "endpoint_url": os.environ.get("KILN_S3_ENDPOINT_URL") or None,
-        "region_name": os.environ.get("KILN_S3_REGION") or None,
-        "file_overwrite": False,
-        "default_acl": None,
-        "querystring_auth": False,
-    }
-    STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {**_s3, "location": "public"},
-    }
-    STORAGES["private"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {**_s3, "location": "private", "querystring_auth": True},
-    }
+    from kiln.core.s3 import s3_storages
+
+    STORAGES.update(
+        s3_storages(
+            bucket=KILN_S3_BUCKET,
+            endpoint_url=os.environ.get("KILN_S3_ENDPOINT_URL") or None,
+            region_name=os.environ.get("KILN_S3_REGION") or None,
+            timeout_seconds=KILN_S3_TIMEOUT_SECONDS,
+        )
+    )
 
 # KILN_MEDIA_ACCEL_PREFIX: behind nginx, rendition bytes are sent by nginx from this internal
 # location (X-Accel-Redirect + the storage key) after Kiln's checks; deploy/nginx.conf.template

@@ -8,6 +8,7 @@ import socket
 
 import pytest
 
+from kiln.core.s3 import s3_storages as s3_storages_for
 from kiln.media.delivery import rendition_url
 from kiln.media.models import MediaAsset
 from tests.media import images
@@ -44,25 +45,14 @@ def s3_storages(moto_endpoint, settings, monkeypatch):
     bucket = "kiln-media-test"
     client = boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1")
     client.create_bucket(Bucket=bucket)
-    # The same shape kiln/settings.py builds from KILN_S3_BUCKET and KILN_S3_ENDPOINT_URL.
-    common = {
-        "bucket_name": bucket,
-        "endpoint_url": moto_endpoint,
-        "region_name": "us-east-1",
-        "file_overwrite": False,
-        "default_acl": None,
-        "querystring_auth": False,
-    }
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {
-            "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {**common, "location": "public"},
-        },
-        "private": {
-            "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {**common, "location": "private", "querystring_auth": True},
-        },
+        **s3_storages_for(
+            bucket=bucket,
+            endpoint_url=moto_endpoint,
+            region_name="us-east-1",
+            timeout_seconds=settings.KILN_S3_TIMEOUT_SECONDS,
+        ),
     }
     yield client, bucket
     listing = client.list_objects_v2(Bucket=bucket)

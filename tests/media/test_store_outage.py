@@ -71,3 +71,58 @@ def test_render_during_outage_keeps_no_row_for_a_missing_file_and_retries(
     public = media_root / "public"
     for rendition in asset.renditions.all():
         assert (public / rendition.key).is_file(), rendition.key
+
+
+@pytest.fixture
+def silent_store(settings, monkeypatch):
+    """An S3 endpoint that accepts connections and never answers (the "S3 frozen" drill)."""
+    import socket
+    import threading
+
+    from kiln.core.s3 import s3_storages
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    listener = socket.create_server(("127.0.0.1", 0))
+    held = []
+    stop = threading.Event()
+
+    def accept_and_say_nothing():
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept_and_say_nothing, daemon=True)
+    thread.start()
+    endpoint = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        **s3_storages(
+            bucket="frozen", endpoint_url=endpoint, region_name="us-east-1", timeout_seconds=1
+        ),
+    }
+    yield held
+    stop.set()
+    thread.join()
+    for conn in held:
+        conn.close()
+    listener.close()
+
+
+@pytest.mark.django_db
+def test_a_store_that_stops_answering_refuses_the_upload_after_one_retry(
+    client, artist, silent_store
+):
+    client.force_login(artist)
+    data = images.jpeg(800, 600)
+    response = client.post(
+        "/media/upload", {"file": SimpleUploadedFile("a.jpg", data, "image/jpeg")}
+    )
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+    assert MediaAsset.objects.count() == 0
+    # The first try and one retry, each given up after the timeout: the web worker is free
+    # again in seconds instead of botocore's default five tries of 60 s each.
+    assert len(silent_store) == 2
