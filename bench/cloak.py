@@ -24,6 +24,7 @@ import dataclasses
 import datetime
 import json
 import os
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -249,7 +250,7 @@ def write_page(a, cfg, paintings, held, load0) -> None:
         json.dumps(
             {
                 "measured_on": datetime.date.today().isoformat(),
-                "command": "python bench/cloak.py " + " ".join(sys.argv[1:]),
+                "command": shlex.join(["python", "bench/cloak.py", *sys.argv[1:]]),
                 "intensity": a.intensity,
                 "size": a.size,
                 "load": round(load0, 1),
