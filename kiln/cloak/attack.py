@@ -1,10 +1,12 @@
 """The cloak: projected gradient descent on the image under an L-infinity budget.
 
 The image's latent is pushed away from its own latent (and optionally towards the latent
-of a procedurally generated texture, Mist's "textural" mode).  Speed comes from Adam steps
-instead of sign steps, bf16 autocast with channels_last where the hardware has bf16 kernels
-(CUDA, AMX / AVX-512 bf16 CPUs; float32 elsewhere), and tiling, which also bounds memory for
-the 2048 px master.
+of a procedurally generated texture, Mist's "textural" mode), averaged over the transforms a
+trainer applies (kiln.cloak.transforms). Speed comes from spending most steps where a trainer
+looks: a fixed, seeded pool of downscaled draws whose reference latents are encoded once,
+with one full-resolution step at the end; L2 steps instead of sign steps; bf16 autocast with
+channels_last where the hardware has bf16 kernels (CUDA, AMX / AVX-512 bf16 CPUs; float32
+elsewhere); and tiling, which also bounds memory for the 2048 px master.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import torch
 import torch.nn.functional as F
 
 from .encoders import Models, load_models
-from .transforms import IDENTITY, Transform, sample_transform
+from .transforms import IDENTITY, SCALES, Transform, sample_transform
 
 INTENSITY_EPS = {"low": 4, "default": 6, "high": 8}  # L-inf budget in 1/255 units
 
@@ -36,14 +38,14 @@ class CloakCancelled(Exception):
 @dataclass
 class CloakConfig:
     eps: int = 6  # L-inf budget, 1/255 units (integer so the 8-bit bound is exact)
-    steps: int = 16  # full-resolution steps, after coarse_steps at half resolution
+    steps: int = 11  # attack steps (after coarse_steps at half resolution, if any)
     mode: str = "away"  # "away" | "target" | "both"
     encoders: tuple[str, ...] = ("taef2_encoder", "taesana_encoder")
     encoder_weights: dict[str, float] = field(
         default_factory=lambda: {"taef2_encoder": 1.0, "taesana_encoder": 0.5}
     )
     optimizer: str = "l2"  # "adam" | "l2" (momentum on L2-normalised gradients)
-    lr: float = 0.3  # Adam: step as a fraction of eps; l2: step as a fraction of the L2 ball
+    lr: float = 0.6  # Adam: step as a fraction of eps; l2: step as a fraction of the L2 ball
     mask: bool = True  # perceptual mask: less change where the picture is flat
     mask_floor: float = 0.4
     mask_scale: float = 0.04  # local std at which the full budget is allowed
@@ -60,16 +62,15 @@ class CloakConfig:
     stop_shift: float | None = 1.0  # stop early once the taef2 shift passes this
     min_steps: int = 6
     init: float = 0.5  # random start, fraction of the bound
-    # Steps at half resolution first (a quarter of the cost each): a smooth start that
-    # survives downscaling, and the time EOT's extra reference encode costs is made up.
-    coarse_steps: int = 8
+    # Steps at half resolution first (a quarter of the cost each). Off by default: the pool's
+    # downscaled draws do the same work on the full-resolution perturbation.
+    coarse_steps: int = 0
     # Expectation over transformation: each step draws one trainer-like transform
     # (kiln.cloak.transforms); momentum over steps is the running average over draws.
     eot: bool = True
-    # Share of steps on the image exactly as uploaded. 0.5 rather than 0.2: on the same image
-    # and run it kept the downscale figures and raised as-uploaded, JPEG 85 and noisy
-    # upscaling (docs/decisions/cloak.md, the ablation).
-    p_identity: float = 0.5
+    # Without a pool: the share of draws that are the image as uploaded. With a pool: the
+    # share of full-resolution steps (see full_draws), spread evenly, the last step one.
+    p_identity: float = 1 / 11
     # Low-resolution parameterisation: the step is the gradient averaged over lowpass x
     # lowpass blocks and upsampled, plus lowpass_detail of the full-resolution gradient. A
     # perturbation built of such steps is smooth, so a trainer's downscale keeps it.
@@ -78,6 +79,17 @@ class CloakConfig:
     # Early stop judged on the draws at or below this scale (None: on every draw), so an
     # image is not left once it moves as uploaded but not after the trainer's downscale.
     stop_scale: float | None = None
+    # A fixed pool of transforms per tile, drawn once (seeded): the original's latent under
+    # each is encoded once and cached instead of at every step. 0 draws afresh every step.
+    pool: int = 6
+    # Pool draws are at most this scale (a step at scale s costs about s^2 of a full one);
+    # trainer_sizes adds the bucket scales a fine-tune uses (area size^2 of the whole image).
+    pool_max_scale: float = 0.625
+    trainer_sizes: tuple[int, ...] = (512,)
+    # With a pool: full-resolution steps, spread evenly among the steps with share
+    # p_identity, cycle through these draws (a JPEG quality, or None: as uploaded); the
+    # other steps cycle through the pool.
+    full_draws: tuple[int | None, ...] = (85,)
     seed: int = 0
 
     @classmethod
@@ -198,6 +210,41 @@ def _smooth(t: torch.Tensor, factor: int, detail: float) -> torch.Tensor:
     return up + detail * t if detail else up
 
 
+def _plan(cfg: CloakConfig, steps: int, image_hw: tuple[int, int]) -> list[Transform]:
+    """The transform each step applies (seeded, so a run is reproducible)."""
+    if not cfg.eot:
+        return [IDENTITY] * steps
+    g = torch.Generator().manual_seed(cfg.seed + 1)
+    if not cfg.pool:
+        return [sample_transform(g, cfg.p_identity) for _ in range(steps)]
+    h, w = image_hw
+    # Not capped by pool_max_scale: an image under the bucket's area is seen at full size.
+    trainer = [min(1.0, size / math.sqrt(h * w)) for size in cfg.trainer_sizes]
+    scales = [s for s in SCALES if s <= cfg.pool_max_scale] or [min(SCALES)]
+    pool = []
+    for i in range(cfg.pool):
+        t = sample_transform(g, 0.0)
+        if trainer and i % 2 == 0:  # half the pool at the trainer's buckets, bicubic as theirs
+            t = dataclasses.replace(t, scale=trainer[(i // 2) % len(trainer)], mode="bicubic")
+        else:
+            k = int(float(torch.rand(1, generator=g)) * len(scales)) % len(scales)
+            t = dataclasses.replace(t, scale=scales[k])
+        pool.append(t)
+    full = [IDENTITY if q is None else Transform(quality=q) for q in cfg.full_draws] or [IDENTITY]
+    # Full-resolution steps: share p_identity (at least one), spread evenly, the last one
+    # included so the final perturbation is tuned on the image the artist publishes.
+    n_full = max(1, round(steps * cfg.p_identity)) if cfg.p_identity > 0 else 0
+    plan, k_full, k_pool = [], 0, 0
+    for i in range(steps):
+        if ((i + 1) * n_full) // steps > (i * n_full) // steps:
+            plan.append(full[k_full % len(full)])
+            k_full += 1
+        else:
+            plan.append(pool[k_pool % len(pool)])
+            k_pool += 1
+    return plan
+
+
 def _attack_tile(
     x: torch.Tensor,
     models: Models,
@@ -205,6 +252,7 @@ def _attack_tile(
     steps: int,
     delta0: torch.Tensor | None,
     tick: Callable[[], None],
+    image_hw: tuple[int, int] | None = None,
 ) -> torch.Tensor:
     """Optimise a perturbation for one tile (1x3xHxW, multiples of 32); returns delta."""
     eps = cfg.eps / 255.0
@@ -214,10 +262,15 @@ def _attack_tile(
     tex = None
     if cfg.mode in ("target", "both"):
         tex = texture_target(*x.shape[-2:], seed=cfg.seed).to(x.device)
+    cache: dict[Transform, dict] = {}
 
     @torch.no_grad()
     def references(t: Transform) -> dict:
-        """Latents of the transformed original (and texture): what the step pushes away from."""
+        """Latents of the transformed original (and texture): what the step pushes away from.
+
+        Cached per transform: a pool's draws recur, and the original never changes."""
+        if t in cache:
+            return cache[t]
         xt = _prep(t(x))
         out = {}
         for name in cfg.encoders:
@@ -225,9 +278,9 @@ def _attack_tile(
             z0 = _encode(enc, xt, cfg.bf16)
             zt = None if tex is None else _encode(enc, _prep(t(tex)), cfg.bf16)
             out[name] = (z0, zt, z0.square().sum().clamp_min(1e-6))
+        cache[t] = out
         return out
 
-    refs_identity = references(IDENTITY)
     if delta0 is None:
         # A random start: the "away" loss has zero gradient at delta = 0.
         g = torch.Generator().manual_seed(cfg.seed)
@@ -244,11 +297,10 @@ def _attack_tile(
     if cfg.optimizer == "adam":
         opt = torch.optim.Adam([delta], lr=cfg.lr * eps, betas=(0.5, 0.9))
     momentum = torch.zeros_like(delta)
-    draws = torch.Generator().manual_seed(cfg.seed + 1)
+    plan = _plan(cfg, steps, image_hw or tuple(x.shape[-2:]))
     avg_shift = None  # running mean of the shift over the (judged) draws, for the early stop
-    for step in range(steps):
-        t = sample_transform(draws, cfg.p_identity) if cfg.eot else IDENTITY
-        refs = refs_identity if t is IDENTITY else references(t)
+    for step, t in enumerate(plan):
+        refs = references(t)
         xa = (x + delta).clamp(0, 1)
         xt = _prep(t(xa))
         loss = 0.0
@@ -271,15 +323,20 @@ def _attack_tile(
             for _ in range(steps - step):
                 tick()
             break
+        (grad,) = torch.autograd.grad(loss, delta)
         if cfg.ssim_floor is not None:
             # Glaze-style perceptual bound: penalise only once SSIM drops below the floor.
-            loss = loss + cfg.ssim_weight * F.relu(cfg.ssim_floor - ssim_torch(xa, x))
+            # Checked without a graph first: above the floor the hinge has no gradient.
+            with torch.no_grad():
+                low = float(ssim_torch(xa, x)) < cfg.ssim_floor
+            if low:
+                d = delta.detach().requires_grad_(True)
+                pen = cfg.ssim_weight * F.relu(cfg.ssim_floor - ssim_torch((x + d).clamp(0, 1), x))
+                grad = grad + torch.autograd.grad(pen, d)[0]
         if opt is not None:
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
+            delta.grad = grad
             opt.step()
         else:
-            (grad,) = torch.autograd.grad(loss, delta)
             with torch.no_grad():
                 grad = _smooth(grad, cfg.lowpass, cfg.lowpass_detail)
                 # Steepest descent in L2 spends the budget where the gradient is large,
@@ -357,10 +414,18 @@ def cloak_tensor(
                 small, _, _ = _pad_to(small, 32)
                 # Half the resolution already halves the perturbation's frequencies.
                 coarse = dataclasses.replace(cfg, lowpass=max(1, cfg.lowpass // 2))
-                ds = _attack_tile(small, models, coarse, cfg.coarse_steps, None, lambda: tick(0.25))
+                ds = _attack_tile(
+                    small,
+                    models,
+                    coarse,
+                    cfg.coarse_steps,
+                    None,
+                    lambda: tick(0.25),
+                    (H // 2, W // 2),
+                )
                 d0 = F.interpolate(ds, scale_factor=2, mode="bilinear", align_corners=False)
                 d0 = d0[:, :, : t.shape[-2], : t.shape[-1]]
-            d = _attack_tile(t, models, cfg, cfg.steps, d0, tick)
+            d = _attack_tile(t, models, cfg, cfg.steps, d0, tick, (H, W))
             delta_full[:, :, ky0:ky1, kx0:kx1] = d[:, :, ky0 - y0 : ky1 - y0, kx0 - x0 : kx1 - x0]
     return (xp + delta_full).clamp(0, 1)[:, :, :H, :W]
 

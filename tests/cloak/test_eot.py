@@ -9,7 +9,7 @@ import torch
 from PIL import Image
 
 from kiln.cloak import purify, summary
-from kiln.cloak.attack import CloakConfig, _smooth, cloak_array, to_tensor, to_uint8
+from kiln.cloak.attack import CloakConfig, _plan, _smooth, cloak_array, to_tensor, to_uint8
 from kiln.cloak.encoders import load_models
 from kiln.cloak.metrics import measure
 from kiln.cloak.transforms import IDENTITY, Transform, jpeg_diff, sample_transform
@@ -123,3 +123,32 @@ def test_smoothing_is_a_block_average_plus_detail():
     assert low.shape == t.shape
     assert torch.allclose(low.mean(), t.mean(), atol=1e-4)
     assert torch.allclose(_smooth(t, 4, 0.5), low + 0.5 * t)
+
+
+def test_a_pool_plan_is_seeded_and_mostly_at_the_trainers_scales():
+    cfg = CloakConfig(
+        pool=6, pool_max_scale=0.75, trainer_sizes=(512,), p_identity=0.2, full_draws=(None, 85)
+    )
+    plan = _plan(cfg, 20, (1024, 800))
+    assert plan == _plan(cfg, 20, (1024, 800))  # the same draws on every run
+    full = [t for t in plan if t.scale == 1.0]
+    assert len(full) == 4 and IDENTITY in full and Transform(quality=85) in full
+    pool = [t for t in plan if t.scale < 1.0]
+    assert len(set(pool)) == 6 and all(t.scale <= 0.75 for t in pool)
+    # half the pool at the 512 px bucket of a 1024x800 image (area 512^2)
+    assert sum(abs(t.scale - 512 / (1024 * 800) ** 0.5) < 1e-9 for t in set(pool)) == 3
+    assert plan[-1].scale == 1.0  # the last step sees the image at full size
+
+
+def test_references_are_encoded_once_per_draw(models, painting, monkeypatch):
+    from kiln.cloak import attack
+
+    calls = []
+    real = attack._encode
+    monkeypatch.setattr(attack, "_encode", lambda e, x, bf16: calls.append(x) or real(e, x, bf16))
+    cfg = CloakConfig(pool=3, steps=9, p_identity=1 / 3, coarse_steps=0, stop_shift=None)
+    res = cloak_array(painting, cfg, models)
+    assert np.abs(res.cloaked.astype(int) - painting.astype(int)).max() <= cfg.eps
+    n_enc = len(cfg.encoders)
+    # 9 steps with a gradient; references once for each of the 4 distinct draws
+    assert len(calls) == n_enc * (9 + 4)

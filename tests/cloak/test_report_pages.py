@@ -48,6 +48,10 @@ def test_protection_page_shows_the_bench_figures(client, tmp_path, monkeypatch):
         "held_out": {"count": 8, "shifts": dict(SHIFTS, half=0.44)},
         "psnr_min": 36.2,
         "ssim_min": 0.951,
+        "seconds_per_mp": 58.5,
+        "cpu_seconds_per_mp": 49.2,
+        "threads": 2,
+        "note": "1024 px master, float32",
     }
     path = tmp_path / "measured.json"
     path.write_text(json.dumps(data))
@@ -60,6 +64,7 @@ def test_protection_page_shows_the_bench_figures(client, tmp_path, monkeypatch):
     assert "What we measured" in page and ">0.44<" in page and ">0.31<" in page
     assert "weakened by noisy upscaling" in page and "mostly undone by a median filter" in page
     assert "36.2 dB" in page and "8 images the cloak was never tuned on" in page
+    assert "58.5 s per megapixel (49.2 CPU seconds" in page and "(1024 px master, float32)" in page
 
 
 def test_the_committed_figures_cover_every_measure():
