@@ -242,6 +242,18 @@ def checks(paintings: list[dict], held: list[dict]) -> None:
     print("\ntargets: " + "; ".join(f"{k}: {'met' if v else 'NOT met'}" for k, v in result.items()))
 
 
+def _without_note(argv: list[str]) -> list[str]:
+    out, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--note":
+            skip = True
+        elif not arg.startswith("--note="):
+            out.append(arg)
+    return out
+
+
 def write_page(a, cfg, paintings, held, load0) -> None:
     def means(rows):
         return {k: round(float(np.mean([r["shifts"][k] for r in rows])), 3) for k in MEASURES}
@@ -250,7 +262,8 @@ def write_page(a, cfg, paintings, held, load0) -> None:
         json.dumps(
             {
                 "measured_on": datetime.date.today().isoformat(),
-                "command": shlex.join(["python", "bench/cloak.py", *sys.argv[1:]]),
+                # The note is stored (and shown) on its own, not twice.
+                "command": shlex.join(["python", "bench/cloak.py", *_without_note(sys.argv[1:])]),
                 "intensity": a.intensity,
                 "size": a.size,
                 "load": round(load0, 1),
