@@ -11,8 +11,8 @@ JPEG 85, after each purification (JPEG 75 / 90, noise then 2x Lanczos up and bac
 alone, measured on Sana, and the other way round, at --transfer-size), PSNR, SSIM, s/MP.
 A noisy *diffusion* upscaler would purify more strongly than the Lanczos stand-in here.
 
-Then the naive sign-gradient baseline (30 steps, 4/255, fp32) against the cloak stopped
-once past the baseline's shift, on the same image and size, for the speed ratio.
+Then the naive sign-gradient baseline (30 steps, 4/255, fp32) against the cloak as it runs,
+on the same image and size, for the speed ratio at equal-or-better shift.
 --write-page stores the means in kiln/cloak/measured.json for the protection page.
 """
 
@@ -142,25 +142,29 @@ def naive_models(models: Models) -> Models:
 
 
 def speed_ratio(models: Models, cfg: CloakConfig, arr: np.ndarray) -> None:
-    """Baseline vs the cloak stopped once past the baseline's as-uploaded taef2 shift."""
+    """The naive baseline against the cloak as it runs for artists, on the same image.
+
+    The ratio counts only where the cloak's shift is equal or better: it is printed for
+    each measure with the verdict beside it, never as one number that hides a loss."""
     t0 = time.perf_counter()
     base = naive_baseline(arr, naive_models(models), eps=4, steps=30).cloaked
     t_base = time.perf_counter() - t0
-    s_base = _shift(models, "taef2_encoder", arr, base)
-    # +10%: the in-loop shift is bf16, averaged over transforms, before 8-bit rounding.
-    eq = dataclasses.replace(cfg, stop_shift=1.10 * s_base, min_steps=1)
     t0 = time.perf_counter()
-    ours = cloak_array(arr, eq, models).cloaked
+    ours = cloak_array(arr, cfg, models).cloaked
     t_ours = time.perf_counter() - t0
-    s_ours = _shift(models, "taef2_encoder", arr, ours)
     mb, mo = measure(models, arr, base)["shifts"], measure(models, arr, ours)["shifts"]
     print(
-        f"\nnaive baseline (30 sign steps, 4/255, fp32) {arr.shape[1]}x{arr.shape[0]}: "
-        f"{t_base:.1f} s, shift {s_base:.3f}, after t512 {mb['trainer_512']:.3f}, "
-        f"JPEG85 {mb['jpeg85']:.3f}\nkiln cloak stopped past it: {t_ours:.1f} s, shift "
-        f"{s_ours:.3f}, after t512 {mo['trainer_512']:.3f}, JPEG85 {mo['jpeg85']:.3f}\n"
-        f"speed ratio at equal-or-better shift: {t_base / t_ours:.1f}x "
-        f"({'equal or better' if s_ours >= s_base else 'LOWER'} shift)"
+        f"\nnaive baseline (30 sign steps, 4/255, fp32, texture target) against the cloak "
+        f"({cfg.eps}/255), {arr.shape[1]}x{arr.shape[0]}: {t_base:.1f} s against "
+        f"{t_ours:.1f} s, {t_base / t_ours:.1f}x faster"
+    )
+    for key in ("uploaded", "trainer_512", "jpeg85"):
+        verdict = "equal or better" if mo[key] >= mb[key] else "LOWER"
+        print(f"  {key}: baseline {mb[key]:.3f}, cloak {mo[key]:.3f} ({verdict})")
+    met = all(mo[k] >= mb[k] for k in ("uploaded", "trainer_512", "jpeg85"))
+    print(
+        "speed ratio at equal-or-better shift: "
+        + (f"{t_base / t_ours:.1f}x" if met else "not established (a shift is lower)")
     )
 
 
@@ -242,6 +246,13 @@ def checks(paintings: list[dict], held: list[dict]) -> None:
     print("\ntargets: " + "; ".join(f"{k}: {'met' if v else 'NOT met'}" for k, v in result.items()))
 
 
+def hardest(paintings: list[dict]) -> dict:
+    """The painting with the lowest mean shift over the measures, with its own figures."""
+    row = min(paintings, key=lambda r: np.mean([r["shifts"][k] for k in MEASURES]))
+    title = row["image"].replace("_", " ").replace("-", " ").title()
+    return {"name": title, "shifts": {k: round(row["shifts"][k], 3) for k in MEASURES}}
+
+
 def _without_note(argv: list[str]) -> list[str]:
     out, skip = [], False
     for arg in argv:
@@ -269,6 +280,8 @@ def write_page(a, cfg, paintings, held, load0) -> None:
                 "load": round(load0, 1),
                 "paintings": {"count": len(paintings), "shifts": means(paintings)},
                 "held_out": {"count": len(held), "shifts": means(held)} if held else None,
+                # The mean hides the painting the cloak does worst on; the page shows it too.
+                "hardest": hardest(paintings) if len(paintings) > 1 else None,
                 "psnr_min": min(r["psnr"] for r in paintings + held),
                 "ssim_min": min(r["ssim"] for r in paintings + held),
                 "seconds_per_mp": mean_row("", paintings)["s/MP"],

@@ -31,10 +31,11 @@ from kiln.cloak.encoders import load_models  # noqa: E402
 from kiln.cloak.metrics import _shift, psnr, ssim  # noqa: E402
 
 # The first pass of issue 26 (EOT, fresh draws, coarse-to-fine) and the second (half the
-# steps as uploaded); the pool variants (third pass) are measured at 1024 px.
+# steps as uploaded); the pool variants (third and fourth passes) are measured at 1024 px.
 SECOND = dict(pool=0, coarse_steps=8, steps=16, lr=0.3, p_identity=0.5, full_draws=(None,))
 FIRST = dict(SECOND, p_identity=0.2, lowpass=1, lowpass_detail=0.0, stop_scale=None)
 POOL = dict(coarse_steps=0, pool_max_scale=0.75, trainer_sizes=(512,))
+THIRD = dict(steps=11, p_identity=1 / 11, full_draws=(85,))  # the third pass's default
 VARIANTS = {
     "no EOT (plain steps)": dict(FIRST, eot=False),
     "EOT (first pass)": FIRST,
@@ -52,8 +53,16 @@ VARIANTS = {
         POOL, pool=8, steps=12, p_identity=1 / 6, full_draws=(85,), lr=0.3
     ),
     "E = C, step 0.6": dict(POOL, pool=8, steps=12, p_identity=1 / 6, full_draws=(85,), lr=0.6),
-    "F pool 6 <= 0.625, 10 downscaled + 1 full JPEG 85, step 0.6 (default)": {},
-    "G = F with 2 full JPEG 85 steps": dict(steps=12, p_identity=1 / 6),
+    "F pool 6 <= 0.625, 10 downscaled + 1 full JPEG 85, step 0.6": THIRD,
+    "G = F with 2 full JPEG 85 steps": dict(THIRD, steps=12, p_identity=1 / 6),
+    # Fourth pass: with bf16 kernels a step costs 0.4 of a float32 one; the time goes to
+    # more steps, a third of them at full resolution.
+    "H = F, 22 steps, 4 full JPEG 85": dict(THIRD, steps=22, p_identity=4 / 22),
+    "I = F, 30 steps, 10 full JPEG 85": dict(THIRD, steps=30, p_identity=1 / 3),
+    "J = I, step 0.4": dict(THIRD, steps=30, p_identity=1 / 3, lr=0.4),
+    "K 36 steps, 12 full: 8 JPEG 85, 4 as uploaded (default)": {},
+    "L = K, pool 8": dict(pool=8),
+    "M = K, 33 steps": dict(steps=33),
 }
 
 

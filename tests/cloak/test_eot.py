@@ -9,7 +9,15 @@ import torch
 from PIL import Image
 
 from kiln.cloak import purify, summary
-from kiln.cloak.attack import CloakConfig, _plan, _smooth, cloak_array, to_tensor, to_uint8
+from kiln.cloak.attack import (
+    CloakConfig,
+    _cost,
+    _plan,
+    _smooth,
+    cloak_array,
+    to_tensor,
+    to_uint8,
+)
 from kiln.cloak.encoders import load_models
 from kiln.cloak.metrics import measure
 from kiln.cloak.transforms import IDENTITY, Transform, jpeg_diff, sample_transform
@@ -146,9 +154,29 @@ def test_references_are_encoded_once_per_draw(models, painting, monkeypatch):
     calls = []
     real = attack._encode
     monkeypatch.setattr(attack, "_encode", lambda e, x, bf16: calls.append(x) or real(e, x, bf16))
-    cfg = CloakConfig(pool=3, steps=9, p_identity=1 / 3, coarse_steps=0, stop_shift=None)
+    cfg = CloakConfig(
+        pool=3, steps=9, p_identity=1 / 3, full_draws=(85,), coarse_steps=0, stop_shift=None
+    )
     res = cloak_array(painting, cfg, models)
     assert np.abs(res.cloaked.astype(int) - painting.astype(int)).max() <= cfg.eps
     n_enc = len(cfg.encoders)
     # 9 steps with a gradient; references once for each of the 4 distinct draws
     assert len(calls) == n_enc * (9 + 4)
+
+
+def test_the_default_plan_spends_a_third_of_its_steps_at_full_resolution():
+    plan = _plan(CloakConfig(), CloakConfig().steps, (1024, 800))
+    full = [t for t in plan if t.scale == 1.0]
+    assert len(full) == len(plan) // 3
+    assert full.count(Transform(quality=85)) == 2 * full.count(IDENTITY)
+    assert plan[-1] == IDENTITY  # the last step is tuned on the file as published
+
+
+def test_progress_counts_the_cost_of_each_step_so_the_eta_holds(models, painting):
+    cfg = CloakConfig(steps=6, p_identity=1 / 3, stop_shift=None)
+    seen = []
+    cloak_array(painting, cfg, models, progress=seen.append)
+    costs = [_cost(t) for t in _plan(cfg, 6, painting.shape[:2])]
+    assert min(costs) < 1.0  # downscaled draws are cheaper than full-resolution steps
+    steps = np.diff([0.0, *seen])
+    assert steps == pytest.approx(np.array(costs) / sum(costs))

@@ -46,6 +46,7 @@ def test_protection_page_shows_the_bench_figures(client, tmp_path, monkeypatch):
         "size": 1024,
         "paintings": {"count": 4, "shifts": SHIFTS},
         "held_out": {"count": 8, "shifts": dict(SHIFTS, half=0.44)},
+        "hardest": {"name": "Starry Night", "shifts": dict(SHIFTS, jpeg85=0.273)},
         "psnr_min": 36.2,
         "ssim_min": 0.951,
         "seconds_per_mp": 58.5,
@@ -63,6 +64,7 @@ def test_protection_page_shows_the_bench_figures(client, tmp_path, monkeypatch):
         cloak_tags._measured.cache_clear()
     assert "What we measured" in page and ">0.440<" in page and ">0.310<" in page
     assert "weakened by noisy upscaling" in page and "mostly undone by a median filter" in page
+    assert "Hardest: Starry Night" in page and ">0.273<" in page
     assert "36.2 dB" in page and "8 images the cloak was never tuned on" in page
     assert "58.5 s per megapixel (49.2 CPU seconds" in page and "(1024 px master, float32)" in page
 
@@ -72,3 +74,4 @@ def test_the_committed_figures_cover_every_measure():
     data = json.loads(cloak_tags.MEASURED.read_text())
     assert set(data["paintings"]["shifts"]) == set(MEASURES)
     assert set(data["held_out"]["shifts"]) == set(MEASURES)
+    assert set(data["hardest"]["shifts"]) == set(MEASURES)

@@ -25,10 +25,12 @@ def _measured() -> dict | None:
     except (OSError, ValueError):
         return None
     held = (data.get("held_out") or {}).get("shifts") or {}
+    hardest = (data.get("hardest") or {}).get("shifts") or {}
     data["rows"] = [
         {
             "label": label,
             "paintings": data["paintings"]["shifts"].get(key),
+            "hardest": hardest.get(key),
             "held_out": held.get(key),
         }
         for key, (label, _phrase) in summary.MEASURES.items()
