@@ -40,7 +40,7 @@ class CloakCancelled(Exception):
 class CloakConfig:
     eps: int = 6  # L-inf budget, 1/255 units (integer so the 8-bit bound is exact)
     # Attack steps (after coarse_steps at half resolution, if any). 36 fit the 60 s/MP target
-    # on 2 cores with bf16 kernels (AVX-512 bf16, AMX, CUDA); float32-only CPUs take ~2.5x.
+    # on 2 cores with bf16 kernels (AVX-512 bf16, AMX, CUDA); float32-only CPUs take ~2.8x.
     steps: int = 36
     mode: str = "away"  # "away" | "target" | "both"
     encoders: tuple[str, ...] = ("taef2_encoder", "taesana_encoder")
