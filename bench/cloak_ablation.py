@@ -63,6 +63,9 @@ VARIANTS = {
     "K 36 steps, 12 full: 8 JPEG 85, 4 as uploaded (default)": {},
     "L = K, pool 8": dict(pool=8),
     "M = K, 33 steps": dict(steps=33),
+    "N = K, 33 steps, full draws alternate JPEG 85 and as uploaded": dict(
+        steps=33, full_draws=(85, None)
+    ),
 }
 
 

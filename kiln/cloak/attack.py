@@ -365,23 +365,21 @@ def _attack_tile(
 
 
 def _tiles(n: int, tile: int, overlap: int) -> list[tuple[int, int, int, int]]:
-    """(start, end, keep_start, keep_end) along one axis; tiles overlap, cores do not."""
+    """(start, end, keep_start, keep_end) along one axis; tiles overlap, cores do not.
+
+    As few tiles as cover n with the overlap, all of one size (a multiple of 32, at most
+    tile), spread evenly: every step's cost goes with the pixels processed, and fixed
+    tile-sized strides processed a 2048 px side as three 1024 px tiles (1.5x the pixels)."""
     if n <= tile:
         return [(0, n, 0, n)]
-    stride = tile - overlap
-    starts = list(range(0, n - tile, stride)) + [n - tile]
-    out = []
-    for i, s in enumerate(starts):
-        ks = 0 if i == 0 else (s + overlap // 2 if s + overlap // 2 >= out[-1][3] else out[-1][3])
-        ke = n if i == len(starts) - 1 else s + tile - overlap // 2
-        out.append((s, s + tile, ks, ke))
-    # fix keep_start to follow the previous keep_end exactly
-    fixed = []
-    prev_end = 0
-    for s, e, _ks, ke in out:
-        fixed.append((s, e, prev_end, ke))
-        prev_end = ke
-    return fixed
+    k = math.ceil((n - overlap) / (tile - overlap))
+    size = min(tile, math.ceil((n + (k - 1) * overlap) / k / 32) * 32)
+    # Starts on the 16 px grid of a JPEG's 4:2:0 blocks, so the differentiable JPEG of a
+    # tile quantises the same blocks as the real one of the whole image.
+    starts = [round(i * (n - size) / (k - 1) / 16) * 16 for i in range(k - 1)] + [n - size]
+    # Each core ends in the middle of its overlap with the next tile.
+    cuts = [0] + [(starts[i + 1] + starts[i] + size) // 2 for i in range(k - 1)] + [n]
+    return [(s, s + size, cuts[i], cuts[i + 1]) for i, s in enumerate(starts)]
 
 
 def cloak_tensor(

@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from .attack import _pad_to, to_tensor, to_uint8
+from .attack import CancelFn, CloakCancelled, ProgressFn, _pad_to, to_tensor, to_uint8
 from .encoders import Models
 from .purify import OPERATIONS, half, jpeg  # noqa: F401 - jpeg and half re-exported
 from .summary import summary_line
@@ -82,23 +82,39 @@ def roundtrip(models: Models, arr: np.ndarray) -> np.ndarray:
     return to_uint8(rec)
 
 
-def measure(models: Models, original: np.ndarray, cloaked: np.ndarray) -> dict:
+def measure(
+    models: Models,
+    original: np.ndarray,
+    cloaked: np.ndarray,
+    progress: ProgressFn | None = None,
+    cancel: CancelFn | None = None,
+) -> dict:
     """Everything the report shows, as plain JSON-able numbers.
 
     Each shift compares the cloaked image after an operation with the original after the
-    same operation, so the operation's own change is not counted as protection.
+    same operation, so the operation's own change is not counted as protection. At the
+    2048 px master this takes about as long as the attack, so it reports progress (which
+    also renews a worker's lease) and honours cancel between measures.
     """
     names = [n for n in ("taef2_encoder", "taesana_encoder") if n in models.encoders]
     shifts, sana = {}, {}
-    pairs = {"uploaded": (original, cloaked)}
-    pairs |= {k: (op(original), op(cloaked)) for k, op in OPERATIONS.items()}
-    for key, (a, b) in pairs.items():
+    ops = {"uploaded": lambda a: a} | OPERATIONS
+    with_roundtrip = models.decoder is not None and names[0] == "taef2_encoder"
+    total = len(ops) + with_roundtrip
+    for i, (key, op) in enumerate(ops.items()):
+        if cancel is not None and cancel():
+            raise CloakCancelled()
+        a, b = op(original), op(cloaked)
         shifts[key] = round(_shift(models, names[0], a, b), 4)
         if key in BOTH_ENCODERS and len(names) > 1:
             sana[key] = round(_shift(models, names[1], a, b), 4)
-    if models.decoder is not None and names[0] == "taef2_encoder":
+        if progress is not None:
+            progress((i + 1) / total)
+    if with_roundtrip:
         a, b = roundtrip(models, original), roundtrip(models, cloaked)
         shifts["taef2_roundtrip"] = round(_shift(models, names[0], a, b), 4)
+        if progress is not None:
+            progress(1.0)
     report = {
         "psnr": round(psnr(original, cloaked), 3),
         "ssim": round(ssim(original, cloaked), 5),

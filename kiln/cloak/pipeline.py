@@ -8,7 +8,14 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageOps
 
-from .attack import CancelFn, CloakConfig, ProgressFn, cloak_array, pick_threads
+from .attack import (
+    CancelFn,
+    CloakConfig,
+    ProgressFn,
+    bf16_is_fast,
+    cloak_array,
+    pick_threads,
+)
 from .encoders import load_models
 from .metrics import ai_preview, measure
 
@@ -53,9 +60,21 @@ def cloak_image(
     models = load_models(decoder=previews)
     master = master_from(img, max_size)
     original = np.array(master)
-    result = cloak_array(original, cfg, models, progress=progress, cancel=cancel)
+    # The attack's share of the job's time: the measures run in float32 either way, the
+    # attack in bf16 where the kernels exist (measured: 118 s against 121 s at the 2048 px
+    # master with bf16; the attack takes 2.8x longer without). The rest is the measures.
+    bf16 = cfg.bf16 if cfg.bf16 is not None else bf16_is_fast(models.device)
+    share = 0.5 if bf16 else 0.7
+
+    def part(start: float, width: float) -> ProgressFn | None:
+        return None if progress is None else (lambda f: progress(start + width * f))
+
+    result = cloak_array(original, cfg, models, progress=part(0.0, share), cancel=cancel)
     t0 = time.perf_counter()
-    report = measure(models, original, result.cloaked)
+    tail = 1 - share
+    report = measure(
+        models, original, result.cloaked, progress=part(share, 0.9 * tail), cancel=cancel
+    )
     report.update(
         intensity=intensity,
         budget=cfg.eps,
@@ -69,4 +88,6 @@ def cloak_image(
     out = CloakOutput(image=Image.fromarray(result.cloaked), original=master, report=report)
     if previews:
         out.preview_clean, out.preview_cloaked = ai_preview(models, original, result.cloaked)
+    if progress is not None:
+        progress(1.0)
     return out

@@ -68,6 +68,16 @@ def test_tiling_covers_every_pixel_once(models):
                 assert nxt[2] == ke
 
 
+def test_tiles_are_few_and_even_so_the_overlap_costs_little():
+    tiles = _tiles(2048, 1024, 64)
+    sizes = {e - s for s, e, *_ in tiles}
+    assert len(sizes) == 1 and sizes.pop() % 32 == 0
+    assert sum(e - s for s, e, *_ in tiles) <= 1.1 * 2048  # not 3 x 1024
+    assert all(e <= 2048 for _s, e, *_ in tiles)
+    assert all(s % 16 == 0 for s, *_ in tiles)  # on a JPEG's block grid (2048 is padded)
+    assert all(a[1] - b[0] >= 48 for a, b in zip(tiles, tiles[1:], strict=False))
+
+
 def test_tiled_image_keeps_budget(models):
     rng = np.random.default_rng(1)
     img = rng.integers(0, 256, (80, 200, 3)).astype(np.uint8)

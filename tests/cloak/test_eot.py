@@ -10,6 +10,7 @@ from PIL import Image
 
 from kiln.cloak import purify, summary
 from kiln.cloak.attack import (
+    CloakCancelled,
     CloakConfig,
     _cost,
     _plan,
@@ -82,6 +83,25 @@ def test_report_measures_every_operation(models, painting):
     assert report["summary"] == summary.summary_line(report)
     # The transform's own change is not counted: an uncloaked image shifts by nothing.
     assert measure(models, painting, painting.copy())["shifts"]["noisy_upscale"] == 0
+
+
+def test_measuring_reports_progress_and_can_be_cancelled(models, painting):
+    seen = []
+    measure(models, painting, painting.copy(), progress=seen.append)
+    assert seen == sorted(seen) and len(seen) >= len(summary.MEASURES) and seen[-1] == 1.0
+    with pytest.raises(CloakCancelled):
+        measure(models, painting, painting.copy(), cancel=lambda: True)
+
+
+def test_a_jobs_progress_counts_the_measures_so_the_eta_does_not_stall(models_dir, painting):
+    """The attack ends part-way: the measures after it take about as long at 2048 px."""
+    from kiln.cloak.pipeline import cloak_image
+
+    seen = []
+    cloak_image(Image.fromarray(painting), config=CloakConfig(steps=2), progress=seen.append)
+    assert seen == sorted(seen) and seen[-1] == 1.0
+    assert seen.count(1.0) == 1  # reached once, at the very end
+    assert sum(0.45 < f < 1.0 for f in seen) >= len(summary.MEASURES)
 
 
 def test_trainer_pipeline_buckets_to_the_area():
