@@ -5,9 +5,9 @@ of a procedurally generated texture, Mist's "textural" mode), averaged over the 
 trainer applies (kiln.cloak.transforms). Speed comes from spending most steps where a trainer
 looks: a fixed, seeded pool of downscaled draws whose reference latents are encoded once,
 and a third of the steps at full resolution, mostly through a JPEG re-save, the last one as
-uploaded; L2 steps instead of sign steps; bf16 autocast with
-channels_last where the hardware has bf16 kernels (CUDA, AMX / AVX-512 bf16 CPUs; float32
-elsewhere); and tiling, which also bounds memory for the 2048 px master.
+uploaded; L2 steps instead of sign steps; bf16 autocast with channels_last where the
+hardware has bf16 kernels (CUDA, AMX / AVX-512 bf16 CPUs; float32 elsewhere); and few,
+even tiles, which also bound memory for the 2048 px master.
 """
 
 from __future__ import annotations
