@@ -40,6 +40,9 @@ def test_add_reorder_and_save_an_embed(page: Page, live_server, client, make_use
     page.get_by_label("Add a video or 3D link").press("Enter")
     expect(page.locator("#embed-url-error")).to_contain_text("YouTube, Vimeo and Sketchfab")
     expect(page.locator(".embed-card")).to_have_count(0)
+    # The refusal is a new page: its error can show before its deferred script has bound
+    # Enter to "Add"; until then Enter is the form's default (save), as without JavaScript.
+    page.wait_for_load_state("load")
 
     page.get_by_label("Add a video or 3D link").fill(f"https://youtu.be/{YT}")
     page.get_by_label("Add a video or 3D link").press("Enter")
