@@ -24,7 +24,8 @@ def test_report_shows_every_measure_and_the_summary(client, artist, uploaded):
     page = client.get(reverse("cloak:job", args=[job.pk])).content.decode()
     for label, _phrase in MEASURES.values():
         assert label in page
-    assert 'data-measure="noisy_upscale"><th scope="row">' in page and ">0.31<" in page
+    assert 'data-measure="noisy_upscale"><th scope="row">' in page and ">0.310<" in page
+    assert 'class="cloak-verdict cloak-verdict-undone">undone<' in page  # median 3 at 0.12
     assert "the cloak holds after x." in page
     assert "diffusion upscaler would weaken" in page
 

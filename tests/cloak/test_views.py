@@ -1,6 +1,7 @@
 """The cloak pages: start, live progress fragment, report, previews only for the owner."""
 
 import pytest
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 
 from kiln.cloak.models import CloakJob
@@ -18,7 +19,8 @@ def test_start_then_report_and_owner_only_previews(
     assert r.status_code == 302 and r.url == reverse("cloak:job", args=[job.pk])
     assert job.state == CloakJob.State.DONE
     page = client.get(r.url).content.decode()
-    assert "latent shift" in page and str(job.report["psnr"]) in page
+    psnr = floatformat(job.report["psnr"], 1)  # the report shows PSNR to one place
+    assert "latent shift" in page and f'class="cloak-psnr">{psnr}<' in page
     frag = client.get(reverse("cloak:progress", args=[job.pk]), HTTP_HX_REQUEST="true")
     assert b"hx-trigger" not in frag.content  # finished: polling stops
     for kind in ("before", "after", "ai_clean", "ai_cloaked"):
