@@ -36,7 +36,7 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.artgen import artwork  # noqa: E402
-from kiln.cloak.attack import CloakConfig, bf16_is_fast, cloak_array, pick_threads  # noqa: E402
+from kiln.cloak.attack import CloakConfig, cloak_array, pick_threads, uses_bf16  # noqa: E402
 from kiln.cloak.baseline import naive_baseline  # noqa: E402
 from kiln.cloak.encoders import Models, load_models  # noqa: E402
 from kiln.cloak.metrics import _shift, measure  # noqa: E402
@@ -158,10 +158,11 @@ def speed_ratio(models: Models, cfg: CloakConfig, arr: np.ndarray) -> None:
         f"({cfg.eps}/255), {arr.shape[1]}x{arr.shape[0]}: {t_base:.1f} s against "
         f"{t_ours:.1f} s, {t_base / t_ours:.1f}x faster"
     )
-    for key in ("uploaded", "trainer_512", "jpeg85"):
+    compared = ("uploaded", "trainer_512", "jpeg85")
+    for key in compared:
         verdict = "equal or better" if mo[key] >= mb[key] else "LOWER"
         print(f"  {key}: baseline {mb[key]:.3f}, cloak {mo[key]:.3f} ({verdict})")
-    met = all(mo[k] >= mb[k] for k in ("uploaded", "trainer_512", "jpeg85"))
+    met = all(mo[k] >= mb[k] for k in compared)
     print(
         "speed ratio at equal-or-better shift: "
         + (f"{t_base / t_ours:.1f}x" if met else "not established (a shift is lower)")
@@ -193,7 +194,7 @@ def main() -> int:
     over = {"steps": a.steps} if a.steps else {}
     cfg = CloakConfig.for_intensity(a.intensity, eot=not a.no_eot, **over)
     load0 = os.getloadavg()[0]
-    bf16 = cfg.bf16 if cfg.bf16 is not None else bf16_is_fast(models.device)
+    bf16 = uses_bf16(cfg, models.device)
     print(
         f"cloak bench: torch {torch.__version__}, {torch.get_num_threads()} threads, "
         f"device {models.device}, bf16 {bf16}, "

@@ -197,6 +197,11 @@ def bf16_is_fast(device: torch.device | str) -> bool:
         return False
 
 
+def uses_bf16(cfg: CloakConfig, device: torch.device | str) -> bool:
+    """The config's choice, or (None) whether this device has bf16 kernels."""
+    return cfg.bf16 if cfg.bf16 is not None else bf16_is_fast(device)
+
+
 def _encode(enc, x: torch.Tensor, bf16: bool) -> torch.Tensor:
     dev = x.device.type
     with torch.autocast(dev, dtype=torch.bfloat16, enabled=bf16):
@@ -258,12 +263,12 @@ def _attack_tile(
     x: torch.Tensor,
     models: Models,
     cfg: CloakConfig,
-    steps: int,
+    plan: list[Transform],
     delta0: torch.Tensor | None,
     tick: Callable[[float], None],
-    image_hw: tuple[int, int] | None = None,
 ) -> torch.Tensor:
-    """Optimise a perturbation for one tile (1x3xHxW, multiples of 32); returns delta."""
+    """Optimise a perturbation for one tile (1x3xHxW, multiples of 32), one step per draw of
+    the plan (the same for every tile of an image); returns delta."""
     eps = cfg.eps / 255.0
     bound = eps * texture_mask(x, cfg)
     cl = torch.channels_last
@@ -306,7 +311,6 @@ def _attack_tile(
     if cfg.optimizer == "adam":
         opt = torch.optim.Adam([delta], lr=cfg.lr * eps, betas=(0.5, 0.9))
     momentum = torch.zeros_like(delta)
-    plan = _plan(cfg, steps, image_hw or tuple(x.shape[-2:]))
     avg_shift = None  # running mean of the shift over the (judged) draws, for the early stop
     for step, t in enumerate(plan):
         refs = references(t)
@@ -391,8 +395,7 @@ def cloak_tensor(
 ) -> torch.Tensor:
     """Return the continuous perturbed image (1x3xHxW in [0, 1]) before quantisation."""
     models = models or load_models(decoder=False)
-    if cfg.bf16 is None:
-        cfg = dataclasses.replace(cfg, bf16=bf16_is_fast(models.device))
+    cfg = dataclasses.replace(cfg, bf16=uses_bf16(cfg, models.device))
     x = x.to(models.device)
     H, W = x.shape[-2:]
     xp, _, _ = _pad_to(x, 32)
@@ -402,9 +405,9 @@ def cloak_tensor(
     # Progress counts full-resolution step equivalents, so the ETA holds while cheap
     # downscaled steps and full ones alternate.
     coarse = dataclasses.replace(cfg, lowpass=max(1, cfg.lowpass // 2))
-    per_tile = sum(map(_cost, _plan(cfg, cfg.steps, (H, W))))
-    if cfg.coarse_steps:
-        per_tile += sum(map(_cost, _plan(coarse, cfg.coarse_steps, (H // 2, W // 2)))) / 4
+    plan = _plan(cfg, cfg.steps, (H, W))
+    coarse_plan = _plan(coarse, cfg.coarse_steps, (H // 2, W // 2)) if cfg.coarse_steps else []
+    per_tile = sum(map(_cost, plan)) + sum(map(_cost, coarse_plan)) / 4
     total = len(ys) * len(xs) * per_tile
     done = [0.0]
 
@@ -428,14 +431,13 @@ def cloak_tensor(
                     small,
                     models,
                     coarse,
-                    cfg.coarse_steps,
+                    coarse_plan,
                     None,
                     lambda w: tick(w / 4),
-                    (H // 2, W // 2),
                 )
                 d0 = F.interpolate(ds, scale_factor=2, mode="bilinear", align_corners=False)
                 d0 = d0[:, :, : t.shape[-2], : t.shape[-1]]
-            d = _attack_tile(t, models, cfg, cfg.steps, d0, tick, (H, W))
+            d = _attack_tile(t, models, cfg, plan, d0, tick)
             delta_full[:, :, ky0:ky1, kx0:kx1] = d[:, :, ky0 - y0 : ky1 - y0, kx0 - x0 : kx1 - x0]
     return (xp + delta_full).clamp(0, 1)[:, :, :H, :W]
 

@@ -12,9 +12,9 @@ from .attack import (
     CancelFn,
     CloakConfig,
     ProgressFn,
-    bf16_is_fast,
     cloak_array,
     pick_threads,
+    uses_bf16,
 )
 from .encoders import load_models
 from .metrics import ai_preview, measure
@@ -63,8 +63,7 @@ def cloak_image(
     # The attack's share of the job's time: the measures run in float32 either way, the
     # attack in bf16 where the kernels exist (measured: 118 s against 121 s at the 2048 px
     # master with bf16; the attack takes 2.8x longer without). The rest is the measures.
-    bf16 = cfg.bf16 if cfg.bf16 is not None else bf16_is_fast(models.device)
-    share = 0.5 if bf16 else 0.7
+    share = 0.5 if uses_bf16(cfg, models.device) else 0.7
 
     def part(start: float, width: float) -> ProgressFn | None:
         return None if progress is None else (lambda f: progress(start + width * f))
